@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Sweep",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sweep", targets: ["sweep"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config (Debian: libmagic-dev, libarchive-dev, libxxhash-dev).
+        .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+
+        // Value types that cross stage boundaries.
+        .target(name: "SweepModel"),
+        // Roots + excludes -> directory listings with stat; never content.
+        .target(name: "Crawl", dependencies: ["SweepModel"]),
+        // What an item is and what is inside it: types now, extractors later.
+        .target(name: "Extract", dependencies: ["SweepModel", "CMagic", "CArchive"]),
+        // The shipped and local rules, as data.
+        .target(name: "Rules", dependencies: ["SweepModel", "CXXHash", "Yams"]),
+        // The SQLite index through GRDB.
+        .target(name: "Index", dependencies: ["SweepModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The scanner: walk, skip what is unchanged, read what is new, write the index.
+        .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Index", "Rules", "Yams"]),
+        // Argument parsing and printing only.
+        .executableTarget(name: "sweep", dependencies: [
+            "SweepModel", "Index", "Pipeline", "Rules",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "SweepModelTests", dependencies: ["SweepModel"]),
+        .testTarget(name: "CrawlTests", dependencies: ["Crawl", "SweepModel"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "SweepModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Index", "Extract", "Rules", "SweepModel"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", .product(name: "GRDB", package: "GRDB.swift")]),
+    ]
+)

@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SweepModel
+
+/// Reads the first bytes of a regular file, safely.
+///
+/// Opened with `O_NOFOLLOW | O_NONBLOCK | O_NOCTTY`, so a FIFO or device swapped in after the walk cannot
+/// block the scan, and re-checked with `fstat` so a file replaced since its `lstat` is reported, not misread.
+public enum FileHead {
+    public enum Failure: Error, Equatable {
+        case open(Int32)
+        case notSameFile
+        case read(Int32)
+    }
+
+    /// Calls `body` with up to `limit` bytes from the start of the file at `path`, which must still be `expected`.
+    public static func read<T>(_ path: ItemPath, limit: Int, expected: FileID,
+                               into buffer: UnsafeMutableRawBufferPointer,
+                               _ body: (UnsafeRawBufferPointer) -> T) -> Result<T, Failure> {
+        let fd = (path.bytes + [0]).withUnsafeBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
+        }
+        guard fd >= 0 else { return .failure(.open(errno)) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+              UInt64(st.st_dev) == expected.device, UInt64(st.st_ino) == expected.inode else {
+            return .failure(.notSameFile)
+        }
+        let want = min(limit, buffer.count)
+        var got = 0
+        while got < want {
+            let n = pread(fd, buffer.baseAddress! + got, want - got, off_t(got))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(.read(errno))
+            }
+            if n == 0 { break }
+            got += n
+        }
+        return .success(body(UnsafeRawBufferPointer(start: buffer.baseAddress, count: got)))
+    }
+}

@@ -1,0 +1,51 @@
+/// Sharpens libmagic's answer with what the name and the container say.
+///
+/// libmagic reads only the first bytes, so an Office Open XML file whose parts are stored in an unusual
+/// order shows as a plain zip, and an old Office file as a bare compound file. The extension settles those.
+public enum TypeRefiner {
+    static let zipFamilies: [String: String] = [
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docm": "application/vnd.ms-word.document.macroenabled.12",
+        "dotx": "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsm": "application/vnd.ms-excel.sheet.macroenabled.12",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pptm": "application/vnd.ms-powerpoint.presentation.macroenabled.12",
+        "odt": "application/vnd.oasis.opendocument.text",
+        "ods": "application/vnd.oasis.opendocument.spreadsheet",
+        "odp": "application/vnd.oasis.opendocument.presentation",
+    ]
+    static let compoundFamilies: [String: String] = [
+        "doc": "application/msword",
+        "dot": "application/msword",
+        "xls": "application/vnd.ms-excel",
+        "ppt": "application/vnd.ms-powerpoint",
+        "msg": "application/vnd.ms-outlook",
+    ]
+    static let textFamilies: [String: String] = [
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+        "eml": "message/rfc822",
+        "mbox": "application/mbox",
+        "md": "text/markdown",
+    ]
+    static let genericZip: Set<String> = ["application/zip", "application/octet-stream", "application/x-zip-compressed"]
+    static let genericCompound: Set<String> = ["application/x-ole-storage", "application/CDFV2", "application/octet-stream",
+                                               "application/vnd.ms-office"]
+
+    public static func refine(_ mime: String, extension ext: String?) -> String {
+        guard let ext else { return mime }
+        if genericZip.contains(mime), let m = zipFamilies[ext] { return m }
+        if genericCompound.contains(mime), let m = compoundFamilies[ext] { return m }
+        if mime == "text/plain", let m = textFamilies[ext] { return m }
+        return mime
+    }
+
+    /// The lower-cased extension of a name, or nil (`.profile` has none, `a.tar.gz` has `gz`).
+    public static func fileExtension(of name: String) -> String? {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        let ext = name[name.index(after: dot)...]
+        guard !ext.isEmpty, ext.count <= 16, !ext.contains("/") else { return nil }
+        return ext.lowercased()
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Why the index cannot be used, and what to do about it. All of these end a command with exit code 2.
+public enum IndexError: Error, LocalizedError, CustomStringConvertible {
+    case notFound(String)
+    case locked(String, holder: String?)
+    case busy(String)
+    case corrupt(String, String)
+    case newerSchema(String)
+    case cannotCreate(String, String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let p):
+            return "no index at \(p): run `sweep scan ROOT --index \(p)` first, or pass --index with the right file"
+        case .locked(let p, let holder):
+            let who = holder.map { " (process \($0))" } ?? ""
+            return "another sweep scan is writing to \(p)\(who): wait for it to finish, or give this scan another --index"
+        case .busy(let p):
+            return "the index \(p) is locked by another program: close whatever holds it open for writing and try again"
+        case .corrupt(let p, let detail):
+            return "\(p) is not a readable Sweep index (\(detail)): restore it from backup, or move it aside and scan again"
+        case .newerSchema(let p):
+            return "\(p) was written by a newer version of Sweep: use that version, or scan into a new --index"
+        case .cannotCreate(let p, let detail):
+            return "cannot create the index \(p) (\(detail)): check the folder exists and is writable"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}

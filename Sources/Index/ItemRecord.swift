@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import SweepModel
+
+/// One item as the scanner hands it to the index.
+public struct ItemRecord: Sendable {
+    public var path: ItemPath
+    public var folder: ItemPath
+    public var root: String
+    public var relativePath: String
+    public var kind: ItemKind
+    public var size: Int64
+    public var modified: Timestamp?
+    public var changed: Timestamp?
+    public var identity: FileID?
+    public var links: UInt64?
+    public var uid: UInt32?
+    public var owner: String?
+    public var mode: UInt32?
+    public var fileExtension: String?
+    public var mime: String?
+    public var linkTarget: [UInt8]?
+    public var error: String?
+    public var errorKind: String?
+    public var rulesVersion: String
+
+    public init(path: ItemPath, folder: ItemPath, root: String, relativePath: String, kind: ItemKind, size: Int64,
+                rulesVersion: String) {
+        self.path = path; self.folder = folder; self.root = root; self.relativePath = relativePath
+        self.kind = kind; self.size = size; self.rulesVersion = rulesVersion
+    }
+
+    /// The values in the column order of ``ScanWriter``'s statements, after `folder_id`.
+    func arguments(folderID: Int64, scanID: Int64) -> StatementArguments {
+        let values: [(any DatabaseValueConvertible)?] = [
+            Data(path.bytes), path.display, folderID, root, relativePath, Data(path.name), kind.rawValue, size,
+            modified?.nanoseconds, changed?.nanoseconds,
+            identity.map { Int64(bitPattern: $0.device) }, identity.map { Int64(bitPattern: $0.inode) },
+            links.map { Int64(bitPattern: $0) }, uid.map { Int64($0) }, owner, mode.map { Int64($0) },
+            fileExtension, mime, linkTarget.map { Data($0) }, error, errorKind, rulesVersion, scanID,
+        ]
+        return StatementArguments(values)
+    }
+
+    static let columns = """
+        path, display_path, folder_id, root, relative_path, name, kind, size, mtime_ns, ctime_ns, device, inode,
+        nlink, uid, owner, mode, extension, mime, link_target, error, error_kind, rules_version, changed_scan
+        """
+}

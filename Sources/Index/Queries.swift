@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import SweepModel
+
+/// One present item, as `sweep export` prints it.
+public struct StoredItem: Sendable {
+    public var path: String
+    public var kind: ItemKind
+    public var size: Int64
+    public var modified: Timestamp?
+    public var mime: String?
+    public var error: String?
+    public var errorKind: String?
+    public var owner: String?
+    public var uid: Int64?
+    public var mode: Int64?
+    public var links: Int64?
+    public var identity: FileID?
+    public var fileExtension: String?
+    public var movedFrom: String?
+    public var linkTarget: String?
+    public var firstSeenScan: Int64
+    public var changedScan: Int64
+}
+
+/// One scan, as `sweep status` prints it.
+public struct ScanRecord: Sendable, Codable {
+    public var id: Int64
+    public var startedAt: String
+    public var finishedAt: String?
+    public var state: String
+    public var roots: [String]
+    public var rulesVersion: String
+    public var jobs: Int
+    public var new: Int, changed: Int, unchanged: Int, moved: Int, gone: Int, errors: Int, items: Int
+    public var bytes: Int64
+
+    /// Seconds from start to finish, when it finished.
+    public var seconds: Double? {
+        guard let f = finishedAt, let a = Timestamp.parse(startedAt), let b = Timestamp.parse(f) else { return nil }
+        return Double(b.nanoseconds - a.nanoseconds) / 1e9
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, startedAt = "started_at", finishedAt = "finished_at", state, roots, rulesVersion = "rules_version", jobs
+        case new, changed, unchanged, moved, gone, errors, items, bytes
+    }
+}
+
+/// What the index holds now.
+public struct IndexTotals: Sendable, Codable {
+    public var items: Int
+    public var bytes: Int64
+    public var errors: Int
+    public var gone: Int
+}
+
+extension SweepIndex {
+    /// Every present item in path order (bytewise, so the order is stable whatever the names' encoding).
+    public func forEachItem(_ body: (StoredItem) throws -> Void) throws {
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT display_path, kind, size, mtime_ns, mime, error, error_kind, owner, uid, mode, nlink, device, inode,
+                       extension, moved_from, link_target, first_seen_scan, changed_scan
+                FROM item WHERE gone_scan IS NULL ORDER BY path
+                """)
+            while let r = try rows.next() {
+                let dev: Int64? = r[11], ino: Int64? = r[12]
+                let link: Data? = r[15]
+                try body(StoredItem(
+                    path: r[0], kind: ItemKind(rawValue: r[1]) ?? .unknown, size: r[2],
+                    modified: (r[3] as Int64?).map { Timestamp(nanoseconds: $0) }, mime: r[4], error: r[5], errorKind: r[6],
+                    owner: r[7], uid: r[8], mode: r[9], links: r[10],
+                    identity: dev.flatMap { d in ino.map { FileID(device: UInt64(bitPattern: d), inode: UInt64(bitPattern: $0)) } },
+                    fileExtension: r[13], movedFrom: r[14], linkTarget: link.map { ItemPath.display([UInt8]($0)) },
+                    firstSeenScan: r[16], changedScan: r[17]))
+            }
+        }
+    }
+
+    public func recentScans(limit: Int = 10) throws -> [ScanRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, started_at, finished_at, state, roots, rules_version, jobs, new_count, changed_count,
+                       unchanged_count, moved_count, gone_count, error_count, item_count, byte_count
+                FROM scan ORDER BY id DESC LIMIT ?
+                """, arguments: [limit]).map { r in
+                let rootsJSON: String = r[4]
+                let roots = (try? JSONDecoder().decode([String].self, from: Data(rootsJSON.utf8))) ?? [rootsJSON]
+                return ScanRecord(id: r[0], startedAt: r[1], finishedAt: r[2], state: r[3], roots: roots, rulesVersion: r[5],
+                                  jobs: r[6], new: r[7], changed: r[8], unchanged: r[9], moved: r[10], gone: r[11],
+                                  errors: r[12], items: r[13], bytes: r[14])
+            }
+        }
+    }
+
+    public func totals() throws -> IndexTotals {
+        try read { db in
+            let r = try Row.fetchOne(db, sql: """
+                SELECT count(*) FILTER (WHERE gone_scan IS NULL),
+                       coalesce(sum(size) FILTER (WHERE gone_scan IS NULL), 0),
+                       count(*) FILTER (WHERE gone_scan IS NULL AND error IS NOT NULL),
+                       count(*) FILTER (WHERE gone_scan IS NOT NULL)
+                FROM item
+                """)!
+            return IndexTotals(items: r[0], bytes: r[1], errors: r[2], gone: r[3])
+        }
+    }
+}

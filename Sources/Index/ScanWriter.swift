@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+import SweepModel
+
+/// What the scanner learned about one folder: the items to write, the moves it recognised, the ones now gone.
+public struct FolderResult: Sendable {
+    public struct Move: Sendable {
+        public let fromID: Int64
+        public let fromPath: ItemPath
+        public let record: ItemRecord
+        public init(fromID: Int64, fromPath: ItemPath, record: ItemRecord) {
+            self.fromID = fromID; self.fromPath = fromPath; self.record = record
+        }
+    }
+
+    public var folder: ItemPath
+    /// The folder was listed: refresh it, and settle any earlier "could not list" error recorded for it.
+    public var listed: Bool
+    public var upserts: [ItemRecord] = []
+    public var moves: [Move] = []
+    public var gone: [Int64] = []
+    public var new = 0, changed = 0, unchanged = 0, errors = 0, items = 0
+    public var bytes: Int64 = 0
+
+    public init(folder: ItemPath, listed: Bool) { self.folder = folder; self.listed = listed }
+
+    var rowCount: Int { upserts.count + moves.count + gone.count + 1 }
+}
+
+/// Writes one scan's results into the index in batched transactions.
+///
+/// Results are buffered and committed every few thousand rows or half a second, whichever comes first, so
+/// a scan killed at any moment leaves a valid index holding every batch it committed; the next scan finds
+/// those items unchanged and does not open them again. Not thread-safe: the scanner calls it from one thread.
+public final class ScanWriter: @unchecked Sendable {
+    private let index: SweepIndex
+    public let scanID: Int64
+    private let roots: [ItemPath]
+    private var pending: [FolderResult] = []
+    private var pendingRows = 0
+    private var lastFlush = Timestamp.now()
+    private var folderIDs: [ItemPath: Int64] = [:]
+    public private(set) var summary = ScanSummary()
+
+    public var batchRows = 4000
+    public var batchSeconds = 0.5
+
+    public init(index: SweepIndex, roots: [ItemPath], rulesVersion: String, jobs: Int) throws {
+        self.index = index
+        self.roots = roots
+        let rootsJSON = String(decoding: try JSONEncoder().encode(roots.map(\.display)), as: UTF8.self)
+        scanID = try index.write { db in
+            try db.execute(sql: "UPDATE scan SET state = 'interrupted' WHERE state = 'running'")
+            try db.execute(sql: "INSERT INTO scan (started_at, roots, rules_version, jobs) VALUES (?, ?, ?, ?)",
+                           arguments: [Timestamp.now().iso8601, rootsJSON, rulesVersion, jobs])
+            return db.lastInsertedRowID
+        }
+        summary.scanID = scanID
+    }
+
+    /// Buffers a folder's results; commits when the batch is full or old enough.
+    public func add(_ result: FolderResult) throws {
+        pending.append(result)
+        pendingRows += result.rowCount
+        if pendingRows >= batchRows || secondsSinceFlush() >= batchSeconds { try flush() }
+    }
+
+    /// Commits on time even when no results arrive (a slow share): call it when the queue is idle.
+    public func tick() throws {
+        if !pending.isEmpty && secondsSinceFlush() >= batchSeconds { try flush() }
+    }
+
+    private func secondsSinceFlush() -> Double {
+        Double(Timestamp.now().nanoseconds - lastFlush.nanoseconds) / 1e9
+    }
+
+    public func flush() throws {
+        lastFlush = Timestamp.now()
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending.removeAll(keepingCapacity: true)
+        pendingRows = 0
+        var s = summary
+        try index.write { db in
+            for r in batch {
+                if r.listed { _ = try folderID(r.folder, db) }
+                if r.listed {
+                    try db.execute(sql: "UPDATE item SET gone_scan = ? WHERE path = ? AND kind = 'directory' AND gone_scan IS NULL",
+                                   arguments: [scanID, Data(r.folder.bytes)])
+                } else {
+                    try db.execute(sql: "UPDATE folder SET last_seen_scan = ? WHERE path = ?", arguments: [scanID, Data(r.folder.bytes)])
+                }
+                for rec in r.upserts { try upsert(rec, db) }
+                for m in r.moves {
+                    let fid = try folderID(m.record.folder, db)
+                    try db.cachedStatement(sql: """
+                        UPDATE item SET (\(ItemRecord.columns)) = (\(Array(repeating: "?", count: 23).joined(separator: ", "))),
+                            gone_scan = NULL, moved_from = display_path
+                        WHERE id = ? AND path = ?
+                        """).execute(arguments: m.record.arguments(folderID: fid, scanID: scanID) + [m.fromID, Data(m.fromPath.bytes)])
+                    if db.changesCount == 1 { s.moved += 1 } else { try upsert(m.record, db); s.new += 1 }
+                }
+                if !r.gone.isEmpty {
+                    let fid = try folderID(r.folder, db)
+                    let stmt = try db.cachedStatement(sql: "UPDATE item SET gone_scan = ? WHERE id = ? AND folder_id = ? AND gone_scan IS NULL")
+                    for id in r.gone {
+                        try stmt.execute(arguments: [scanID, id, fid])
+                        s.gone += db.changesCount
+                    }
+                }
+                s.new += r.new; s.changed += r.changed; s.unchanged += r.unchanged
+                s.errors += r.errors; s.items += r.items; s.bytes += r.bytes
+            }
+            try db.execute(sql: """
+                UPDATE scan SET new_count = ?, changed_count = ?, unchanged_count = ?, moved_count = ?, gone_count = ?,
+                    error_count = ?, item_count = ?, byte_count = ? WHERE id = ?
+                """, arguments: [s.new, s.changed, s.unchanged, s.moved, s.gone, s.errors, s.items, s.bytes, scanID])
+        }
+        summary = s
+    }
+
+    private func folderID(_ path: ItemPath, _ db: Database) throws -> Int64 {
+        if let id = folderIDs[path] { return id }
+        let id = try Int64.fetchOne(db.cachedStatement(sql: """
+            INSERT INTO folder (path, last_seen_scan) VALUES (?, ?)
+            ON CONFLICT(path) DO UPDATE SET last_seen_scan = excluded.last_seen_scan RETURNING id
+            """), arguments: [Data(path.bytes), scanID])!
+        folderIDs[path] = id
+        return id
+    }
+
+    private func upsert(_ rec: ItemRecord, _ db: Database) throws {
+        let fid = try folderID(rec.folder, db)
+        let placeholders = Array(repeating: "?", count: 23).joined(separator: ", ")
+        try db.cachedStatement(sql: """
+            INSERT INTO item (\(ItemRecord.columns), first_seen_scan) VALUES (\(placeholders), ?)
+            ON CONFLICT(path) DO UPDATE SET (\(ItemRecord.columns)) = (
+                excluded.path, excluded.display_path, excluded.folder_id, excluded.root, excluded.relative_path,
+                excluded.name, excluded.kind, excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.device,
+                excluded.inode, excluded.nlink, excluded.uid, excluded.owner, excluded.mode, excluded.extension,
+                excluded.mime, excluded.link_target, excluded.error, excluded.error_kind, excluded.rules_version,
+                excluded.changed_scan), gone_scan = NULL
+            """).execute(arguments: rec.arguments(folderID: fid, scanID: scanID) + [scanID])
+    }
+
+    /// Closes the scan. After a complete walk, items in folders under these roots that the walk never reached
+    /// are marked gone (their folder was deleted, or is now excluded). Returns the scan's summary.
+    public func finish(walkComplete: Bool, seconds: Double) throws -> ScanSummary {
+        try flush()
+        var s = summary
+        s.seconds = seconds
+        s.interrupted = !walkComplete
+        try index.write { db in
+            if walkComplete {
+                let stale = try Row.fetchAll(db, sql: "SELECT id, path FROM folder WHERE last_seen_scan < ?", arguments: [scanID])
+                let stmt = try db.cachedStatement(sql: "UPDATE item SET gone_scan = ? WHERE folder_id = ? AND gone_scan IS NULL")
+                for row in stale {
+                    let p: Data = row[1]
+                    let path = ItemPath(bytes: [UInt8](p))
+                    guard roots.contains(where: { path.isWithin($0) }) else { continue }
+                    try stmt.execute(arguments: [scanID, row[0] as Int64])
+                    s.gone += db.changesCount
+                }
+            }
+            try db.execute(sql: """
+                UPDATE scan SET finished_at = ?, state = ?, gone_count = ?, moved_count = ?, new_count = ? WHERE id = ?
+                """, arguments: [Timestamp.now().iso8601, walkComplete ? "complete" : "stopped", s.gone, s.moved, s.new, scanID])
+        }
+        summary = s
+        return s
+    }
+}

@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import GRDB
+import SweepModel
+
+/// The index file: opened for a scan (read-write, created 0600) or for reading (export, status, findings).
+public final class SweepIndex: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens the index for writing, creating it (mode 0600) and migrating it to the current schema.
+    public static func openForScan(_ path: String, readers: Int = 8) throws -> SweepIndex {
+        if !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd < 0 && errno != EEXIST { throw IndexError.cannotCreate(path, String(cString: strerror(errno))) }
+            if fd >= 0 { close(fd) }
+        }
+        return try SweepIndex(path: path, readonly: false, readers: readers)
+    }
+
+    /// Opens an existing index for reading while a scan may be writing it.
+    public static func openForReading(_ path: String) throws -> SweepIndex {
+        guard FileManager.default.fileExists(atPath: path) else { throw IndexError.notFound(path) }
+        return try SweepIndex(path: path, readonly: true, readers: 4)
+    }
+
+    private init(path: String, readonly: Bool, readers: Int) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.maximumReaderCount = max(2, readers)
+        config.readonly = readonly
+        config.prepareDatabase { db in
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            let migrator = Schema.migrator
+            if readonly {
+                try pool.read { db in
+                    if try migrator.hasBeenSuperseded(db) { throw IndexError.newerSchema(path) }
+                    guard try migrator.hasCompletedMigrations(db) else {
+                        throw IndexError.corrupt(path, "no Sweep tables: it was not written by sweep scan")
+                    }
+                }
+            } else {
+                try pool.read { db in
+                    if try migrator.hasBeenSuperseded(db) { throw IndexError.newerSchema(path) }
+                }
+                try migrator.migrate(pool)
+            }
+        } catch let e as DatabaseError {
+            throw SweepIndex.translate(e, path: path)
+        }
+    }
+
+    /// Maps SQLite's errors onto what the user can do about them.
+    static func translate(_ e: DatabaseError, path: String) -> IndexError {
+        switch e.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path)
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .corrupt(path, e.message ?? "not a database")
+        case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM: return .cannotCreate(path, e.message ?? "cannot open")
+        default: return .corrupt(path, e.message ?? "\(e)")
+        }
+    }
+
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let e as DatabaseError { throw SweepIndex.translate(e, path: path) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch let e as DatabaseError { throw SweepIndex.translate(e, path: path) }
+    }
+
+    /// Items stored for one folder (present or gone), by name: what the scanner compares a listing against.
+    public func previousItems(inFolder folder: ItemPath) throws -> [[UInt8]: PreviousItem] {
+        try read { db in
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT item.id, item.name, item.kind, item.size, item.mtime_ns, item.ctime_ns, item.device, item.inode,
+                       item.rules_version, item.error IS NOT NULL, item.gone_scan IS NOT NULL
+                FROM folder JOIN item ON item.folder_id = folder.id
+                WHERE folder.path = ? AND item.parent_id IS NULL
+                """), arguments: [Data(folder.bytes)])
+            var out: [[UInt8]: PreviousItem] = [:]
+            while let r = try rows.next() {
+                let name: Data = r[1]
+                out[[UInt8](name)] = PreviousItem(
+                    id: r[0], kind: ItemKind(rawValue: r[2]) ?? .unknown, size: r[3],
+                    modified: r[4], changed: r[5], device: r[6], inode: r[7],
+                    rulesVersion: r[8], hadError: r[9], gone: r[10])
+            }
+            return out
+        }
+    }
+
+    /// Stored items with this identity (device + inode) at another path: candidates for a move.
+    public func items(withIdentity id: FileID) throws -> [(id: Int64, path: ItemPath, gone: Bool)] {
+        try read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT id, path, gone_scan IS NOT NULL FROM item
+                WHERE device = ? AND inode = ? AND parent_id IS NULL AND kind = 'file'
+                """), arguments: [Int64(bitPattern: id.device), Int64(bitPattern: id.inode)])
+                .map { r in let p: Data = r[1]; return (id: r[0], path: ItemPath(bytes: [UInt8](p)), gone: r[2]) }
+        }
+    }
+
+    /// True when no item was ever stored: a first scan need not look for moves.
+    public func isEmpty() throws -> Bool {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM item LIMIT 1)") == 0 }
+    }
+}
+
+/// What the index remembers of an item, enough to decide whether to open it again.
+public struct PreviousItem: Sendable {
+    public let id: Int64
+    public let kind: ItemKind
+    public let size: Int64
+    public let modified: Int64?
+    public let changed: Int64?
+    public let device: Int64?
+    public let inode: Int64?
+    public let rulesVersion: String
+    public let hadError: Bool
+    public let gone: Bool
+
+    public init(id: Int64, kind: ItemKind, size: Int64, modified: Int64?, changed: Int64?, device: Int64?, inode: Int64?,
+                rulesVersion: String, hadError: Bool, gone: Bool) {
+        self.id = id; self.kind = kind; self.size = size; self.modified = modified; self.changed = changed
+        self.device = device; self.inode = inode; self.rulesVersion = rulesVersion; self.hadError = hadError; self.gone = gone
+    }
+}

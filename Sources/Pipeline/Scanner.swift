@@ -1,0 +1,273 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crawl
+import Extract
+import Foundation
+import Index
+import Rules
+import SweepModel
+
+/// One scan: walk the roots, compare each folder with the index, read only what is new or changed, write.
+public final class Scanner: @unchecked Sendable {
+    public let configuration: ScanConfiguration
+    public let progress: ScanProgress
+    private let index: SweepIndex
+    private let walker: Walker
+    private let contexts = ContextPool()
+    private var indexWasEmpty = false
+
+    public init(configuration: ScanConfiguration, index: SweepIndex, progress: ScanProgress = ScanProgress()) {
+        self.configuration = configuration
+        self.index = index
+        self.progress = progress
+        walker = Walker(options: CrawlOptions(roots: configuration.roots, excludes: configuration.excludes,
+                                              oneFileSystem: configuration.oneFileSystem,
+                                              followSymlinks: configuration.followSymlinks, jobs: configuration.jobs))
+    }
+
+    /// Stops taking new folders (SIGINT, SIGTERM); what was read is still written and the scan is marked stopped.
+    public func stop() { walker.stop() }
+
+    /// The stages, in order. Throws only for problems that stop the whole scan (roots, index); a bad item is
+    /// recorded on the item and the scan goes on.
+    public func run() throws -> ScanSummary {
+        let started = Timestamp.now()
+        try Walker.checkRoots(configuration.roots)
+        _ = try TypeSniffer()   // fail now, not per item, when libmagic has no database
+        indexWasEmpty = try index.isEmpty()
+        let writer = try ScanWriter(index: index, roots: configuration.roots, rulesVersion: configuration.rules.version,
+                                    jobs: configuration.jobs)
+        progress.phase = .walking
+
+        let queue = BoundedQueue<FolderResult>(capacity: 4 * configuration.jobs + 16)
+        let writerFailure = WriterFailure()
+        let writerDone = DispatchSemaphore(value: 0)
+        let writerThread = Thread { [walker] in
+            while true {
+                let (next, finished) = queue.pop(timeout: 0.25)
+                if finished { break }
+                guard writerFailure.error == nil else { continue }   // drain so the walk can end
+                do {
+                    if let next { try writer.add(next) } else { try writer.tick() }
+                } catch {
+                    writerFailure.error = error
+                    walker.stop()
+                }
+            }
+            writerDone.signal()
+        }
+        writerThread.name = "sweep-index-writer"
+        writerThread.start()
+
+        walker.run { [self] listing in
+            queue.push(examine(listing))
+        }
+        queue.close()
+        writerDone.wait()
+        if let e = writerFailure.error { throw e }
+
+        progress.phase = .finishing
+        let seconds = Double(Timestamp.now().nanoseconds - started.nanoseconds) / 1e9
+        let summary = try writer.finish(walkComplete: !walker.wasStopped, seconds: seconds)
+        progress.phase = .done
+        return summary
+    }
+
+    // MARK: - One folder
+
+    /// Compares a folder's listing with the index and reads what is new or changed.
+    func examine(_ listing: Listing) -> FolderResult {
+        let ctx = contexts.take()
+        defer { contexts.give(ctx) }
+        progress.folders.add(1, ordering: .relaxed)
+        let rulesVersion = configuration.rules.version
+        let rootText = listing.root.display
+        var result = FolderResult(folder: listing.folder, listed: listing.error == nil && listing.complete)
+
+        if let e = listing.error {
+            var rec = ItemRecord(path: listing.folder, folder: listing.folder.parent, root: rootText,
+                                 relativePath: listing.relative, kind: .directory, size: 0, rulesVersion: rulesVersion)
+            rec.error = "cannot list folder: \(e.message)"
+            rec.errorKind = e.kind.rawValue
+            rec.mime = ItemKind.directory.inodeType
+            result.upserts.append(rec)
+            result.errors += 1
+            progress.errors.add(1, ordering: .relaxed)
+        }
+
+        let previous: [[UInt8]: PreviousItem]
+        do { previous = try index.previousItems(inFolder: listing.folder) } catch { previous = [:] }
+
+        for entry in listing.entries {
+            if entry.kind == .directory && entry.error == nil { continue }   // walked as a folder of its own
+            result.items += 1
+            progress.items.add(1, ordering: .relaxed)
+            let prev = previous[entry.name]
+            if let p = prev, let st = entry.stat, entry.error == nil, isUnchanged(p, st, rulesVersion: rulesVersion) {
+                result.unchanged += 1
+                result.bytes += st.size
+                if p.hadError { result.errors += 1; progress.errors.add(1, ordering: .relaxed) }
+                continue
+            }
+            let rec = record(for: entry, in: listing, context: ctx)
+            if rec.error != nil { result.errors += 1; progress.errors.add(1, ordering: .relaxed) }
+            result.bytes += rec.size
+            if let p = prev, !p.gone {
+                result.changed += 1
+                if p.device.map(UInt64.init(bitPattern:)) == rec.identity?.device,
+                   p.inode.map(UInt64.init(bitPattern:)) == rec.identity?.inode,
+                   p.size == rec.size, p.modified == rec.modified?.nanoseconds {
+                    // Same file, re-read for another rules version or a past error: not a content change.
+                    result.changed -= 1; result.unchanged += 1
+                }
+                result.upserts.append(rec)
+            } else if prev == nil, let move = movedFrom(rec) {
+                result.moves.append(FolderResult.Move(fromID: move.id, fromPath: move.path, record: rec))
+            } else {
+                result.new += 1
+                result.upserts.append(rec)
+            }
+        }
+
+        if result.listed {
+            let present = Set(listing.entries.map(\.name))
+            for (name, p) in previous where !p.gone && !present.contains(name) { result.gone.append(p.id) }
+        }
+        return result
+    }
+
+    private func isUnchanged(_ p: PreviousItem, _ st: FileStat, rulesVersion: String) -> Bool {
+        !p.gone && p.rulesVersion == rulesVersion && p.kind == st.kind
+            && p.size == st.size && p.modified == st.modified.nanoseconds && p.changed == st.changed.nanoseconds
+            && p.device == Int64(bitPattern: st.id.device) && p.inode == Int64(bitPattern: st.id.inode)
+            && !(p.hadError && st.kind == .file)   // an unreadable file is tried again
+    }
+
+    /// A new path whose file (device + inode) the index holds at a path that no longer has it: a move.
+    private func movedFrom(_ rec: ItemRecord) -> (id: Int64, path: ItemPath)? {
+        guard !indexWasEmpty, rec.kind == .file, let identity = rec.identity,
+              let candidates = try? index.items(withIdentity: identity) else { return nil }
+        for c in candidates where c.path != rec.path {
+            if c.gone { return (c.id, c.path) }
+            switch FileStat.of(c.path) {
+            case .failure: return (c.id, c.path)
+            case .success(let st) where st.id != identity: return (c.id, c.path)
+            default: continue   // still there: a hardlink, not a move
+            }
+        }
+        return nil
+    }
+
+    /// Everything known about one entry; for a regular file, its type from the first bytes.
+    private func record(for entry: Entry, in listing: Listing, context ctx: WorkerContext) -> ItemRecord {
+        let kind: ItemKind = entry.stat?.kind ?? .unknown
+        var rec = ItemRecord(path: entry.path, folder: listing.folder, root: listing.root.display,
+                             relativePath: entry.relative, kind: kind, size: entry.stat?.size ?? 0,
+                             rulesVersion: configuration.rules.version)
+        let nameText = ItemPath.display(entry.name)
+        rec.fileExtension = TypeRefiner.fileExtension(of: nameText)
+        rec.linkTarget = entry.linkTarget
+        if let st = entry.stat {
+            rec.modified = st.modified
+            rec.changed = st.changed
+            rec.identity = st.id
+            rec.links = st.links
+            rec.uid = st.uid
+            rec.owner = ctx.owner(of: st.uid)
+            rec.mode = st.permissions
+        }
+        if let e = entry.error {
+            rec.error = e.message
+            rec.errorKind = e.kind.rawValue
+            if let t = kind.inodeType { rec.mime = t }
+            return rec
+        }
+        switch kind {
+        case .file:
+            guard let st = entry.stat else { return rec }
+            let outcome = ctx.withBuffer { buffer in
+                FileHead.read(entry.path, limit: configuration.headBytes, expected: st.id, into: buffer) { head in
+                    (ctx.sniffer.mimeType(of: head), head.count)
+                }
+            }
+            switch outcome {
+            case .success(let (mime, count)):
+                rec.mime = TypeRefiner.refine(mime, extension: rec.fileExtension)
+                progress.opened.add(1, ordering: .relaxed)
+                progress.bytesRead.add(count, ordering: .relaxed)
+            case .failure(.open(let code)):
+                let e = CrawlError(errno: code, doing: "open")
+                rec.error = e.message; rec.errorKind = e.kind.rawValue
+            case .failure(.read(let code)):
+                let e = CrawlError(errno: code, doing: "read")
+                rec.error = e.message; rec.errorKind = e.kind.rawValue
+            case .failure(.notSameFile):
+                rec.error = "changed during scan: replaced after it was listed"
+                rec.errorKind = CrawlError.Kind.vanished.rawValue
+            }
+        case .symlink:
+            rec.mime = kind.inodeType
+        case .fifo, .socket, .charDevice, .blockDevice, .unknown:
+            // Recorded, never opened: reading a FIFO or a device could block the scan or never end.
+            rec.mime = kind.inodeType
+            rec.error = "not a regular file (\(kind.rawValue.replacingOccurrences(of: "_", with: " "))): recorded, not opened"
+            rec.errorKind = "special"
+        case .directory, .member, .message, .attachment:
+            break
+        }
+        return rec
+    }
+}
+
+/// Per-thread tools: a libmagic cookie (not thread-safe), a read buffer, an owner-name cache.
+final class WorkerContext {
+    let sniffer: TypeSniffer
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var owners: [UInt32: String?] = [:]
+
+    init(bufferSize: Int = 64 * 1024) {
+        // The scan checked libmagic loads before starting; a failure here is a broken installation.
+        sniffer = try! TypeSniffer()
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    func withBuffer<T>(_ body: (UnsafeMutableRawBufferPointer) -> T) -> T { body(buffer) }
+
+    func owner(of uid: UInt32) -> String? {
+        if let known = owners[uid] { return known }
+        var pwd = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buf = [CChar](repeating: 0, count: 4096)
+        let name: String? = getpwuid_r(uid, &pwd, &buf, buf.count, &result) == 0 && result != nil
+            ? String(cString: pwd.pw_name) : nil
+        owners[uid] = name
+        return name
+    }
+}
+
+/// Hands each walk thread a context of its own.
+final class ContextPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [WorkerContext] = []
+
+    func take() -> WorkerContext {
+        lock.lock(); defer { lock.unlock() }
+        return free.popLast() ?? WorkerContext()
+    }
+
+    func give(_ c: WorkerContext) {
+        lock.lock(); free.append(c); lock.unlock()
+    }
+}
+
+final class WriterFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Error?
+    var error: Error? {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}

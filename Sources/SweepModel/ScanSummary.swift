@@ -1,0 +1,20 @@
+/// What one scan did, as printed at the end and stored in the index.
+public struct ScanSummary: Sendable, Equatable, Codable {
+    public var scanID: Int64 = 0
+    public var new = 0
+    public var changed = 0
+    public var unchanged = 0
+    public var moved = 0
+    public var gone = 0
+    public var errors = 0
+    public var items = 0
+    public var bytes: Int64 = 0
+    public var seconds: Double = 0
+    public var interrupted = false
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case scanID = "scan", new, changed, unchanged, moved, gone, errors, items, bytes, seconds, interrupted
+    }
+}

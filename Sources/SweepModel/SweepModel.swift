@@ -1,0 +1,7 @@
+/// SweepModel: the value types that cross stage boundaries.
+///
+/// The crawler, the index, the scanner and the command line all speak in these types:
+/// ``ItemPath`` (raw path bytes, shown with `\xNN` escapes), ``FileID`` (device + inode),
+/// ``ByteCount``, ``ItemKind``, ``Glob`` (the one glob dialect of excludes and rules),
+/// ``Timestamp`` and ``ScanSummary``. Nothing here does I/O.
+public enum SweepModel {}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Index
+import SweepModel
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Every item in the index, one record each (JSON lines or CSV).",
+        discussion: """
+            Fields: path, size, modified, type, error, dup_group, markings, pii, special_category, retention, \
+            disposal_candidate, legal_hold, then kind, owner, mode, links, device, inode, extension, moved_from, \
+            link_target. Items marked gone are left out.
+            Example: sweep export --index sweep.db --format jsonl > items.jsonl
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
+
+    @Option(help: "The index file (default ./sweep.db).")
+    var index = "sweep.db"
+
+    @Option(help: "jsonl or csv.")
+    var format: Format = .jsonl
+
+    @Option(name: .shortAndLong, help: "Write to this file (created 0600) instead of standard output.")
+    var output: String?
+
+    static let csvHeader = ["path", "size", "modified", "type", "error", "dup_group", "markings", "pii", "special_category",
+                            "retention_class", "retention_action", "disposal_date", "disposal_candidate", "legal_hold",
+                            "kind", "owner", "mode", "links", "device", "inode", "extension", "moved_from", "link_target"]
+
+    func run() throws {
+        let store = try couldNotRun { try SweepIndex.openForReading(index) }
+        let out = try couldNotRun { try Output(path: output) }
+        if format == .csv { out.line(CSVText.row(ExportCommand.csvHeader)) }
+        try couldNotRun {
+            try store.forEachItem { item in
+                out.line(format == .jsonl ? ExportCommand.json(item) : ExportCommand.csv(item))
+            }
+        }
+        out.flush()
+    }
+
+    static func mode(_ m: Int64?) -> String? {
+        m.map { let s = String($0, radix: 8); return String(repeating: "0", count: max(0, 4 - s.count)) + s }
+    }
+
+    static func json(_ i: StoredItem) -> String {
+        var o = JSONObject()
+        o.add("path", i.path)
+        o.add("size", i.size)
+        o.add("modified", i.modified?.iso8601)
+        o.add("type", i.mime)
+        o.add("error", i.error)
+        o.add("dup_group", nil as String?)
+        o.add("markings", [String]())
+        o.add("pii", [String: Int]())
+        o.add("special_category", [String]())
+        o.add("retention", object: nil)
+        o.add("disposal_candidate", false)
+        o.add("legal_hold", false)
+        o.add("kind", i.kind.rawValue)
+        o.add("owner", i.owner ?? i.uid.map { String($0) })
+        o.add("mode", mode(i.mode))
+        o.add("links", i.links)
+        o.add("device", i.identity.map { Int64(bitPattern: $0.device) })
+        o.add("inode", i.identity.map { Int64(bitPattern: $0.inode) })
+        o.add("extension", i.fileExtension)
+        o.add("moved_from", i.movedFrom)
+        o.add("link_target", i.linkTarget)
+        return o.text
+    }
+
+    static func csv(_ i: StoredItem) -> String {
+        CSVText.row([
+            i.path, String(i.size), i.modified?.iso8601, i.mime, i.error, nil, "", "", "", nil, nil, nil, "false", "false",
+            i.kind.rawValue, i.owner ?? i.uid.map { String($0) }, mode(i.mode), i.links.map { String($0) },
+            i.identity.map { String($0.device) }, i.identity.map { String($0.inode) }, i.fileExtension, i.movedFrom, i.linkTarget,
+        ])
+    }
+}

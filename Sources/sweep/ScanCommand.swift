@@ -1,0 +1,152 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Index
+import Pipeline
+import Rules
+import SweepModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Crawl shared drives and mail exports and write or update the index.",
+        discussion: """
+            Unchanged items (same device, inode, size, modified and changed times, same rules) are not opened \
+            again. Deleted items are marked gone; moved files are recognised by device and inode.
+            Example: sweep scan /srv/shares/HR /srv/shares/Finance --index /var/lib/sweep/sweep.db --exclude '*.tmp'
+            """)
+
+    @Argument(help: "Folders (or files) to scan.")
+    var roots: [String] = []
+
+    @Option(help: "The index file (default ./sweep.db).")
+    var index: String?
+
+    @Option(help: "The rules folder (default ./rules).")
+    var rules: String?
+
+    @Option(name: .customLong("exclude"), help: "Skip names (a glob without /) or paths below a root (with /). Repeatable.")
+    var excludes: [String] = []
+
+    @Option(help: "Folders and files in flight at once (default 4 per core, at least 4); more helps on slow shares.")
+    var jobs: Int?
+
+    @Option(name: .customLong("as-of"), help: "The date retention is judged at, YYYY-MM-DD (default today).")
+    var asOf: String?
+
+    @Option(help: "A YAML file with roots, exclude, index, rules, jobs, one_file_system, follow_symlinks.")
+    var config: String?
+
+    @Flag(name: .customLong("one-file-system"), help: "Do not cross into other mounted file systems.")
+    var oneFileSystem = false
+
+    @Flag(name: .customLong("follow-symlinks"), help: "Follow symbolic links (each folder is still walked once).")
+    var followSymlinks = false
+
+    @Flag(help: "No progress display.")
+    var quiet = false
+
+    @Flag(help: "Print the closing summary as JSON.")
+    var json = false
+
+    func validate() throws {
+        if let jobs, jobs < 1 || jobs > 512 { throw ValidationError("--jobs must be between 1 and 512") }
+        if let asOf, Timestamp.parse(asOf) == nil || asOf.count != 10 {
+            throw ValidationError("--as-of must be a date written YYYY-MM-DD, such as 2026-03-31")
+        }
+        if roots.isEmpty && config == nil { throw ValidationError("give at least one ROOT folder to scan, or --config FILE") }
+    }
+
+    func run() throws {
+        let configuration = try couldNotRun { try makeConfiguration() }
+        let lock = try couldNotRun { try ScanLock(index: configuration.indexPath) }
+        let store = try couldNotRun { try SweepIndex.openForScan(configuration.indexPath, readers: configuration.jobs + 2) }
+        let progress = ScanProgress()
+        let scanner = Scanner(configuration: configuration, index: store, progress: progress)
+
+        let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                printError("\nsweep: stopping: finishing the folders in hand and saving what was read (send again to quit now)")
+                scanner.stop()
+                signal(sig, SIG_DFL)
+            }
+            source.resume()
+            return source
+        }
+        let display = ProgressDisplay(progress: progress, quiet: quiet)
+        display.start()
+        let summary: ScanSummary
+        do {
+            summary = try scanner.run()
+        } catch {
+            display.stop()
+            throw fail(error)
+        }
+        display.stop()
+        signals.forEach { $0.cancel() }
+        withExtendedLifetime(lock) {}
+
+        if json {
+            let data = try JSONEncoder().encode(summary)
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            printSummary(summary, index: configuration.indexPath)
+        }
+        if summary.errors > 0 { throw Exit.itemsUnreadable }
+    }
+
+    /// Flags over the config file over defaults, compiled once.
+    func makeConfiguration() throws -> ScanConfiguration {
+        let file = try config.map { try ConfigFile.load($0) }
+        let rootTexts = roots.isEmpty ? (file?.roots ?? []) : roots
+        guard !rootTexts.isEmpty else { throw ValidationError("the config file names no roots: add `roots: [/path/to/share]`") }
+        let excludeTexts = excludes + (file?.exclude ?? [])
+        let globs = try excludeTexts.map { text -> Glob in
+            do { return try Glob(text) } catch { throw ValidationError("--exclude \(text): \(error)") }
+        }
+        let rulesDir = rules ?? file?.rules
+        let ruleSet: RuleSet
+        if let rulesDir {
+            ruleSet = try RuleSet.load(rulesDir)
+        } else if FileManager.default.fileExists(atPath: "rules") {
+            ruleSet = try RuleSet.load("rules")
+        } else {
+            ruleSet = .empty
+        }
+        return ScanConfiguration(
+            roots: rootTexts.map { ItemPath(absolutePath($0)) },
+            excludes: globs,
+            indexPath: index ?? file?.index ?? "sweep.db",
+            rules: ruleSet,
+            jobs: jobs ?? file?.jobs ?? ScanConfiguration.defaultJobs,
+            oneFileSystem: oneFileSystem || (file?.oneFileSystem ?? false),
+            followSymlinks: followSymlinks || (file?.followSymlinks ?? false))
+    }
+
+    func printSummary(_ s: ScanSummary, index: String) {
+        let state = s.interrupted ? "stopped before the end (run it again to finish)" : "complete"
+        print("Scan \(s.scanID) \(state) in \(String(format: "%.1f", s.seconds)) s: \(s.items) items, \(ByteCount(s.bytes))")
+        print("  new \(s.new)  changed \(s.changed)  unchanged \(s.unchanged)  moved \(s.moved)  gone \(s.gone)  errors \(s.errors)")
+        if s.errors > 0 {
+            print("  \(s.errors) item(s) could not be fully read: see `sweep export --index \(index) --format csv` (error column)")
+        }
+        print("Index: \(index)")
+    }
+}
+
+/// An absolute path, made lexically (no symlinks resolved): `.` and `..` settled, trailing slashes dropped.
+func absolutePath(_ text: String) -> String {
+    let full = text.hasPrefix("/") ? text : FileManager.default.currentDirectoryPath + "/" + text
+    var parts: [Substring] = []
+    for p in full.split(separator: "/", omittingEmptySubsequences: true) {
+        if p == "." { continue }
+        if p == ".." { _ = parts.popLast(); continue }
+        parts.append(p)
+    }
+    return "/" + parts.joined(separator: "/")
+}
