@@ -36,10 +36,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Temporary trees and a runner for the built `sweep`, shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["SweepModel"], path: "Tests/TestSupport"),
         .testTarget(name: "SweepModelTests", dependencies: ["SweepModel"]),
-        .testTarget(name: "CrawlTests", dependencies: ["Crawl", "SweepModel"]),
-        .testTarget(name: "IndexTests", dependencies: ["Index", "SweepModel", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Index", "Extract", "Rules", "SweepModel"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CrawlTests", dependencies: ["Crawl", "SweepModel", "TestSupport"]),
+        .testTarget(name: "ExtractTests", dependencies: ["Extract", "SweepModel", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "TestSupport"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Index", "Rules", "SweepModel", "TestSupport",
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

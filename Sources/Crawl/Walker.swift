@@ -8,8 +8,9 @@ import SweepModel
 ///
 /// Folders wait on one shared stack (depth first, so memory stays bounded by the tree's breadth at the
 /// current depth); `jobs` threads take from it. Each listing goes to the visitor on the thread that read it.
-/// Symlinks are recorded, not followed, unless `followSymlinks`; then each folder is entered once and a link
-/// back to an ancestor is recorded as a loop. Only the walk's own decisions skip anything: excludes, and
+/// Symlinks are recorded, not followed, unless `followSymlinks`; then a link to a folder inside the roots is
+/// recorded (that folder is walked under its own name), a link out of them is walked once however many
+/// links lead there, and a link back to an ancestor is recorded as a loop. Only the walk's own decisions skip anything: excludes, and
 /// other file systems under `oneFileSystem`.
 public final class Walker: @unchecked Sendable {
     private let options: CrawlOptions
@@ -37,7 +38,23 @@ public final class Walker: @unchecked Sendable {
         }
     }
 
-    public init(options: CrawlOptions) { self.options = options }
+    private let rootRealPaths: [ItemPath]
+
+    public init(options: CrawlOptions) {
+        self.options = options
+        rootRealPaths = options.followSymlinks ? options.roots.compactMap { Walker.realPath($0) } : []
+    }
+
+    private func realPath(_ p: ItemPath) -> ItemPath? { Walker.realPath(p) }
+
+    static func realPath(_ p: ItemPath) -> ItemPath? {
+        let resolved = (p.bytes + [0]).withUnsafeBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) { realpath($0.baseAddress!, nil) }
+        }
+        guard let resolved else { return nil }
+        defer { free(resolved) }
+        return ItemPath(bytes: Array(UnsafeRawBufferPointer(start: resolved, count: strlen(resolved))))
+    }
 
     /// Asks the walk to stop taking new folders; `run` returns once the folders in hand are done.
     public func stop() {
@@ -61,7 +78,6 @@ public final class Walker: @unchecked Sendable {
                 visit(Listing(folder: root.parent, root: root, relative: "", entries: [
                     Entry(name: root.name, path: root, relative: "", stat: nil, error: e)], complete: false, error: nil))
             case .success(let st) where st.kind == .directory:
-                if options.followSymlinks { visited.insert(st.id) }
                 stack.append(Job(path: root, root: root, relative: "", rootDevice: st.id.device,
                                  ancestors: [st.id], viaSymlink: true))
             case .success(let st):
@@ -147,7 +163,8 @@ public final class Walker: @unchecked Sendable {
                         entries.append(Entry(name: name, path: path, relative: relative, stat: nil, error: e))
                         return
                     }
-                    var fs = FileStat(st)
+                    let own = FileStat(st)
+                    var fs = own
                     if options.isExcluded(name: name, relative: relative, isFolder: fs.kind == .directory) { return }
                     var linkTarget: [UInt8]?
                     var error: CrawlError?
@@ -171,18 +188,21 @@ public final class Walker: @unchecked Sendable {
                         }
                         if job.ancestors.contains(fs.id) {
                             let e = CrawlError(kind: .loop, message: "symlink loop: points back to a folder above it")
-                            var link = fs; link.kind = .symlink
-                            entries.append(Entry(name: name, path: path, relative: relative, stat: link, error: e, linkTarget: linkTarget))
+                            entries.append(Entry(name: name, path: path, relative: relative, stat: own, error: e, linkTarget: linkTarget))
                             return
                         }
-                        if viaSymlink || options.followSymlinks {
+                        if viaSymlink {
+                            // A link into a root is walked under its real name: record the link, do not walk twice.
+                            // A link out of the roots is walked once, however many links lead there.
+                            if let real = realPath(path), rootRealPaths.contains(where: { real.isWithin($0) }) {
+                                entries.append(Entry(name: name, path: path, relative: relative, stat: own, error: nil, linkTarget: linkTarget))
+                                return
+                            }
                             condition.lock()
                             let fresh = visited.insert(fs.id).inserted
                             condition.unlock()
                             if !fresh {
-                                // Already walked by another path: record the link, do not walk twice.
-                                var link = fs; link.kind = .symlink
-                                entries.append(Entry(name: name, path: path, relative: relative, stat: link, error: nil, linkTarget: linkTarget))
+                                entries.append(Entry(name: name, path: path, relative: relative, stat: own, error: nil, linkTarget: linkTarget))
                                 return
                             }
                         }

@@ -93,12 +93,19 @@ public final class ScanWriter: @unchecked Sendable {
                 for rec in r.upserts { try upsert(rec, db) }
                 for m in r.moves {
                     let fid = try folderID(m.record.folder, db)
+                    // Its old folder may already have been settled in this scan, counting it gone: it is not.
+                    let wasGoneNow = try Int64.fetchOne(db, sql: "SELECT gone_scan FROM item WHERE id = ?", arguments: [m.fromID]) == scanID
                     try db.cachedStatement(sql: """
                         UPDATE item SET (\(ItemRecord.columns)) = (\(Array(repeating: "?", count: 23).joined(separator: ", "))),
                             gone_scan = NULL, moved_from = display_path
                         WHERE id = ? AND path = ?
                         """).execute(arguments: m.record.arguments(folderID: fid, scanID: scanID) + [m.fromID, Data(m.fromPath.bytes)])
-                    if db.changesCount == 1 { s.moved += 1 } else { try upsert(m.record, db); s.new += 1 }
+                    if db.changesCount == 1 {
+                        s.moved += 1
+                        if wasGoneNow { s.gone -= 1 }
+                    } else {
+                        try upsert(m.record, db); s.new += 1
+                    }
                 }
                 if !r.gone.isEmpty {
                     let fid = try folderID(r.folder, db)

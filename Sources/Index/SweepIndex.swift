@@ -95,13 +95,14 @@ public final class SweepIndex: Sendable {
         }
     }
 
-    /// Stored items with this identity (device + inode) at another path: candidates for a move.
-    public func items(withIdentity id: FileID) throws -> [(id: Int64, path: ItemPath, gone: Bool)] {
+    /// Stored files with this identity (device + inode) and the same size and modified time: candidates for a
+    /// move. Size and time guard against a deleted file's inode being reused by a new one.
+    public func items(withIdentity id: FileID, size: Int64, modified: Timestamp) throws -> [(id: Int64, path: ItemPath, gone: Bool)] {
         try read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT id, path, gone_scan IS NOT NULL FROM item
-                WHERE device = ? AND inode = ? AND parent_id IS NULL AND kind = 'file'
-                """), arguments: [Int64(bitPattern: id.device), Int64(bitPattern: id.inode)])
+                WHERE device = ? AND inode = ? AND size = ? AND mtime_ns = ? AND parent_id IS NULL AND kind = 'file'
+                """), arguments: [Int64(bitPattern: id.device), Int64(bitPattern: id.inode), size, modified.nanoseconds])
                 .map { r in let p: Data = r[1]; return (id: r[0], path: ItemPath(bytes: [UInt8](p)), gone: r[2]) }
         }
     }

@@ -146,8 +146,8 @@ public final class Scanner: @unchecked Sendable {
 
     /// A new path whose file (device + inode) the index holds at a path that no longer has it: a move.
     private func movedFrom(_ rec: ItemRecord) -> (id: Int64, path: ItemPath)? {
-        guard !indexWasEmpty, rec.kind == .file, let identity = rec.identity,
-              let candidates = try? index.items(withIdentity: identity) else { return nil }
+        guard !indexWasEmpty, rec.kind == .file, let identity = rec.identity, let modified = rec.modified,
+              let candidates = try? index.items(withIdentity: identity, size: rec.size, modified: modified) else { return nil }
         for c in candidates where c.path != rec.path {
             if c.gone { return (c.id, c.path) }
             switch FileStat.of(c.path) {

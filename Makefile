@@ -1,0 +1,31 @@
+# Sweep: the two README commands and the benchmark.
+#   make demo   set up, build, scan the bundled fixtures into demo.db and print the summary
+#   make test   set up, build, run every test
+#   make bench  set up, build release, time scans beside find (results in BENCHMARKS.md)
+SWIFT ?= swift
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+.PHONY: setup build release demo test bench clean
+
+setup:
+	@scripts/setup
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+demo: release
+	@scripts/demo
+
+test: build
+	$(SWIFT) build --build-tests
+	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" $(SWIFT) test --skip-build
+
+bench: release
+	@scripts/setup hyperfine time python3
+	bench/run.sh
+
+clean:
+	rm -rf .build demo.db demo.db-wal demo.db-shm demo.db.lock

@@ -1,0 +1,165 @@
+import Foundation
+import GRDB
+import Index
+import Pipeline
+import Rules
+import SweepModel
+import TestSupport
+import Testing
+
+/// One share and one index, scanned as often as a test likes.
+struct Fixture {
+    let share = TempTree("share")
+    let store = TempTree("index")
+    var rules = RuleSet.empty
+
+    var indexPath: String { store.path("sweep.db") }
+
+    func scan(jobs: Int = 4, excludes: [String] = [], rules: RuleSet? = nil) throws -> ScanSummary {
+        let index = try SweepIndex.openForScan(indexPath)
+        let config = ScanConfiguration(roots: [ItemPath(share.root)], excludes: try excludes.map { try Glob($0) },
+                                       indexPath: indexPath, rules: rules ?? self.rules, jobs: jobs)
+        return try Scanner(configuration: config, index: index).run()
+    }
+
+    func items() throws -> [String: StoredItem] {
+        var out: [String: StoredItem] = [:]
+        try SweepIndex.openForReading(indexPath).forEachItem { out[String($0.path.dropFirst(share.root.count + 1))] = $0 }
+        return out
+    }
+}
+
+@Suite struct IncrementalScanTests {
+    func council() -> Fixture {
+        let f = Fixture()
+        f.share.file("HR/Recruitment/form.txt", "Application form\n")
+        f.share.file("HR/Personnel/contract.txt", "Contract of employment\n")
+        f.share.file("Finance/2021/invoice.csv", "a,b\n1,2\n")
+        f.share.file("Finance/2021/notes.html", "<html><body><p>Notes</p></body></html>\n")
+        f.share.file("empty.txt", "")
+        return f
+    }
+
+    @Test func firstScanRecordsEveryItemWithItsFacts() throws {
+        let f = council()
+        let s = try f.scan()
+        #expect(s.new == 5 && s.changed == 0 && s.unchanged == 0 && s.errors == 0)
+        let items = try f.items()
+        #expect(items.count == 5)
+        let csv = try #require(items["Finance/2021/invoice.csv"])
+        #expect(csv.mime == "text/csv")
+        #expect(csv.size == 8)
+        #expect(csv.fileExtension == "csv")
+        #expect(csv.owner != nil && csv.mode == 0o644 && csv.links == 1 && csv.identity != nil)
+        #expect(items["Finance/2021/notes.html"]?.mime == "text/html")
+        #expect(items["empty.txt"]?.mime == "application/x-empty")
+    }
+
+    @Test func unchangedItemsAreNotOpenedAgain() throws {
+        let f = council()
+        _ = try f.scan()
+        let before = try f.items()
+        let s = try f.scan()
+        #expect(s.new == 0 && s.changed == 0 && s.gone == 0)
+        #expect(s.unchanged == 5)
+        // Not re-read: the row still says which scan last analysed it.
+        let after = try f.items()
+        #expect(after.values.allSatisfy { $0.changedScan == 1 })
+        #expect(after.count == before.count)
+    }
+
+    @Test func changesDeletionsAndMovesAreTold() throws {
+        let f = council()
+        _ = try f.scan()
+        let oldInode = try f.items()["HR/Personnel/contract.txt"]!.identity
+        f.share.file("HR/Recruitment/form.txt", "Application form, now longer\n")
+        f.share.remove("empty.txt")
+        f.share.remove("Finance/2021/notes.html")
+        f.share.move("HR/Personnel/contract.txt", "HR/Leavers/contract.txt")
+        f.share.file("HR/new.txt", "new")
+        let s = try f.scan()
+        #expect(s.changed == 1)
+        #expect(s.gone == 2)
+        #expect(s.moved == 1)
+        #expect(s.new == 1)
+        #expect(s.unchanged == 1)
+        let items = try f.items()
+        let moved = try #require(items["HR/Leavers/contract.txt"])
+        #expect(moved.movedFrom == f.share.path("HR/Personnel/contract.txt"))
+        #expect(moved.identity == oldInode)
+        #expect(moved.firstSeenScan == 1)
+        #expect(items["HR/Recruitment/form.txt"]?.changedScan == 2)
+        #expect(items["empty.txt"] == nil)
+
+        // Gone items stay in the index for the history.
+        let goneCount = try DatabaseQueue(path: f.indexPath).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM item WHERE gone_scan IS NOT NULL")
+        }
+        #expect(goneCount == 2)
+    }
+
+    @Test func aDeletedFolderTakesItsItemsWithIt() throws {
+        let f = council()
+        _ = try f.scan()
+        f.share.remove("Finance")
+        let s = try f.scan()
+        #expect(s.gone == 2)
+        #expect(try f.items().count == 3)
+    }
+
+    @Test func hardlinksAreNotMoves() throws {
+        let f = council()
+        _ = try f.scan()
+        link(f.share.path("HR/Recruitment/form.txt"), f.share.path("HR/form-link.txt"))
+        let s = try f.scan()
+        #expect(s.moved == 0)
+        #expect(s.new == 1)
+        let items = try f.items()
+        #expect(items["HR/form-link.txt"]?.identity == items["HR/Recruitment/form.txt"]?.identity)
+        #expect(items["HR/form-link.txt"]?.links == 2)
+    }
+
+    @Test func newRulesMeanEveryItemIsReadAgain() throws {
+        let f = council()
+        _ = try f.scan()
+        let rulesDir = TempTree("rules")
+        rulesDir.file("retention.yaml", "classes: []\n")
+        let s = try f.scan(rules: try RuleSet.load(rulesDir.root))
+        #expect(s.unchanged == 5)   // content did not change...
+        #expect(try f.items().values.allSatisfy { $0.changedScan == 2 })   // ...but every item was looked at again
+    }
+
+    @Test func excludedItemsLeaveTheIndex() throws {
+        let f = council()
+        _ = try f.scan()
+        let s = try f.scan(excludes: ["Finance"])
+        #expect(s.gone == 2)
+        #expect(try f.items().keys.sorted() == ["HR/Personnel/contract.txt", "HR/Recruitment/form.txt", "empty.txt"])
+    }
+
+    @Test func specialFilesAreErrorsAndAreNotOpened() throws {
+        let f = council()
+        f.share.fifo("HR/pipe")
+        let s = try f.scan(jobs: 1)   // a FIFO opened for reading would block this single walker for ever
+        #expect(s.errors == 1)
+        let pipe = try #require(try f.items()["HR/pipe"])
+        #expect(pipe.mime == "inode/fifo")
+        #expect(pipe.error?.contains("not opened") == true)
+        // Still counted as an error on an unchanged re-scan: the exit code stays honest.
+        #expect(try f.scan().errors == 1)
+    }
+
+    @Test func aFileThatVanishesIsGoneNextTime() throws {
+        let f = council()
+        _ = try f.scan()
+        f.share.remove("HR/Recruitment/form.txt")
+        f.share.file("HR/Recruitment/form.txt", "replaced with a new file\n")
+        let s = try f.scan()
+        #expect(s.changed == 1)   // same path, new identity
+        #expect(s.moved == 0)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,58 @@
+import Rules
+import TestSupport
+import Testing
+
+@Suite struct RuleSetTests {
+    @Test func shippedRulesLoad() throws {
+        let set = try RuleSet.load(repositoryRoot + "/rules")
+        let schedule = try #require(set.retention)
+        #expect(schedule.classes.count >= 5)
+        #expect(schedule.defaultClass.id == "UNCLASSIFIED")
+        #expect(schedule.classes.contains { $0.retain == nil })   // a permanent class
+        #expect(set.version.count == 32)
+    }
+
+    @Test func versionFollowsContent() throws {
+        let t = TempTree()
+        t.file("retention.yaml", "classes: []\n")
+        let v1 = try RuleSet.load(t.root).version
+        #expect(try RuleSet.load(t.root).version == v1)
+        t.file("retention.yaml", "classes: []\ndefault: {id: KEEP, retain: permanent, action: review}\n")
+        #expect(try RuleSet.load(t.root).version != v1)
+    }
+
+    func problem(_ yaml: String) -> RulesError? {
+        let t = TempTree()
+        t.file("retention.yaml", yaml)
+        do { _ = try RuleSet.load(t.root); return nil } catch let e as RulesError { return e } catch { return nil }
+    }
+
+    @Test func brokenSchedulesNameTheLineAndTheFix() throws {
+        let badYAML = try #require(problem("classes:\n  - id: A\n   retain: [\n"))
+        #expect(badYAML.line == 3)
+        #expect(badYAML.problem.contains("not valid YAML"))
+
+        let badPeriod = try #require(problem("classes:\n  - id: A\n    retain: 6 moons\n    when: {path: [\"**/x/**\"]}\n"))
+        #expect(badPeriod.line == 3)
+        #expect(badPeriod.fix.contains("N days|weeks|months|years"))
+
+        let badMarking = try #require(problem("classes:\n  - id: A\n    retain: 1 year\n    when: {marking: [PROTECTED]}\n"))
+        #expect(badMarking.problem.contains("PROTECTED"))
+
+        let duplicate = try #require(problem("""
+            classes:
+              - {id: A, retain: 1 year, when: {name: ["*"]}}
+              - {id: A, retain: 2 years, when: {name: ["*"]}}
+            """))
+        #expect(duplicate.problem.contains("used twice"))
+
+        let noWhen = try #require(problem("classes:\n  - id: A\n    retain: 1 year\n"))
+        #expect(noWhen.fix.contains("when:"))
+
+        #expect(problem("classes: []\n") == nil)
+    }
+
+    @Test func missingFolderIsAnError() {
+        #expect(throws: RulesError.self) { try RuleSet.load("/nonexistent/rules") }
+    }
+}
