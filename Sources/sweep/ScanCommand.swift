@@ -97,7 +97,7 @@ struct ScanCommand: ParsableCommand {
         } else {
             printSummary(summary, index: configuration.indexPath)
         }
-        if summary.errors > 0 { throw Exit.itemsUnreadable }
+        if summary.errors > 0 || summary.interrupted { throw Exit.itemsUnreadable }
     }
 
     /// Flags over the config file over defaults, compiled once.

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct Sweep: ParsableCommand {
@@ -6,8 +9,23 @@ struct Sweep: ParsableCommand {
         commandName: "sweep",
         abstract: "Scan council shared drives and mail exports: duplicates, markings, personal data, retention.",
         discussion: """
-            Exit codes: 0 success; 1 finished, but some items could not be read (they are in the index as errors); \
-            2 could not run (bad arguments, unreadable rules, index locked or corrupt).
+            Exit codes: 0 success; 1 finished, but some items could not be read (they are in the index as errors), \
+            or the scan was stopped by a signal (what it read is saved); 2 could not run (bad arguments, \
+            unreadable rules, index locked or corrupt).
             """,
         subcommands: [ScanCommand.self, StatusCommand.self, ExportCommand.self, RulesCommand.self])
+
+    /// Like ArgumentParser's own, except that bad arguments exit 2 (CONTRACT.md), not 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Glibc.exit(code.rawValue)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }   // --help, --version
+            printError(fullMessage(for: error))
+            Glibc.exit(Exit.couldNotRun.rawValue)
+        }
+    }
 }

@@ -9,7 +9,9 @@ public final class TempTree: @unchecked Sendable {
     public let root: String
 
     public init(_ label: String = "sweep-test") {
-        var template = Array("\(NSTemporaryDirectory())/\(label)-XXXXXX".utf8CString)
+        var base = NSTemporaryDirectory()
+        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        var template = Array("\(base)/\(label)-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed")
         root = String(cString: template)

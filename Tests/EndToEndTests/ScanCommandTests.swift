@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+import Index
+import SweepModel
+import TestSupport
+import Testing
+
+/// The built `sweep` on real trees: exit codes, the export, the index file.
+@Suite struct ScanCommandTests {
+    static let contractFields = ["path", "size", "modified", "type", "error", "dup_group", "markings", "pii",
+                                 "special_category", "retention", "disposal_candidate", "legal_hold"]
+
+    /// A copy of the bundled council share (scanning the checkout itself would follow its path).
+    func councilCopy() throws -> TempTree {
+        let t = TempTree("council")
+        try FileManager.default.removeItem(atPath: t.root)
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/fixtures/council", toPath: t.root)
+        return t
+    }
+
+    @Test func scanningTheCouncilFixturesExportsEveryItemWithTheContractFields() throws {
+        let share = try councilCopy()
+        let work = TempTree()
+        let db = work.path("sweep.db")
+        let scan = try runSweep(["scan", share.root, "--index", db, "--rules", repositoryRoot + "/rules", "--quiet"])
+        #expect(scan.status == 0, "stderr: \(scan.stderr)")
+        #expect(scan.stdout.contains("new 12"))
+
+        let export = try runSweep(["export", "--index", db, "--format", "jsonl"])
+        #expect(export.status == 0)
+        let items = export.jsonLines
+        #expect(items.count == 12)
+        for item in items {
+            for field in Self.contractFields { #expect(item.keys.contains(field), "\(field) missing") }
+            #expect((item["path"] as? String)?.hasPrefix(share.root + "/") == true)
+            #expect(item["modified"] is String)
+            #expect(item["markings"] is [Any] && item["pii"] is [String: Any] && item["special_category"] is [Any])
+            #expect(item["disposal_candidate"] as? Bool == false)
+        }
+        func type(_ suffix: String) -> String? { items.first { ($0["path"] as! String).hasSuffix(suffix) }?["type"] as? String }
+        #expect(type("payroll-2022-03.csv") == "text/csv")
+        #expect(type("complaint-2022-117.eml") == "message/rfc822")
+        #expect(type("decision-notice.html") == "text/html")
+        #expect(type("empty-placeholder.txt") == "application/x-empty")
+        let exported = Set(items.map { $0["path"] as! String })
+        let onDisk = Set(FileManager.default.enumerator(atPath: share.root)!.compactMap { $0 as? String }
+            .filter { !isDirectory(share.path($0)) }.map { share.path($0) })
+        #expect(exported == onDisk)
+
+        let csv = try runSweep(["export", "--index", db, "--format", "csv"])
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.count == 13)
+        #expect(lines[0].hasPrefix("path,size,modified,type,error,dup_group,markings,pii,special_category,"))
+    }
+
+    func isDirectory(_ p: String) -> Bool {
+        var d: ObjCBool = false
+        return FileManager.default.fileExists(atPath: p, isDirectory: &d) && d.boolValue
+    }
+
+    @Test func hostileFilesBecomeItemErrorsAndTheScanGoesOn() throws {
+        let work = TempTree()
+        let share = work.path("share")
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: repositoryRoot + "/fixtures/make-hostile.sh")
+        make.arguments = [share]
+        try make.run(); make.waitUntilExit()
+        try #require(make.terminationStatus == 0)
+        let db = work.path("sweep.db")
+        // As root, drop the capabilities that read any file, so mode 000 means what it says.
+        let prefix = runningWithDACOverride ? withoutFileCapabilities : []
+        let scan = try runSweep(["scan", share, "--index", db, "--quiet", "--follow-symlinks"], prefix: prefix)
+        #expect(scan.status == 1, "stderr: \(scan.stderr)")
+        let items = Dictionary(uniqueKeysWithValues: try runSweep(["export", "--index", db]).jsonLines.map {
+            (String(($0["path"] as! String).dropFirst(share.count + 1)), $0)
+        })
+        func error(_ name: String) -> String? { items[name]?["error"] as? String }
+        #expect(error("fifo")?.contains("not opened") == true)
+        #expect(items["fifo"]?["type"] as? String == "inode/fifo")
+        #expect(error("socket")?.contains("not opened") == true)
+        #expect(error("unreadable.txt")?.contains("permission denied") == true)
+        #expect(error("locked")?.contains("permission denied") == true)
+        #expect(error("loop")?.contains("symlink loop") == true)
+        #expect(items["readable.txt"]?["error"] is NSNull)
+        #expect(items["name-\\xFF.txt"]?["type"] as? String == "text/plain")
+
+        // The raw name is kept in the index byte for byte.
+        let raw = try DatabaseQueue(path: db).read { db in
+            try Data.fetchOne(db, sql: "SELECT name FROM item WHERE display_path LIKE '%name-%'")
+        }
+        #expect(raw.map([UInt8].init) == Array("name-".utf8) + [0xFF] + Array(".txt".utf8))
+    }
+
+    @Test func aSecondScanOnTheSameIndexIsRefused() throws {
+        let share = try councilCopy()
+        let work = TempTree()
+        let db = work.path("sweep.db")
+        let held = try ScanLock(index: db)
+        let run = try runSweep(["scan", share.root, "--index", db, "--quiet"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("another sweep scan is writing to \(db)"))
+        withExtendedLifetime(held) {}
+    }
+
+    @Test func couldNotRunExitsTwoWithTheFix() throws {
+        let share = try councilCopy()
+        let work = TempTree()
+        work.file("rules/retention.yaml", "classes:\n  - id: A\n    retain: six years\n    when: {path: [\"**\"]}\n")
+        let badRules = try runSweep(["scan", share.root, "--index", work.path("a.db"), "--rules", work.path("rules")])
+        #expect(badRules.status == 2)
+        #expect(badRules.stderr.contains("retention.yaml:3"))
+        #expect(badRules.stderr.contains("fix:"))
+        #expect(!FileManager.default.fileExists(atPath: work.path("a.db")))   // nothing written before the rules were good
+
+        work.file("junk.db", String(repeating: "not a database ", count: 500))
+        let corrupt = try runSweep(["scan", share.root, "--index", work.path("junk.db")])
+        #expect(corrupt.status == 2)
+        #expect(corrupt.stderr.contains("not a readable Sweep index"))
+
+        let missingRoot = try runSweep(["scan", work.path("no-such-share"), "--index", work.path("b.db")])
+        #expect(missingRoot.status == 2)
+        #expect(missingRoot.stderr.contains("mounted"))
+
+        let badArgs = try runSweep(["scan", share.root, "--as-of", "31/03/2026"])
+        #expect(badArgs.status == 2)
+        #expect(try runSweep(["export", "--index", work.path("none.db")]).status == 2)
+    }
+
+    @Test func aConfigFileMakesTheScanOneLine() throws {
+        let share = try councilCopy()
+        let work = TempTree()
+        let db = work.path("nightly.db")
+        work.file("sweep.yaml", """
+            roots: ["\(share.root)"]
+            exclude: ["**/Finance/**", "*.eml"]
+            index: \(db)
+            rules: \(repositoryRoot)/rules
+            jobs: 3
+            """)
+        let run = try runSweep(["scan", "--config", work.path("sweep.yaml"), "--json", "--quiet"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+        #expect(summary["new"] as? Int == 9)
+        #expect(summary["errors"] as? Int == 0)
+        let status = try runSweep(["status", "--index", db, "--format", "json"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
+        let scans = parsed["scans"] as! [[String: Any]]
+        #expect(scans.first?["jobs"] as? Int == 3)
+        #expect(scans.first?["state"] as? String == "complete")
+    }
+
+    @Test func statusShowsTheScansNewestFirst() throws {
+        let share = try councilCopy()
+        let work = TempTree()
+        let db = work.path("sweep.db")
+        _ = try runSweep(["scan", share.root, "--index", db, "--quiet"])
+        try FileManager.default.removeItem(atPath: share.path("IT"))
+        _ = try runSweep(["scan", share.root, "--index", db, "--quiet"])
+        let status = try runSweep(["status", "--index", db])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("Index \(db): 10 items"))
+        #expect(status.stdout.contains("2 gone"))
+        let rows = status.stdout.split(separator: "\n").filter { $0.first?.isNumber == true }
+        #expect(rows.map { $0.split(separator: " ").first! } == ["2", "1"])
+    }
+}
