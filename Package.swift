@@ -17,11 +17,13 @@ let package = Package(
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        // statfs(2), which Glibc's Swift module leaves out.
+        .systemLibrary(name: "CStatFS"),
 
         // Value types that cross stage boundaries.
         .target(name: "SweepModel"),
         // Roots + excludes -> directory listings with stat; never content.
-        .target(name: "Crawl", dependencies: ["SweepModel"]),
+        .target(name: "Crawl", dependencies: ["SweepModel", "CStatFS"]),
         // What an item is and what is inside it: types now, extractors later.
         .target(name: "Extract", dependencies: ["SweepModel", "CMagic", "CArchive"]),
         // The shipped and local rules, as data.

@@ -1,20 +1,30 @@
 import SweepModel
 
 /// One entry of a folder, with its `lstat` (or the error that stopped it).
+///
+/// The full path and the path below the root are made only when asked for: an unchanged re-scan never
+/// needs them, and it is most of what a nightly scan does.
 public struct Entry: Sendable {
     public let name: [UInt8]
-    public let path: ItemPath
-    /// The path below the scan root, for globs.
-    public let relative: String
+    /// The folder holding it, and that folder below the scan root (shared with the listing, not copied).
+    public let folder: ItemPath
+    public let folderRelative: String
     public let stat: FileStat?
     public let error: CrawlError?
     /// For a symlink: where it points (as read by readlink), when it could be read.
     public let linkTarget: [UInt8]?
 
     public var kind: ItemKind { stat?.kind ?? .unknown }
+    public var path: ItemPath { folder.appending(name) }
+    /// The path below the scan root, for globs.
+    public var relative: String { Entry.relative(folderRelative, name) }
 
-    public init(name: [UInt8], path: ItemPath, relative: String, stat: FileStat?, error: CrawlError?, linkTarget: [UInt8]? = nil) {
-        self.name = name; self.path = path; self.relative = relative
+    static func relative(_ folder: String, _ name: [UInt8]) -> String {
+        folder.isEmpty ? ItemPath.display(name) : folder + "/" + ItemPath.display(name)
+    }
+
+    public init(name: [UInt8], folder: ItemPath, folderRelative: String, stat: FileStat?, error: CrawlError?, linkTarget: [UInt8]? = nil) {
+        self.name = name; self.folder = folder; self.folderRelative = folderRelative
         self.stat = stat; self.error = error; self.linkTarget = linkTarget
     }
 }
@@ -53,9 +63,10 @@ public struct CrawlOptions: Sendable {
     }
 
     /// Excludes apply to the name (a glob without `/`) or to the path below the root (a glob with one).
-    public func isExcluded(name: [UInt8], relative: String, isFolder: Bool) -> Bool {
+    public func isExcluded(name: [UInt8], in folderRelative: String, isFolder: Bool) -> Bool {
         guard !excludes.isEmpty else { return false }
         let shownName = ItemPath.display(name)
+        let relative = Entry.relative(folderRelative, name)
         for g in excludes {
             if g.matchesPaths {
                 if g.matches(relative) || (isFolder && g.matches(relative + "/")) { return true }

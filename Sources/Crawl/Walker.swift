@@ -76,13 +76,13 @@ public final class Walker: @unchecked Sendable {
             switch FileStat.of(root, follow: true) {
             case .failure(let e):
                 visit(Listing(folder: root.parent, root: root, relative: "", entries: [
-                    Entry(name: root.name, path: root, relative: "", stat: nil, error: e)], complete: false, error: nil))
+                    Entry(name: root.name, folder: root.parent, folderRelative: "", stat: nil, error: e)], complete: false, error: nil))
             case .success(let st) where st.kind == .directory:
                 stack.append(Job(path: root, root: root, relative: "", rootDevice: st.id.device,
                                  ancestors: [st.id], viaSymlink: true))
             case .success(let st):
                 visit(Listing(folder: root.parent, root: root, relative: "", entries: [
-                    Entry(name: root.name, path: root, relative: "", stat: st, error: nil)], complete: false, error: nil))
+                    Entry(name: root.name, folder: root.parent, folderRelative: "", stat: st, error: nil)], complete: false, error: nil))
             }
         }
         stack.reverse()   // first root first
@@ -154,18 +154,16 @@ public final class Walker: @unchecked Sendable {
                     let len = strlen(cname)
                     let name = Array(UnsafeRawBufferPointer(start: cname, count: len))
                     if name == [0x2E] || name == [0x2E, 0x2E] { return }
-                    let relative = job.relative.isEmpty ? ItemPath.display(name) : job.relative + "/" + ItemPath.display(name)
-                    let path = job.path.appending(name)
                     var st = stat()
                     guard fstatat(fd, cname, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
                         let e = CrawlError(errno: errno, doing: "stat")
-                        if options.isExcluded(name: name, relative: relative, isFolder: false) { return }
-                        entries.append(Entry(name: name, path: path, relative: relative, stat: nil, error: e))
+                        if options.isExcluded(name: name, in: job.relative, isFolder: false) { return }
+                        entries.append(Entry(name: name, folder: job.path, folderRelative: job.relative, stat: nil, error: e))
                         return
                     }
                     let own = FileStat(st)
                     var fs = own
-                    if options.isExcluded(name: name, relative: relative, isFolder: fs.kind == .directory) { return }
+                    if options.isExcluded(name: name, in: job.relative, isFolder: fs.kind == .directory) { return }
                     var linkTarget: [UInt8]?
                     var error: CrawlError?
                     var viaSymlink = false
@@ -183,33 +181,34 @@ public final class Walker: @unchecked Sendable {
                     }
                     if fs.kind == .directory {
                         if options.oneFileSystem && fs.id.device != job.rootDevice {
-                            entries.append(Entry(name: name, path: path, relative: relative, stat: fs, error: nil, linkTarget: linkTarget))
+                            entries.append(Entry(name: name, folder: job.path, folderRelative: job.relative, stat: fs, error: nil, linkTarget: linkTarget))
                             return
                         }
                         if job.ancestors.contains(fs.id) {
                             let e = CrawlError(kind: .loop, message: "symlink loop: points back to a folder above it")
-                            entries.append(Entry(name: name, path: path, relative: relative, stat: own, error: e, linkTarget: linkTarget))
+                            entries.append(Entry(name: name, folder: job.path, folderRelative: job.relative, stat: own, error: e, linkTarget: linkTarget))
                             return
                         }
                         if viaSymlink {
                             // A link into a root is walked under its real name: record the link, do not walk twice.
                             // A link out of the roots is walked once, however many links lead there.
-                            if let real = realPath(path), rootRealPaths.contains(where: { real.isWithin($0) }) {
-                                entries.append(Entry(name: name, path: path, relative: relative, stat: own, error: nil, linkTarget: linkTarget))
+                            if let real = realPath(job.path.appending(name)), rootRealPaths.contains(where: { real.isWithin($0) }) {
+                                entries.append(Entry(name: name, folder: job.path, folderRelative: job.relative, stat: own, error: nil, linkTarget: linkTarget))
                                 return
                             }
                             condition.lock()
                             let fresh = visited.insert(fs.id).inserted
                             condition.unlock()
                             if !fresh {
-                                entries.append(Entry(name: name, path: path, relative: relative, stat: own, error: nil, linkTarget: linkTarget))
+                                entries.append(Entry(name: name, folder: job.path, folderRelative: job.relative, stat: own, error: nil, linkTarget: linkTarget))
                                 return
                             }
                         }
-                        children.append(Job(path: path, root: job.root, relative: relative, rootDevice: job.rootDevice,
+                        children.append(Job(path: job.path.appending(name), root: job.root,
+                                            relative: Entry.relative(job.relative, name), rootDevice: job.rootDevice,
                                             ancestors: job.ancestors + [fs.id], viaSymlink: viaSymlink))
                     }
-                    entries.append(Entry(name: name, path: path, relative: relative, stat: fs, error: error, linkTarget: linkTarget))
+                    entries.append(Entry(name: name, folder: job.path, folderRelative: job.relative, stat: fs, error: error, linkTarget: linkTarget))
                 }
             }
         }

@@ -75,21 +75,23 @@ public final class SweepIndex: Sendable {
     }
 
     /// Items stored for one folder (present or gone), by name: what the scanner compares a listing against.
-    public func previousItems(inFolder folder: ItemPath) throws -> [[UInt8]: PreviousItem] {
+    /// `sameRules` on each says whether it was last read under `rulesVersion`.
+    public func previousItems(inFolder folder: ItemPath, rulesVersion: String) throws -> [RawName: PreviousItem] {
         try read { db in
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT item.id, item.name, item.kind, item.size, item.mtime_ns, item.ctime_ns, item.device, item.inode,
-                       item.rules_version, item.error IS NOT NULL, item.gone_scan IS NOT NULL
+                       item.rules_version = ?, item.error IS NOT NULL, item.gone_scan IS NOT NULL
                 FROM folder JOIN item ON item.folder_id = folder.id
                 WHERE folder.path = ? AND item.parent_id IS NULL
-                """), arguments: [Data(folder.bytes)])
-            var out: [[UInt8]: PreviousItem] = [:]
+                """), arguments: [rulesVersion, Data(folder.bytes)])
+            var out: [RawName: PreviousItem] = [:]
             while let r = try rows.next() {
-                let name: Data = r[1]
-                out[[UInt8](name)] = PreviousItem(
-                    id: r[0], kind: ItemKind(rawValue: r[2]) ?? .unknown, size: r[3],
+                let name = try r.withUnsafeData(atIndex: 1) { data in data.map { [UInt8]($0) } ?? [] }
+                let kindText: String = r[2]
+                out[RawName(name)] = PreviousItem(
+                    id: r[0], kind: ItemKind(rawValue: kindText) ?? .unknown, size: r[3],
                     modified: r[4], changed: r[5], device: r[6], inode: r[7],
-                    rulesVersion: r[8], hadError: r[9], gone: r[10])
+                    sameRules: r[8], hadError: r[9], gone: r[10])
             }
             return out
         }
@@ -122,13 +124,14 @@ public struct PreviousItem: Sendable {
     public let changed: Int64?
     public let device: Int64?
     public let inode: Int64?
-    public let rulesVersion: String
+    /// Last read under the current rules version.
+    public let sameRules: Bool
     public let hadError: Bool
     public let gone: Bool
 
     public init(id: Int64, kind: ItemKind, size: Int64, modified: Int64?, changed: Int64?, device: Int64?, inode: Int64?,
-                rulesVersion: String, hadError: Bool, gone: Bool) {
+                sameRules: Bool, hadError: Bool, gone: Bool) {
         self.id = id; self.kind = kind; self.size = size; self.modified = modified; self.changed = changed
-        self.device = device; self.inode = inode; self.rulesVersion = rulesVersion; self.hadError = hadError; self.gone = gone
+        self.device = device; self.inode = inode; self.sameRules = sameRules; self.hadError = hadError; self.gone = gone
     }
 }

@@ -1,3 +1,4 @@
+import Crawl
 import Rules
 import SweepModel
 
@@ -13,17 +14,18 @@ public struct ScanConfiguration: Sendable {
     /// How many leading bytes libmagic sees.
     public var headBytes: Int
 
-    public init(roots: [ItemPath], excludes: [Glob] = [], indexPath: String, rules: RuleSet, jobs: Int = ScanConfiguration.defaultJobs,
+    public init(roots: [ItemPath], excludes: [Glob] = [], indexPath: String, rules: RuleSet, jobs: Int = 2,
                 oneFileSystem: Bool = false, followSymlinks: Bool = false, headBytes: Int = 32 * 1024) {
         self.roots = roots; self.excludes = excludes; self.indexPath = indexPath; self.rules = rules
         self.jobs = max(1, jobs); self.oneFileSystem = oneFileSystem; self.followSymlinks = followSymlinks
         self.headBytes = headBytes
     }
 
-    /// Shares are bound by latency, not CPU: keep several requests in flight per core.
-    public static var defaultJobs: Int {
-        let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        return max(4, min(32, Int(cores) * 4))
+    /// One walker per core on local disks, which are CPU-bound (more threads only contend); on network
+    /// shares, bound by latency rather than CPU, four per core and at least 16, to keep requests in flight.
+    public static func defaultJobs(for roots: [ItemPath]) -> Int {
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        return roots.contains(where: FileSystem.isNetwork) ? max(16, cores * 4) : cores
     }
 }
 

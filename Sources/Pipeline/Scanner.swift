@@ -93,25 +93,27 @@ public final class Scanner: @unchecked Sendable {
             rec.mime = ItemKind.directory.inodeType
             result.upserts.append(rec)
             result.errors += 1
-            progress.errors.add(1, ordering: .relaxed)
         }
 
-        let previous: [[UInt8]: PreviousItem]
-        do { previous = try index.previousItems(inFolder: listing.folder) } catch { previous = [:] }
+        var previous: [RawName: PreviousItem]
+        do { previous = try index.previousItems(inFolder: listing.folder, rulesVersion: rulesVersion) } catch { previous = [:] }
 
         for entry in listing.entries {
-            if entry.kind == .directory && entry.error == nil { continue }   // walked as a folder of its own
+            if entry.kind == .directory && entry.error == nil {   // walked as a folder of its own
+                previous.removeValue(forKey: RawName(entry.name))
+                continue
+            }
             result.items += 1
-            progress.items.add(1, ordering: .relaxed)
-            let prev = previous[entry.name]
-            if let p = prev, let st = entry.stat, entry.error == nil, isUnchanged(p, st, rulesVersion: rulesVersion) {
+            // Taken out as it is matched: what is left at the end was not in the listing.
+            let prev = previous.removeValue(forKey: RawName(entry.name))
+            if let p = prev, let st = entry.stat, entry.error == nil, isUnchanged(p, st) {
                 result.unchanged += 1
                 result.bytes += st.size
-                if p.hadError { result.errors += 1; progress.errors.add(1, ordering: .relaxed) }
+                if p.hadError { result.errors += 1 }
                 continue
             }
             let rec = record(for: entry, in: listing, context: ctx)
-            if rec.error != nil { result.errors += 1; progress.errors.add(1, ordering: .relaxed) }
+            if rec.error != nil { result.errors += 1 }
             result.bytes += rec.size
             if let p = prev, !p.gone {
                 result.changed += 1
@@ -131,14 +133,16 @@ public final class Scanner: @unchecked Sendable {
         }
 
         if result.listed {
-            let present = Set(listing.entries.map(\.name))
-            for (name, p) in previous where !p.gone && !present.contains(name) { result.gone.append(p.id) }
+            for p in previous.values where !p.gone { result.gone.append(p.id) }
         }
+        // Once per folder, not per item: two threads bumping one counter per item fight over its cache line.
+        progress.items.add(result.items, ordering: .relaxed)
+        progress.errors.add(result.errors, ordering: .relaxed)
         return result
     }
 
-    private func isUnchanged(_ p: PreviousItem, _ st: FileStat, rulesVersion: String) -> Bool {
-        !p.gone && p.rulesVersion == rulesVersion && p.kind == st.kind
+    private func isUnchanged(_ p: PreviousItem, _ st: FileStat) -> Bool {
+        !p.gone && p.sameRules && p.kind == st.kind
             && p.size == st.size && p.modified == st.modified.nanoseconds && p.changed == st.changed.nanoseconds
             && p.device == Int64(bitPattern: st.id.device) && p.inode == Int64(bitPattern: st.id.inode)
             && !(p.hadError && st.kind == .file)   // an unreadable file is tried again

@@ -49,6 +49,10 @@ public struct ItemPath: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     public static func < (a: ItemPath, b: ItemPath) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 
+    /// Hashes the bytes in one call (an array's own hashing feeds the hasher a byte at a time).
+    public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    public static func == (a: ItemPath, b: ItemPath) -> Bool { a.bytes == b.bytes }
+
     /// UTF-8 where valid, `\xNN` for bytes that are not part of a valid sequence.
     public static func display(_ bytes: [UInt8]) -> String {
         if let s = String(validating: bytes, as: UTF8.self) { return s }
@@ -93,4 +97,12 @@ public struct ItemPath: Hashable, Sendable, Comparable, CustomStringConvertible 
         }
         return need + 1
     }
+}
+
+/// One name within a folder, as raw bytes: the key the scanner matches a listing against the index by.
+public struct RawName: Hashable, Sendable {
+    public let bytes: [UInt8]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    public static func == (a: RawName, b: RawName) -> Bool { a.bytes == b.bytes }
 }

@@ -31,7 +31,7 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("exclude"), help: "Skip names (a glob without /) or paths below a root (with /). Repeatable.")
     var excludes: [String] = []
 
-    @Option(help: "Folders and files in flight at once (default 4 per core, at least 4); more helps on slow shares.")
+    @Option(help: "Folders and files in flight at once (default: one per core on local disks; on network shares 4 per core, at least 16).")
     var jobs: Int?
 
     @Option(name: .customLong("as-of"), help: "The date retention is judged at, YYYY-MM-DD (default today).")
@@ -118,12 +118,13 @@ struct ScanCommand: ParsableCommand {
         } else {
             ruleSet = .empty
         }
+        let rootPaths = rootTexts.map { ItemPath(absolutePath($0)) }
         return ScanConfiguration(
-            roots: rootTexts.map { ItemPath(absolutePath($0)) },
+            roots: rootPaths,
             excludes: globs,
             indexPath: index ?? file?.index ?? "sweep.db",
             rules: ruleSet,
-            jobs: jobs ?? file?.jobs ?? ScanConfiguration.defaultJobs,
+            jobs: jobs ?? file?.jobs ?? ScanConfiguration.defaultJobs(for: rootPaths),
             oneFileSystem: oneFileSystem || (file?.oneFileSystem ?? false),
             followSymlinks: followSymlinks || (file?.followSymlinks ?? false))
     }

@@ -76,15 +76,16 @@ import Testing
         try w1.add(a); try w1.add(b)
         let s1 = try w1.finish(walkComplete: true, seconds: 0)
         #expect(s1.new == 3)
-        #expect(try index.previousItems(inFolder: ItemPath("/s/A")).count == 2)
+        #expect(try index.previousItems(inFolder: ItemPath("/s/A"), rulesVersion: "v1").count == 2)
 
         // Second scan reaches only A: B's items are gone, not deleted.
         let w2 = try ScanWriter(index: index, roots: [ItemPath("/s")], rulesVersion: "v1", jobs: 2)
         try w2.add(FolderResult(folder: ItemPath("/s/A"), listed: true))
         let s2 = try w2.finish(walkComplete: true, seconds: 0)
         #expect(s2.gone == 1)
-        let b3 = try #require(try index.previousItems(inFolder: ItemPath("/s/B")).first?.value)
+        let b3 = try #require(try index.previousItems(inFolder: ItemPath("/s/B"), rulesVersion: "v1").first?.value)
         #expect(b3.gone)
+        #expect(b3.sameRules)
         var paths: [String] = []
         try index.forEachItem { paths.append($0.path) }
         #expect(paths == ["/s/A/1.txt", "/s/A/2.txt"])
