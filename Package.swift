@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libmagic-dev, libarchive-dev, libxxhash-dev).
@@ -31,10 +32,15 @@ let package = Package(
         // The SQLite index through GRDB.
         .target(name: "Index", dependencies: ["SweepModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // The scanner: walk, skip what is unchanged, read what is new, write the index.
-        .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Index", "Rules", "Yams"]),
+        // Content identities, cheapest first: size, 4 KiB samples, XXH3-128.
+        .target(name: "Fingerprint", dependencies: ["SweepModel", "CXXHash"]),
+        .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Fingerprint", "Index", "Rules", "Yams"]),
+        // Duplicate sets, the copy to keep, whole duplicated folders, quarantine and restore.
+        .target(name: "Duplicates", dependencies: ["SweepModel", "Index", "Fingerprint",
+                                                   .product(name: "Crypto", package: "swift-crypto")]),
         // Argument parsing and printing only.
         .executableTarget(name: "sweep", dependencies: [
-            "SweepModel", "Index", "Pipeline", "Rules",
+            "SweepModel", "Index", "Pipeline", "Rules", "Duplicates",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -47,6 +53,8 @@ let package = Package(
         .testTarget(name: "IndexTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Index", "Rules", "SweepModel", "TestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint", "SweepModel", "TestSupport"]),
+        .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "Pipeline", "Index", "Rules", "SweepModel", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -4,8 +4,9 @@
 Usage: bench/make_tree.py ROOT N
 
 Department folders with nested topic/year/case subfolders, 50-200 files per folder, mixed office
-extensions, each file a few hundred bytes to a few KB of random-ish text with a modified time spread
-over 2010-2025. Deterministic (seeded by N). The marker ROOT.done-N, beside ROOT, records a finished
+extensions, each file a few hundred bytes to a few KB: the format's real leading bytes (PDF header, zip
+local header naming [Content_Types].xml, OLE2 compound-file header) then random-ish text, so type
+detection sees what it sees on a real share, with a modified time spread over 2010-2025. Deterministic (seeded by N). The marker ROOT.done-N, beside ROOT, records a finished
 tree: when it exists nothing is done; otherwise ROOT is removed and generated afresh.
 """
 import os
@@ -26,6 +27,13 @@ WORDS = ("the council resident officer application decision housing budget meeti
          "planning care payment contract agreed action notes please find attached regards dear "
          "committee date reference case team manager service request approved pending").split()
 EPOCH_2010, EPOCH_2026 = 1262304000, 1767225600
+ZIP_HEAD = b"PK\x03\x04\x14\x00\x06\x00\x08\x00" + bytes(16) + b"\x13\x00\x00\x00[Content_Types].xml"
+HEADERS = {
+    ".pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+    ".docx": ZIP_HEAD,
+    ".xlsx": ZIP_HEAD,
+    ".msg": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + b"\x3e\x00\x03\x00\xfe\xff\x09\x00" + bytes(488),
+}
 
 
 def folders(rng):
@@ -67,12 +75,13 @@ def main():
         directory = os.path.join(root, folder)
         os.makedirs(directory, exist_ok=True)
         for j in range(min(rng.randint(50, 200), n - made)):
-            name = f"{rng.choice(STEMS)} {j:03d}{rng.choice(EXTENSIONS)}"
+            ext = rng.choice(EXTENSIONS)
+            name = f"{rng.choice(STEMS)} {j:03d}{ext}"
             size = int(rng.triangular(300, 6000, 800))
             start = rng.randrange(len(pool) - size)
             mtime = rng.randrange(EPOCH_2010, EPOCH_2026)
             fd = os.open(os.path.join(directory, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            os.write(fd, pool[start:start + size])
+            os.write(fd, HEADERS.get(ext, b"") + pool[start:start + size])
             os.utime(fd, (mtime, mtime))
             os.close(fd)
             made += 1

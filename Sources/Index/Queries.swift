@@ -21,6 +21,10 @@ public struct StoredItem: Sendable {
     public var linkTarget: String?
     public var firstSeenScan: Int64
     public var changedScan: Int64
+    /// XXH3-128 of the content, when a duplicate stage needed it.
+    public var content: String?
+    /// The duplicate set: the content hash, when another present item has the same content.
+    public var dupGroup: String?
 }
 
 /// One scan, as `sweep status` prints it.
@@ -60,8 +64,12 @@ extension SweepIndex {
     public func forEachItem(_ body: (StoredItem) throws -> Void) throws {
         try read { db in
             let rows = try Row.fetchCursor(db, sql: """
+                WITH dup AS (
+                    SELECT content_hash FROM item WHERE \(SweepIndex.dupeEligible) AND content_hash IS NOT NULL
+                    GROUP BY content_hash HAVING count(*) > 1)
                 SELECT display_path, kind, size, mtime_ns, mime, error, error_kind, owner, uid, mode, nlink, device, inode,
-                       extension, moved_from, link_target, first_seen_scan, changed_scan
+                       extension, moved_from, link_target, first_seen_scan, changed_scan, content_hash,
+                       size > 0 AND error IS NULL AND content_hash IN dup
                 FROM item WHERE gone_scan IS NULL ORDER BY path
                 """)
             while let r = try rows.next() {
@@ -73,7 +81,8 @@ extension SweepIndex {
                     owner: r[7], uid: r[8], mode: r[9], links: r[10],
                     identity: dev.flatMap { d in ino.map { FileID(device: UInt64(bitPattern: d), inode: UInt64(bitPattern: $0)) } },
                     fileExtension: r[13], movedFrom: r[14], linkTarget: link.map { ItemPath.display([UInt8]($0)) },
-                    firstSeenScan: r[16], changedScan: r[17]))
+                    firstSeenScan: r[16], changedScan: r[17], content: r[18],
+                    dupGroup: (r[19] as Bool? ?? false) ? r[18] : nil))
             }
         }
     }

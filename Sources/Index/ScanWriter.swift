@@ -146,17 +146,29 @@ public final class ScanWriter: @unchecked Sendable {
                 excluded.name, excluded.kind, excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.device,
                 excluded.inode, excluded.nlink, excluded.uid, excluded.owner, excluded.mode, excluded.extension,
                 excluded.mime, excluded.link_target, excluded.error, excluded.error_kind, excluded.rules_version,
-                excluded.changed_scan), gone_scan = NULL
+                excluded.changed_scan), gone_scan = NULL,
+                -- Fingerprints stay valid while the file is the same file with the same size and times.
+                hash_prefix = CASE WHEN \(ScanWriter.sameContent) THEN item.hash_prefix END,
+                hash_suffix = CASE WHEN \(ScanWriter.sameContent) THEN item.hash_suffix END,
+                content_hash = CASE WHEN \(ScanWriter.sameContent) THEN item.content_hash END
             """).execute(arguments: rec.arguments(folderID: fid, scanID: scanID) + [scanID])
     }
 
+    /// SQL true when the stored row (`item.`) and the incoming one (`excluded.`) are surely the same bytes.
+    static let sameContent = """
+        item.size = excluded.size AND item.mtime_ns IS excluded.mtime_ns AND item.ctime_ns IS excluded.ctime_ns
+        AND item.device IS excluded.device AND item.inode IS excluded.inode AND excluded.error IS NULL
+        """
+
     /// Closes the scan. After a complete walk, items in folders under these roots that the walk never reached
     /// are marked gone (their folder was deleted, or is now excluded). Returns the scan's summary.
-    public func finish(walkComplete: Bool, seconds: Double) throws -> ScanSummary {
+    public func finish(walkComplete: Bool, seconds: Double, fingerprinted: Int = 0, fingerprintErrors: Int = 0) throws -> ScanSummary {
         try flush()
         var s = summary
         s.seconds = seconds
         s.interrupted = !walkComplete
+        s.fingerprinted = fingerprinted
+        s.errors += fingerprintErrors
         try index.write { db in
             if walkComplete {
                 let stale = try Row.fetchAll(db, sql: "SELECT id, path FROM folder WHERE last_seen_scan < ?", arguments: [scanID])
@@ -170,8 +182,13 @@ public final class ScanWriter: @unchecked Sendable {
                 }
             }
             try db.execute(sql: """
-                UPDATE scan SET finished_at = ?, state = ?, gone_count = ?, moved_count = ?, new_count = ? WHERE id = ?
-                """, arguments: [Timestamp.now().iso8601, walkComplete ? "complete" : "stopped", s.gone, s.moved, s.new, scanID])
+                UPDATE scan SET finished_at = ?, state = ?, gone_count = ?, moved_count = ?, new_count = ?, error_count = ?
+                WHERE id = ?
+                """, arguments: [Timestamp.now().iso8601, walkComplete ? "complete" : "stopped", s.gone, s.moved, s.new,
+                                 s.errors, scanID])
+            let d = try SweepIndex.duplicateTotals(db)
+            s.duplicateSets = d.sets
+            s.reclaimable = d.reclaimable
         }
         summary = s
         return s

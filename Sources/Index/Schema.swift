@@ -68,6 +68,28 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v2-fingerprints") { db in
+            try db.execute(sql: """
+                ALTER TABLE item ADD COLUMN hash_prefix INTEGER;
+                ALTER TABLE item ADD COLUMN hash_suffix INTEGER;
+                ALTER TABLE item ADD COLUMN content_hash TEXT;
+                CREATE INDEX item_by_size ON item(size) WHERE gone_scan IS NULL AND size > 0;
+                CREATE INDEX item_by_content ON item(content_hash) WHERE content_hash IS NOT NULL;
+                CREATE TABLE quarantine (
+                    id INTEGER PRIMARY KEY,
+                    item_id INTEGER REFERENCES item(id) ON DELETE SET NULL,
+                    path TEXT NOT NULL,
+                    path_bytes BLOB NOT NULL,
+                    stored_at TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    kept_path TEXT NOT NULL,
+                    moved_by TEXT NOT NULL,
+                    moved_at TEXT NOT NULL,
+                    restored_at TEXT
+                );
+                """)
+        }
         return m
     }
 }

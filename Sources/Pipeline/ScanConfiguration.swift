@@ -13,6 +13,11 @@ public struct ScanConfiguration: Sendable {
     public var followSymlinks: Bool
     /// How many leading bytes libmagic sees.
     public var headBytes: Int
+    /// Walk and fingerprint only: no type, no content analysis (a duplicate sweep).
+    public var dupesOnly = false
+
+    /// Stored on each item: a later scan reads an item again when its rules, or the kind of scan, differ.
+    public var itemVersion: String { dupesOnly ? "dupes-only" : rules.version }
 
     public init(roots: [ItemPath], excludes: [Glob] = [], indexPath: String, rules: RuleSet, jobs: Int = 2,
                 oneFileSystem: Bool = false, followSymlinks: Bool = false, headBytes: Int = 32 * 1024) {

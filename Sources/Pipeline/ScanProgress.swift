@@ -3,7 +3,7 @@ import Synchronization
 /// Live counters for the progress display, updated by the walk threads without locks.
 public final class ScanProgress: Sendable {
     public enum Phase: String, Sendable {
-        case starting = "starting", walking = "walking", finishing = "finishing", done = "done"
+        case starting = "starting", walking = "walking", fingerprinting = "fingerprinting", finishing = "finishing", done = "done"
     }
 
     public let folders = Atomic<Int>(0)
@@ -16,9 +16,9 @@ public final class ScanProgress: Sendable {
     public init() {}
 
     public var phase: Phase {
-        get { [Phase.starting, .walking, .finishing, .done][phaseValue.load(ordering: .relaxed)] }
+        get { [Phase.starting, .walking, .fingerprinting, .finishing, .done][phaseValue.load(ordering: .relaxed)] }
         set {
-            let n = [Phase.starting, .walking, .finishing, .done].firstIndex(of: newValue)!
+            let n = [Phase.starting, .walking, .fingerprinting, .finishing, .done].firstIndex(of: newValue)!
             phaseValue.store(n, ordering: .relaxed)
         }
     }

@@ -36,7 +36,7 @@ public final class Scanner: @unchecked Sendable {
         try Walker.checkRoots(configuration.roots)
         _ = try TypeSniffer()   // fail now, not per item, when libmagic has no database
         indexWasEmpty = try index.isEmpty()
-        let writer = try ScanWriter(index: index, roots: configuration.roots, rulesVersion: configuration.rules.version,
+        let writer = try ScanWriter(index: index, roots: configuration.roots, rulesVersion: configuration.itemVersion,
                                     jobs: configuration.jobs)
         progress.phase = .walking
 
@@ -67,9 +67,17 @@ public final class Scanner: @unchecked Sendable {
         writerDone.wait()
         if let e = writerFailure.error { throw e }
 
+        var fingerprints = FingerprintStage.Outcome()
+        try writer.flush()   // the stages read what the walk wrote
+        if !walker.wasStopped {
+            progress.phase = .fingerprinting
+            fingerprints = try FingerprintStage(index: index, jobs: configuration.jobs, progress: progress,
+                                                shouldStop: { [walker] in walker.wasStopped }).run()
+        }
         progress.phase = .finishing
         let seconds = Double(Timestamp.now().nanoseconds - started.nanoseconds) / 1e9
-        let summary = try writer.finish(walkComplete: !walker.wasStopped, seconds: seconds)
+        let summary = try writer.finish(walkComplete: !walker.wasStopped, seconds: seconds,
+                                        fingerprinted: fingerprints.read, fingerprintErrors: fingerprints.errors)
         progress.phase = .done
         return summary
     }
@@ -81,7 +89,7 @@ public final class Scanner: @unchecked Sendable {
         let ctx = contexts.take()
         defer { contexts.give(ctx) }
         progress.folders.add(1, ordering: .relaxed)
-        let rulesVersion = configuration.rules.version
+        let rulesVersion = configuration.itemVersion
         let rootText = listing.root.display
         var result = FolderResult(folder: listing.folder, listed: listing.error == nil && listing.complete)
 
@@ -168,7 +176,7 @@ public final class Scanner: @unchecked Sendable {
         let kind: ItemKind = entry.stat?.kind ?? .unknown
         var rec = ItemRecord(path: entry.path, folder: listing.folder, root: listing.root.display,
                              relativePath: entry.relative, kind: kind, size: entry.stat?.size ?? 0,
-                             rulesVersion: configuration.rules.version)
+                             rulesVersion: configuration.itemVersion)
         let nameText = ItemPath.display(entry.name)
         rec.fileExtension = TypeRefiner.fileExtension(of: nameText)
         rec.linkTarget = entry.linkTarget
@@ -190,6 +198,7 @@ public final class Scanner: @unchecked Sendable {
         switch kind {
         case .file:
             guard let st = entry.stat else { return rec }
+            guard !configuration.dupesOnly else { return rec }   // a duplicate sweep needs no type
             let outcome = ctx.withBuffer { buffer in
                 FileHead.read(entry.path, limit: configuration.headBytes, expected: st.id, into: buffer) { head in
                     (ctx.sniffer.mimeType(of: head), head.count)

@@ -10,11 +10,17 @@ public struct ScanSummary: Sendable, Equatable, Codable {
     public var items = 0
     public var bytes: Int64 = 0
     public var seconds: Double = 0
+    /// Files read by the duplicate stages in this scan.
+    public var fingerprinted = 0
+    /// Duplicate sets in the index after this scan, and the bytes removing the extra copies would free.
+    public var duplicateSets = 0
+    public var reclaimable: Int64 = 0
     public var interrupted = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case scanID = "scan", new, changed, unchanged, moved, gone, errors, items, bytes, seconds, interrupted
+        case fingerprinted, duplicateSets = "duplicate_sets", reclaimable = "reclaimable_bytes"
     }
 }

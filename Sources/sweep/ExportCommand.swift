@@ -10,7 +10,7 @@ struct ExportCommand: ParsableCommand {
         discussion: """
             Fields: path, size, modified, type, error, dup_group, markings, pii, special_category, retention, \
             disposal_candidate, legal_hold, then kind, owner, mode, links, device, inode, extension, moved_from, \
-            link_target. Items marked gone are left out.
+            link_target, content_hash. Items marked gone are left out.
             Example: sweep export --index sweep.db --format jsonl > items.jsonl
             """)
 
@@ -27,7 +27,8 @@ struct ExportCommand: ParsableCommand {
 
     static let csvHeader = ["path", "size", "modified", "type", "error", "dup_group", "markings", "pii", "special_category",
                             "retention_class", "retention_action", "disposal_date", "disposal_candidate", "legal_hold",
-                            "kind", "owner", "mode", "links", "device", "inode", "extension", "moved_from", "link_target"]
+                            "kind", "owner", "mode", "links", "device", "inode", "extension", "moved_from", "link_target",
+                            "content_hash"]
 
     func run() throws {
         let store = try couldNotRun { try SweepIndex.openForReading(index) }
@@ -52,7 +53,7 @@ struct ExportCommand: ParsableCommand {
         o.add("modified", i.modified?.iso8601)
         o.add("type", i.mime)
         o.add("error", i.error)
-        o.add("dup_group", nil as String?)
+        o.add("dup_group", i.dupGroup)
         o.add("markings", [String]())
         o.add("pii", [String: Int]())
         o.add("special_category", [String]())
@@ -68,14 +69,15 @@ struct ExportCommand: ParsableCommand {
         o.add("extension", i.fileExtension)
         o.add("moved_from", i.movedFrom)
         o.add("link_target", i.linkTarget)
+        o.add("content_hash", i.content)
         return o.text
     }
 
     static func csv(_ i: StoredItem) -> String {
         CSVText.row([
-            i.path, String(i.size), i.modified?.iso8601, i.mime, i.error, nil, "", "", "", nil, nil, nil, "false", "false",
+            i.path, String(i.size), i.modified?.iso8601, i.mime, i.error, i.dupGroup, "", "", "", nil, nil, nil, "false", "false",
             i.kind.rawValue, i.owner ?? i.uid.map { String($0) }, mode(i.mode), i.links.map { String($0) },
-            i.identity.map { String($0.device) }, i.identity.map { String($0.inode) }, i.fileExtension, i.movedFrom, i.linkTarget,
+            i.identity.map { String($0.device) }, i.identity.map { String($0.inode) }, i.fileExtension, i.movedFrom, i.linkTarget, i.content,
         ])
     }
 }

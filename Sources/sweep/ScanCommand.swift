@@ -46,6 +46,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("follow-symlinks"), help: "Follow symbolic links (each folder is still walked once).")
     var followSymlinks = false
 
+    @Flag(name: .customLong("dupes-only"), help: "A duplicate sweep: walk and fingerprint only, no types or content analysis.")
+    var dupesOnly = false
+
     @Flag(help: "No progress display.")
     var quiet = false
 
@@ -119,7 +122,7 @@ struct ScanCommand: ParsableCommand {
             ruleSet = .empty
         }
         let rootPaths = rootTexts.map { ItemPath(absolutePath($0)) }
-        return ScanConfiguration(
+        var configuration = ScanConfiguration(
             roots: rootPaths,
             excludes: globs,
             indexPath: index ?? file?.index ?? "sweep.db",
@@ -127,12 +130,15 @@ struct ScanCommand: ParsableCommand {
             jobs: jobs ?? file?.jobs ?? ScanConfiguration.defaultJobs(for: rootPaths),
             oneFileSystem: oneFileSystem || (file?.oneFileSystem ?? false),
             followSymlinks: followSymlinks || (file?.followSymlinks ?? false))
+        configuration.dupesOnly = dupesOnly
+        return configuration
     }
 
     func printSummary(_ s: ScanSummary, index: String) {
         let state = s.interrupted ? "stopped before the end (run it again to finish)" : "complete"
         print("Scan \(s.scanID) \(state) in \(String(format: "%.1f", s.seconds)) s: \(s.items) items, \(ByteCount(s.bytes))")
         print("  new \(s.new)  changed \(s.changed)  unchanged \(s.unchanged)  moved \(s.moved)  gone \(s.gone)  errors \(s.errors)")
+        print("  duplicate sets \(s.duplicateSets), reclaimable \(ByteCount(s.reclaimable)) (files read for fingerprints: \(s.fingerprinted)): see `sweep dupes`")
         if s.errors > 0 {
             print("  \(s.errors) item(s) could not be fully read: see `sweep export --index \(index) --format csv` (error column)")
         }

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import SweepModel
+
+/// One item the fingerprint stages may read, with what the index already knows of its content.
+public struct FingerprintCandidate: Sendable {
+    public let id: Int64
+    public let path: ItemPath
+    public let identity: FileID?
+    public let size: Int64
+    public let modified: Int64
+    public let kind: ItemKind
+    public var prefix: Int64?
+    public var suffix: Int64?
+    public var content: String?
+}
+
+/// What a fingerprint stage learned about one item.
+public struct FingerprintUpdate: Sendable {
+    public let id: Int64
+    public var prefix: Int64?
+    public var suffix: Int64?
+    public var content: String?
+    public var error: String?
+    public init(id: Int64, prefix: Int64? = nil, suffix: Int64? = nil, content: String? = nil, error: String? = nil) {
+        self.id = id; self.prefix = prefix; self.suffix = suffix; self.content = content; self.error = error
+    }
+}
+
+extension SweepIndex {
+    /// Items that can take part in a duplicate set: present, readable, not empty, with content.
+    static let dupeEligible = """
+        gone_scan IS NULL AND error IS NULL AND size > 0 AND kind IN ('file', 'member', 'attachment')
+        """
+
+    /// Sizes shared by two or more eligible items where at least one still lacks a content hash, with
+    /// their counts, in size order: the first stage's groups, and the only ones worth reading.
+    public func sizeGroupsNeedingFingerprints() throws -> [(size: Int64, count: Int)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT size, count(*) FROM item INDEXED BY item_by_size
+                WHERE \(SweepIndex.dupeEligible)
+                GROUP BY size HAVING count(*) > 1 AND count(content_hash) < count(*)
+                ORDER BY size
+                """).map { (size: $0[0], count: $0[1]) }
+        }
+    }
+
+    /// Every eligible item with a size in `lo...hi` (the caller keeps those whose size it asked about).
+    public func fingerprintCandidates(sizes lo: Int64, _ hi: Int64) throws -> [FingerprintCandidate] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, path, device, inode, size, mtime_ns, kind, hash_prefix, hash_suffix, content_hash
+                FROM item INDEXED BY item_by_size
+                WHERE size BETWEEN ? AND ? AND \(SweepIndex.dupeEligible)
+                """, arguments: [lo, hi]).map { r in
+                let p: Data = r[1]
+                let dev: Int64? = r[2], ino: Int64? = r[3]
+                return FingerprintCandidate(
+                    id: r[0], path: ItemPath(bytes: [UInt8](p)),
+                    identity: dev.flatMap { d in ino.map { FileID(device: UInt64(bitPattern: d), inode: UInt64(bitPattern: $0)) } },
+                    size: r[4], modified: r[5] ?? 0, kind: ItemKind(rawValue: r[6]) ?? .unknown,
+                    prefix: r[7], suffix: r[8], content: r[9])
+            }
+        }
+    }
+
+    /// Stores what the stages learned, in one transaction. An error marks the item unreadable (tried again
+    /// next scan) and drops any fingerprint it had.
+    public func storeFingerprints(_ updates: [FingerprintUpdate]) throws {
+        guard !updates.isEmpty else { return }
+        try write { db in
+            let set = try db.cachedStatement(sql: """
+                UPDATE item SET hash_prefix = coalesce(?, hash_prefix), hash_suffix = coalesce(?, hash_suffix),
+                    content_hash = coalesce(?, content_hash) WHERE id = ?
+                """)
+            let fail = try db.cachedStatement(sql: """
+                UPDATE item SET error = ?, error_kind = 'fingerprint', hash_prefix = NULL, hash_suffix = NULL,
+                    content_hash = NULL WHERE id = ?
+                """)
+            for u in updates {
+                if let e = u.error { try fail.execute(arguments: [e, u.id]) } else {
+                    try set.execute(arguments: [u.prefix, u.suffix, u.content, u.id])
+                }
+            }
+        }
+    }
+}
+
+extension SweepIndex {
+    /// How many duplicate sets the index holds, and the bytes their extra copies take (hardlinks are not extra).
+    static func duplicateTotals(_ db: Database) throws -> (sets: Int, reclaimable: Int64) {
+        let r = try Row.fetchOne(db, sql: """
+            SELECT count(*), coalesce(sum(size * (copies - 1)), 0) FROM (
+                SELECT size, count(DISTINCT coalesce(device || ':' || inode, 'item:' || id)) AS copies
+                FROM item WHERE \(dupeEligible) AND content_hash IS NOT NULL
+                GROUP BY content_hash HAVING count(*) > 1)
+            """)!
+        return (r[0], r[1])
+    }
+
+    public func duplicateTotals() throws -> (sets: Int, reclaimable: Int64) {
+        try read { try SweepIndex.duplicateTotals($0) }
+    }
+}
