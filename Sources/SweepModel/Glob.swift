@@ -73,6 +73,18 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     /// True when the glob has a folder separator, so it is matched against a relative path, not a name.
     public var matchesPaths: Bool { pattern.contains("/") }
 
+    /// True when the glob matches this path below the root or one of the folders above it: a hold on
+    /// `**/Social Care/**/Smith*` covers the Smith folder and everything in it.
+    public func matchesPathOrAncestor(_ relative: String) -> Bool {
+        if matches(relative) { return true }
+        var folder = Substring(relative)
+        while let slash = folder.lastIndex(of: "/") {
+            folder = folder[..<slash]
+            if matches(String(folder)) { return true }
+        }
+        return false
+    }
+
     public func matches(_ text: String) -> Bool {
         let s = Array(text.lowercased().unicodeScalars)
         // memo[ti * (s.count + 1) + si]: 0 unknown, 1 false, 2 true

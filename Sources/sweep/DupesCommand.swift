@@ -165,7 +165,9 @@ struct Holds {
     func reason(_ m: DuplicateSet.Member) -> String? {
         let name = ItemPath.display(m.path.name)
         for h in holds {
-            let pathOK = h.when.path.isEmpty || h.when.path.contains { $0.matches(m.relativePath) || $0.matches(String(m.display.dropFirst())) }
+            let pathOK = h.when.path.isEmpty || h.when.path.contains {
+                $0.matchesPathOrAncestor(m.relativePath) || $0.matchesPathOrAncestor(String(m.display.dropFirst()))
+            }
             let nameOK = h.when.name.isEmpty || h.when.name.contains { $0.matches(name) }
             if pathOK && nameOK { return "\(h.id)\(h.reason.isEmpty ? "" : " (\(h.reason))")" }
         }

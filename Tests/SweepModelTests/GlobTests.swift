@@ -27,6 +27,14 @@ import Testing
         #expect(g("*APPLIC*").matches("application-form.docx"))
     }
 
+    @Test func holdsCoverEverythingBelowAMatchingFolder() {
+        let hold = g("**/Social Care/**/Smith*")
+        #expect(hold.matchesPathOrAncestor("Social Care/2019/Smith family/note.txt"))
+        #expect(hold.matchesPathOrAncestor("Social Care/Smith"))
+        #expect(!hold.matchesPathOrAncestor("Social Care/Jones/letter to Smith.txt"))   // nothing named Smith* on the way
+        #expect(!hold.matchesPathOrAncestor("Housing/Smith/note.txt"))
+    }
+
     @Test func questionMarkAndSets() {
         #expect(g("file?.txt").matches("file1.txt"))
         #expect(!g("file?.txt").matches("file10.txt"))
