@@ -24,8 +24,12 @@ test: build
 	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" $(SWIFT) test --skip-build
 
 bench: release
-	@scripts/setup hyperfine time python3
+	@scripts/setup hyperfine time python3 jdupes rdfind rmlint fdupes
 	bench/run.sh
+	bench/dupes.sh
+	{ printf '# Sweep benchmarks\n\nProduced by `make bench`: sweep scan beside find, then the duplicate sweep beside jdupes, rdfind, rmlint and fdupes.\n\n'; \
+	  cat bench-out/scan.md; echo; cat bench-out/dupes.md; } > BENCHMARKS.md
+	@echo "bench: wrote BENCHMARKS.md"
 
 clean:
 	rm -rf .build demo.db demo.db-wal demo.db-shm demo.db.lock

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: time sweep's first scan and unchanged re-scan beside find on generated trees,
-# measure peak memory, and write BENCHMARKS.md at the repo root.
+# measure peak memory, and write the markdown to bench-out/scan.md (make bench puts it into BENCHMARKS.md).
 # Environment: BENCH_SIZES (files per tree, default "100000 300000"), BENCH_RUNS (default 5),
 # BENCH_DIR (trees and indexes, default /tmp/sweep-bench; trees are kept for the next run).
 set -euo pipefail
@@ -13,7 +13,7 @@ sweep=$PWD/.build/release/sweep
 [[ -x $sweep ]] || { echo "bench: $sweep is missing; run make release" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$dir"
+mkdir -p "$dir" bench-out
 
 # Peak resident memory (KB) of one scan into $tmp/$1; exit 1 (unreadable items) is a finished scan.
 peak_rss() {
@@ -48,7 +48,7 @@ done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 {
-  echo "# Sweep benchmarks"
+  echo "## Scan beside find"
   echo
   echo "Wall time of \`sweep scan\` (release build) on generated council-share-like trees of small files"
   echo "(bench/make_tree.py), beside \`find ROOT -printf '%s %T@ %i\n'\` as the reference walk: the first"
@@ -73,7 +73,7 @@ for n in sizes:
     ratios.append(ratio)
     peaks.append(mb)
     ms = lambda r: f"{r['mean'] * 1000:.1f} ± {r['stddev'] * 1000:.1f}"
-    print(f"## {int(n):,} files\n")
+    print(f"### {int(n):,} files\n")
     print("| Command | Mean ± sd (ms) | × find | Peak RSS (MB) |")
     print("|---|---:|---:|---:|")
     print(f"| find (reference) | {ms(find)} | 1.00 | – |")
@@ -81,7 +81,7 @@ for n in sizes:
     print(f"| unchanged re-scan | {ms(rescan)} | {ratio:.2f} | {mb[1]:.1f} |")
     print(f"\nhyperfine's own table:\n\n{open(f'{tmp}/{n}.md').read()}")
 met = lambda ok: "**met**" if ok else "**not met**"
-print("## Goals\n")
+print("### Goals\n")
 print(f"- Unchanged re-scan ≤ 1.5× find: {met(max(ratios) <= 1.5)} "
       f"(re-scan/find {', '.join(f'{r:.2f}' for r in ratios)} for {', '.join(sizes)} files).")
 if len(sizes) < 2:
@@ -94,6 +94,6 @@ else:
           f"{met(max(growth) <= 1.25)} (first scan {growth[0]:.2f}×, re-scan {growth[1]:.2f}× "
           f"from {sizes[lo]} to {sizes[hi]} files).")
 EOF
-} > "$tmp/BENCHMARKS.md"
-mv "$tmp/BENCHMARKS.md" BENCHMARKS.md
-echo "bench: wrote BENCHMARKS.md"
+} > "$tmp/scan.md"
+mv "$tmp/scan.md" bench-out/scan.md
+echo "bench: wrote bench-out/scan.md"
