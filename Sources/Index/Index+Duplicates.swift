@@ -32,9 +32,7 @@ extension SweepIndex {
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT id, path, display_path, relative_path, size, mtime_ns, ctime_ns, device, inode, kind, nlink, content_hash
                 FROM item
-                WHERE \(SweepIndex.dupeEligible) AND content_hash IN (
-                    SELECT content_hash FROM item WHERE \(SweepIndex.dupeEligible) AND content_hash IS NOT NULL
-                    GROUP BY content_hash HAVING count(*) > 1)
+                WHERE \(SweepIndex.dupeEligible) AND content_hash IN (\(SweepIndex.dupeHashes))
                 ORDER BY content_hash, path
                 """)
             var current: String?

@@ -28,21 +28,52 @@ public struct FingerprintUpdate: Sendable {
 }
 
 extension SweepIndex {
+    /// Content hashes shared by two or more eligible items, read from `item_by_content` without touching rows.
+    static let dupeHashes = """
+        SELECT content_hash FROM item INDEXED BY item_by_content
+        WHERE content_hash IS NOT NULL AND \(dupeEligible) GROUP BY content_hash HAVING count(*) > 1
+        """
+
     /// Items that can take part in a duplicate set: present, readable, not empty, with content.
     static let dupeEligible = """
         gone_scan IS NULL AND error IS NULL AND size > 0 AND kind IN ('file', 'member', 'attachment')
         """
 
-    /// Sizes shared by two or more eligible items where at least one still lacks a content hash, with
-    /// their counts, in size order: the first stage's groups, and the only ones worth reading.
+    /// Sizes where a stage still has work: two or more items share a size but not all have a prefix sample;
+    /// or share size and prefix but not all have a suffix; or share all three but not all have a content
+    /// hash. An item that became unique at some stage needs nothing more, so a settled index gives none.
+    /// Counts are for batching.
     public func sizeGroupsNeedingFingerprints() throws -> [(size: Int64, count: Int)] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT size, count(*) FROM item INDEXED BY item_by_size
-                WHERE \(SweepIndex.dupeEligible)
-                GROUP BY size HAVING count(*) > 1 AND count(content_hash) < count(*)
-                ORDER BY size
+                SELECT size, max(n) FROM (
+                    SELECT size, count(*) AS n FROM item INDEXED BY item_by_fingerprint WHERE \(SweepIndex.dupeEligible)
+                    GROUP BY size HAVING count(*) > 1 AND count(hash_prefix) < count(*)
+                    UNION ALL
+                    SELECT size, count(*) FROM item INDEXED BY item_by_fingerprint WHERE \(SweepIndex.dupeEligible) AND size > \(SweepIndex.sample)
+                    GROUP BY size, hash_prefix HAVING count(*) > 1 AND count(hash_suffix) < count(*)
+                    UNION ALL
+                    SELECT size, count(*) FROM item INDEXED BY item_by_fingerprint WHERE \(SweepIndex.dupeEligible)
+                    GROUP BY size, hash_prefix, hash_suffix HAVING count(*) > 1 AND count(content_hash) < count(*))
+                GROUP BY size ORDER BY size
                 """).map { (size: $0[0], count: $0[1]) }
+        }
+    }
+
+    /// Bytes in a prefix or suffix sample (the Fingerprint module's rule, which the index does not import).
+    static let sample = 4096
+
+    /// The scan whose fingerprint stages last ran to the end, when nothing has been written since.
+    public func fingerprintsSettled() throws -> Bool {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'fingerprints_settled'") == "yes"
+        }
+    }
+
+    public func setFingerprintsSettled(_ settled: Bool) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('fingerprints_settled', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [settled ? "yes" : "no"])
         }
     }
 
@@ -51,7 +82,7 @@ extension SweepIndex {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, path, device, inode, size, mtime_ns, kind, hash_prefix, hash_suffix, content_hash
-                FROM item INDEXED BY item_by_size
+                FROM item INDEXED BY item_by_fingerprint
                 WHERE size BETWEEN ? AND ? AND \(SweepIndex.dupeEligible)
                 """, arguments: [lo, hi]).map { r in
                 let p: Data = r[1]
@@ -90,11 +121,12 @@ extension SweepIndex {
 extension SweepIndex {
     /// How many duplicate sets the index holds, and the bytes their extra copies take (hardlinks are not extra).
     static func duplicateTotals(_ db: Database) throws -> (sets: Int, reclaimable: Int64) {
+        // The shared hashes come from the index alone; only their members' rows are read.
         let r = try Row.fetchOne(db, sql: """
             SELECT count(*), coalesce(sum(size * (copies - 1)), 0) FROM (
                 SELECT size, count(DISTINCT coalesce(device || ':' || inode, 'item:' || id)) AS copies
-                FROM item WHERE \(dupeEligible) AND content_hash IS NOT NULL
-                GROUP BY content_hash HAVING count(*) > 1)
+                FROM item WHERE \(dupeEligible) AND content_hash IN (\(dupeHashes))
+                GROUP BY content_hash)
             """)!
         return (r[0], r[1])
     }

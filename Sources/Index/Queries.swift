@@ -64,9 +64,7 @@ extension SweepIndex {
     public func forEachItem(_ body: (StoredItem) throws -> Void) throws {
         try read { db in
             let rows = try Row.fetchCursor(db, sql: """
-                WITH dup AS (
-                    SELECT content_hash FROM item WHERE \(SweepIndex.dupeEligible) AND content_hash IS NOT NULL
-                    GROUP BY content_hash HAVING count(*) > 1)
+                WITH dup AS (\(SweepIndex.dupeHashes))
                 SELECT display_path, kind, size, mtime_ns, mime, error, error_kind, owner, uid, mode, nlink, device, inode,
                        extension, moved_from, link_target, first_seen_scan, changed_scan, content_hash,
                        size > 0 AND error IS NULL AND content_hash IN dup

@@ -41,6 +41,8 @@ public final class ScanWriter: @unchecked Sendable {
     private var lastFlush = Timestamp.now()
     private var folderIDs: [ItemPath: Int64] = [:]
     public private(set) var summary = ScanSummary()
+    /// Items written (new, changed, re-read, moved) in this scan: when none, nothing new needs fingerprints.
+    public private(set) var written = 0
 
     public var batchRows = 4000
     public var batchSeconds = 0.5
@@ -83,6 +85,7 @@ public final class ScanWriter: @unchecked Sendable {
         var s = summary
         try index.write { db in
             for r in batch {
+                written += r.upserts.count + r.moves.count
                 if r.listed { _ = try folderID(r.folder, db) }
                 if r.listed {
                     try db.execute(sql: "UPDATE item SET gone_scan = ? WHERE path = ? AND kind = 'directory' AND gone_scan IS NULL",

@@ -73,8 +73,11 @@ enum Schema {
                 ALTER TABLE item ADD COLUMN hash_prefix INTEGER;
                 ALTER TABLE item ADD COLUMN hash_suffix INTEGER;
                 ALTER TABLE item ADD COLUMN content_hash TEXT;
-                CREATE INDEX item_by_size ON item(size) WHERE gone_scan IS NULL AND size > 0;
-                CREATE INDEX item_by_content ON item(content_hash) WHERE content_hash IS NOT NULL;
+                CREATE INDEX item_by_fingerprint ON item(size, hash_prefix, hash_suffix, content_hash)
+                    WHERE gone_scan IS NULL AND error IS NULL AND size > 0 AND kind IN ('file', 'member', 'attachment');
+                CREATE INDEX item_by_content ON item(content_hash)
+                    WHERE content_hash IS NOT NULL AND gone_scan IS NULL AND error IS NULL AND size > 0
+                        AND kind IN ('file', 'member', 'attachment');
                 CREATE TABLE quarantine (
                     id INTEGER PRIMARY KEY,
                     item_id INTEGER REFERENCES item(id) ON DELETE SET NULL,

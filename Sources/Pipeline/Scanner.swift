@@ -69,10 +69,13 @@ public final class Scanner: @unchecked Sendable {
 
         var fingerprints = FingerprintStage.Outcome()
         try writer.flush()   // the stages read what the walk wrote
-        if !walker.wasStopped {
+        let settled = try index.fingerprintsSettled()
+        if !walker.wasStopped && (writer.written > 0 || !settled) {
             progress.phase = .fingerprinting
+            try index.setFingerprintsSettled(false)
             fingerprints = try FingerprintStage(index: index, jobs: configuration.jobs, progress: progress,
                                                 shouldStop: { [walker] in walker.wasStopped }).run()
+            if !walker.wasStopped { try index.setFingerprintsSettled(true) }
         }
         progress.phase = .finishing
         let seconds = Double(Timestamp.now().nanoseconds - started.nanoseconds) / 1e9
