@@ -1,7 +1,8 @@
 # Sweep: the two README commands and the benchmark.
 #   make demo   set up, build, scan the bundled fixtures into demo.db and print the summary
 #   make test   set up, build, run every test
-#   make bench  set up, build release, time scans beside find (results in BENCHMARKS.md)
+#   make bench  set up, build release, time scans beside find and the duplicate sweep beside
+#               jdupes, rdfind, rmlint and fdupes (results in BENCHMARKS.md)
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
