@@ -32,6 +32,8 @@ let package = Package(
         // The SQLite index through GRDB.
         .target(name: "Index", dependencies: ["SweepModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // The scanner: walk, skip what is unchanged, read what is new, write the index.
+        // Personal data and protective markings: validators now, the pattern engine next.
+        .target(name: "Detect"),
         // Content identities, cheapest first: size, 4 KiB samples, XXH3-128.
         .target(name: "Fingerprint", dependencies: ["SweepModel", "CXXHash"]),
         .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Fingerprint", "Index", "Rules", "Yams"]),
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "IndexTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Index", "Rules", "SweepModel", "TestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DetectTests", dependencies: ["Detect"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint", "SweepModel", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "Pipeline", "Index", "Rules", "SweepModel", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -38,8 +38,20 @@ public final class Scanner: @unchecked Sendable {
         indexWasEmpty = try index.isEmpty()
         let writer = try ScanWriter(index: index, roots: configuration.roots, rulesVersion: configuration.itemVersion,
                                     jobs: configuration.jobs)
-        progress.phase = .walking
+        try walk(into: writer)
+        let fingerprints = try fingerprint(after: writer)
+        progress.phase = .finishing
+        let seconds = Double(Timestamp.now().nanoseconds - started.nanoseconds) / 1e9
+        let summary = try writer.finish(walkComplete: !walker.wasStopped, seconds: seconds,
+                                        fingerprinted: fingerprints.read, fingerprintErrors: fingerprints.errors)
+        progress.phase = .done
+        return summary
+    }
 
+    /// The walk: each folder examined on a walk thread, its result written by one writer thread, in
+    /// batches, through a bounded queue (the walk never runs far ahead of the index).
+    private func walk(into writer: ScanWriter) throws {
+        progress.phase = .walking
         let queue = BoundedQueue<FolderResult>(capacity: 4 * configuration.jobs + 16)
         let writerFailure = WriterFailure()
         let writerDone = DispatchSemaphore(value: 0)
@@ -59,30 +71,23 @@ public final class Scanner: @unchecked Sendable {
         }
         writerThread.name = "sweep-index-writer"
         writerThread.start()
-
-        walker.run { [self] listing in
-            queue.push(examine(listing))
-        }
+        walker.run { [self] listing in queue.push(examine(listing)) }
         queue.close()
         writerDone.wait()
         if let e = writerFailure.error { throw e }
+        try writer.flush()   // the fingerprint stages read what the walk wrote
+    }
 
-        var fingerprints = FingerprintStage.Outcome()
-        try writer.flush()   // the stages read what the walk wrote
+    /// The duplicate stages, when anything was written since they last ran to the end.
+    private func fingerprint(after writer: ScanWriter) throws -> FingerprintStage.Outcome {
         let settled = try index.fingerprintsSettled()
-        if !walker.wasStopped && (writer.written > 0 || !settled) {
-            progress.phase = .fingerprinting
-            try index.setFingerprintsSettled(false)
-            fingerprints = try FingerprintStage(index: index, jobs: configuration.jobs, progress: progress,
-                                                shouldStop: { [walker] in walker.wasStopped }).run()
-            if !walker.wasStopped { try index.setFingerprintsSettled(true) }
-        }
-        progress.phase = .finishing
-        let seconds = Double(Timestamp.now().nanoseconds - started.nanoseconds) / 1e9
-        let summary = try writer.finish(walkComplete: !walker.wasStopped, seconds: seconds,
-                                        fingerprinted: fingerprints.read, fingerprintErrors: fingerprints.errors)
-        progress.phase = .done
-        return summary
+        guard !walker.wasStopped, writer.written > 0 || !settled else { return .init() }
+        progress.phase = .fingerprinting
+        try index.setFingerprintsSettled(false)
+        let outcome = try FingerprintStage(index: index, jobs: configuration.jobs, progress: progress,
+                                           shouldStop: { [walker] in walker.wasStopped }).run()
+        if !walker.wasStopped { try index.setFingerprintsSettled(true) }
+        return outcome
     }
 
     // MARK: - One folder
