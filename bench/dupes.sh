@@ -31,6 +31,8 @@ idx=$dir/dupes-$n.db
 q_root=$(printf %q "$root")
 q_idx=$(printf %q "$idx")
 
+# rmlint replaces its output file with a new regular file, so it writes into $tmp: given /dev/null it
+# would put a regular file where the device was.
 # The commands. Each finds duplicate files only, recursively, without a progress display, and does
 # nothing to them. Empty files are left out by all (jdupes, rdfind, rmlint by default; fdupes needs -n).
 declare -a names cmds
@@ -38,7 +40,7 @@ names=(jdupes rdfind rmlint fdupes "sweep first run" "sweep unchanged re-run")
 cmds=(
   "jdupes -r -q $q_root"
   "rdfind -dryrun true -makeresultsfile false $q_root"
-  "rmlint -T df -o fdupes:/dev/null $q_root"
+  "rmlint -T df -o fdupes:$tmp/rmlint.out $q_root"
   "fdupes -r -q -n $q_root"
   "$sweep scan $q_root --index $q_idx --quiet --dupes-only"
   "$sweep scan $q_root --index $q_idx --quiet --dupes-only"
