@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CVectorscan", pkgConfig: "libhs", providers: [.apt(["libvectorscan-dev"])]),
         // statfs(2), which Glibc's Swift module leaves out.
         .systemLibrary(name: "CStatFS"),
 
@@ -33,7 +34,8 @@ let package = Package(
         .target(name: "Index", dependencies: ["SweepModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // The scanner: walk, skip what is unchanged, read what is new, write the index.
         // Personal data and protective markings: validators now, the pattern engine next.
-        .target(name: "Detect"),
+        .target(name: "Detect", dependencies: ["SweepModel", "Rules", "CVectorscan",
+                                               .product(name: "Crypto", package: "swift-crypto")]),
         // Content identities, cheapest first: size, 4 KiB samples, XXH3-128.
         .target(name: "Fingerprint", dependencies: ["SweepModel", "CXXHash"]),
         .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Fingerprint", "Index", "Rules", "Yams"]),
@@ -55,7 +57,7 @@ let package = Package(
         .testTarget(name: "IndexTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Index", "Rules", "SweepModel", "TestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DetectTests", dependencies: ["Detect"]),
+        .testTarget(name: "DetectTests", dependencies: ["Detect", "Rules", "SweepModel", "TestSupport"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint", "SweepModel", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "Pipeline", "Index", "Rules", "SweepModel", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -15,12 +15,14 @@ public struct RuleSet: Sendable {
     /// XXH3-128 of every file's name and bytes: items scanned under another version are read again.
     public let version: String
     public let retention: RetentionSchedule?
+    public let detection: DetectionRules
 
-    /// No rules folder at all: nothing to classify by, and a version that says so.
-    public static let empty = RuleSet(directory: nil, files: [], version: "none", retention: nil)
+    /// No rules folder at all: nothing to classify or detect by, and a version that says so.
+    public static let empty = RuleSet(directory: nil, files: [], version: "none", retention: nil, detection: .none)
 
-    init(directory: String?, files: [File], version: String, retention: RetentionSchedule?) {
+    init(directory: String?, files: [File], version: String, retention: RetentionSchedule?, detection: DetectionRules) {
         self.directory = directory; self.files = files; self.version = version; self.retention = retention
+        self.detection = detection
     }
 
     /// Loads every `*.yaml` / `*.yml` in `directory` (sorted by name) and checks each; throws the first problem.
@@ -41,6 +43,7 @@ public struct RuleSet: Sendable {
         var files: [File] = []
         var hashed: [UInt8] = []
         var retention: RetentionSchedule?
+        var detectionFiles: [String: (path: String, text: String)] = [:]
         for name in names {
             let path = directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -59,12 +62,14 @@ public struct RuleSet: Sendable {
             if name == "retention.yaml" || name == "retention.yml" {
                 retention = try RetentionSchedule.parse(node, file: path)
             }
+            if ["personal-data.yaml", "special-category.yaml", "markings.yaml"].contains(name) { detectionFiles[name] = (path, text) }
             files.append(File(name: name, text: text))
             hashed += Array(name.utf8) + [0] + Array(data) + [0]
         }
         let digest = hashed.withUnsafeBytes { XXH3_128bits($0.baseAddress, $0.count) }
         let version = String(digest.high64, radix: 16).leftPadded(16) + String(digest.low64, radix: 16).leftPadded(16)
-        return RuleSet(directory: directory, files: files, version: version, retention: retention)
+        return RuleSet(directory: directory, files: files, version: version, retention: retention,
+                       detection: try DetectionRules.parse(files: detectionFiles))
     }
 
     static func line(of error: YamlError) -> Int? {

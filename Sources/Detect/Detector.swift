@@ -1,0 +1,184 @@
+import Crypto
+import Foundation
+import Rules
+import SweepModel
+
+/// Runs the detection rules over one item's text: personal data (one Vectorscan pass for every pattern and
+/// special-category keyword, then the validators), special-category indicators, protective markings.
+///
+/// A detector is built once per scan from the rules and the index's key and shared by every thread; each
+/// thread brings its own ``Session`` (Vectorscan scratch space).
+public final class Detector: Sendable {
+    enum Target: Sendable {
+        case personal(Int)        // index into rules.personalData
+        case keyword(String)      // special category
+    }
+
+    let rules: DetectionRules
+    let patterns: PatternSet?
+    let targets: [Target]
+    let key: SymmetricKey
+    let markings: MarkingReader?
+
+    public struct Problem: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    /// Compiles every pattern; a pattern Vectorscan refuses is named with its type.
+    public init(rules: DetectionRules, key: [UInt8]) throws {
+        self.rules = rules
+        self.key = SymmetricKey(data: key)
+        var expressions: [String] = [], caseless: [Bool] = [], targets: [Target] = []
+        for (i, r) in rules.personalData.enumerated() {
+            for p in r.patterns { expressions.append(p); caseless.append(r.caseless); targets.append(.personal(i)) }
+        }
+        for c in rules.specialCategories {
+            for k in c.keywords {
+                expressions.append("\\b" + Detector.escape(k) + "\\b")
+                caseless.append(k == k.lowercased())
+                targets.append(.keyword(c.category))
+            }
+        }
+        do {
+            patterns = expressions.isEmpty ? nil : try PatternSet(expressions, caseless: caseless)
+        } catch let e as PatternSet.CompileError {
+            let which = e.index.map { i -> String in
+                switch targets[i] {
+                case .personal(let r): return "personal-data type \(rules.personalData[r].type), pattern \(expressions[i])"
+                case .keyword(let c): return "special category \(c), keyword \(expressions[i])"
+                }
+            } ?? "the pattern set"
+            throw Problem(message: "Vectorscan cannot compile \(which): \(e.message)")
+        }
+        self.targets = targets
+        markings = rules.markings.map(MarkingReader.init)
+    }
+
+    static func escape(_ word: String) -> String {
+        var out = ""
+        for ch in word.unicodeScalars {
+            if CharacterSet.alphanumerics.contains(ch) { out.unicodeScalars.append(ch) }
+            else if ch == " " { out += "\\s+" }
+            else { out += "\\" + String(ch) }
+        }
+        return out
+    }
+
+    /// Per-thread state: Vectorscan scratch space.
+    public final class Session {
+        let scratch: PatternSet.Scratch?
+        init(_ s: PatternSet.Scratch?) { scratch = s }
+    }
+
+    public func makeSession() -> Session { Session(patterns?.makeScratch()) }
+
+    /// Everything found in `text`; `headers` are an email's header lines (subject prefix, marking headers).
+    public func detect(_ text: String, headers: [String: String] = [:], asOf: Timestamp, session: Session) -> Detection {
+        var d = Detection()
+        var bytes = Array(text.utf8)
+        let lower = bytes.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }
+        var pii: [(type: String, start: Int, end: Int, value: String, confidence: String)] = []
+        var keywords: [(category: String, start: Int, end: Int)] = []
+        if let patterns, let scratch = session.scratch {
+            let matches = bytes.withUnsafeBytes { patterns.scan($0, scratch: scratch) }
+            for m in matches {
+                switch targets[m.pattern] {
+                case .keyword(let c):
+                    keywords.append((c, m.start, m.end))
+                case .personal(let r):
+                    let rule = rules.personalData[r]
+                    for end in m.ends {
+                        if let (value, confidence) = check(rule, m.start, end, bytes, lower, asOf) {
+                            pii.append((rule.type, m.start, end, value, confidence))
+                            break
+                        }
+                    }
+                }
+            }
+        }
+        pii = Detector.resolveOverlaps(pii)
+
+        var distinct: [String: Set<String>] = [:]
+        var lineStarts: [Int] = [0]
+        for (i, b) in bytes.enumerated() where b == 10 { lineStarts.append(i + 1) }
+        func line(_ offset: Int) -> Int {
+            var lo = 0, hi = lineStarts.count - 1
+            while lo < hi { let mid = (lo + hi + 1) / 2; if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 } }
+            return lo + 1
+        }
+        for p in pii {
+            let hash = keyedHash(p.type, p.value)
+            if p.confidence != "low" { distinct[p.type, default: []].insert(hash) }
+            d.findings.append(Detection.Finding(kind: .personalData, type: p.type, valueHash: hash, confidence: p.confidence,
+                                                location: "line \(line(p.start))",
+                                                excerpt: Detector.excerpt(bytes, p.start, p.end, type: p.type)))
+        }
+        d.personalData = distinct.mapValues(\.count)
+
+        // Special categories: only for an item that holds personal data; stronger near an identifier.
+        if !d.personalData.isEmpty {
+            var best: [String: (confidence: String, offset: Int)] = [:]
+            for k in keywords {
+                let near = pii.contains { abs($0.start - k.start) <= 200 && $0.confidence != "low" }
+                let c = near ? "high" : "medium"
+                if best[k.category] == nil || (c == "high" && best[k.category]!.confidence != "high") { best[k.category] = (c, k.start) }
+            }
+            d.specialCategories = best.keys.sorted()
+            for (cat, b) in best.sorted(by: { $0.key < $1.key }) {
+                d.findings.append(Detection.Finding(kind: .specialCategory, type: cat, valueHash: "", confidence: b.confidence,
+                                                    location: "line \(line(b.offset))",
+                                                    excerpt: Detector.excerpt(bytes, b.offset, b.offset, type: "")))
+            }
+        }
+
+        if let markings {
+            let found = markings.read(text: text, headers: headers)
+            d.markings = Array(Set(found.map(\.label))).sorted { (Detection.markingRank[$0] ?? 0) > (Detection.markingRank[$1] ?? 0) }
+            for f in found {
+                d.findings.append(Detection.Finding(kind: .marking, type: f.label, valueHash: "", confidence: f.strength,
+                                                    location: f.location, excerpt: String(f.text.prefix(80))))
+            }
+        }
+        bytes.removeAll()
+        return d
+    }
+
+    /// HMAC-SHA256 of "type:value" under the index's key, hex.
+    func keyedHash(_ type: String, _ value: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array((type + ":" + value).utf8), using: key)
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Where two validated candidates overlap, the stricter type wins (a card number is not also a phone).
+    static let precedence: [String: Int] = [
+        "email": 12, "iban": 11, "payment_card": 10, "uk_driving_licence": 9, "nino": 8, "nhs_number": 7,
+        "uk_bank_account": 6, "uk_passport": 5, "date_of_birth": 4, "ip_address": 3, "uk_phone": 2, "uk_postcode": 1,
+    ]
+
+    static func resolveOverlaps(_ found: [(type: String, start: Int, end: Int, value: String, confidence: String)])
+        -> [(type: String, start: Int, end: Int, value: String, confidence: String)] {
+        let ranked = found.sorted { (precedence[$0.type] ?? 0, $1.start) > (precedence[$1.type] ?? 0, $0.start) }
+        var kept: [(type: String, start: Int, end: Int, value: String, confidence: String)] = []
+        for f in ranked where !kept.contains(where: { $0.start < f.end && f.start < $0.end }) { kept.append(f) }
+        return kept.sorted { $0.start < $1.start }
+    }
+
+    /// A masked excerpt: the value with only its first two and last character shown, and 24 characters either
+    /// side with digits as `#` and anything holding `@` hidden.
+    static func excerpt(_ bytes: [UInt8], _ start: Int, _ end: Int, type: String) -> String {
+        func clean(_ s: ArraySlice<UInt8>) -> String {
+            String(decoding: s, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false).map { w in
+                w.contains("@") ? String(repeating: "*", count: w.count) : String(w.map { $0.isNumber ? "#" : ($0.isNewline ? " " : $0) })
+            }.joined(separator: " ")
+        }
+        let before = clean(bytes[max(0, start - 24)..<start])
+        let after = clean(bytes[end..<min(bytes.count, end + 24)])
+        let value = Array(String(decoding: bytes[start..<end], as: UTF8.self))
+        let masked: String
+        if value.count <= 3 { masked = String(repeating: "*", count: value.count) } else {
+            masked = String(value.prefix(2)) + String(repeating: "*", count: value.count - 3) + String(value.last!)
+        }
+        return (before + masked + after).replacingOccurrences(of: "\t", with: " ")
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Rules
+
+/// Finds protective markings where they live: the first and last lines of the text, an email's subject
+/// prefix, `X-Protective-Marking` and `msip_labels` headers. A line is a marking only when it is a label
+/// and nothing but descriptors, caveats and separators (markings.yaml); prose is never one.
+struct MarkingReader: Sendable {
+    struct Found: Sendable {
+        let label: String
+        let strength: String
+        let location: String
+        let text: String
+    }
+
+    /// (spelling, label, case-sensitive), longest spelling first so OFFICIAL-SENSITIVE wins over OFFICIAL.
+    let spellings: [(String, String, Bool)]
+    let descriptors: [String]
+    let labelIDs: [String: String]
+
+    init(_ rules: DetectionRules.Markings) {
+        var s: [(String, String, Bool)] = []
+        for l in rules.labels {
+            for sp in l.spellings { s.append((sp, l.label, true)) }
+            for sp in l.mixedCase { s.append((sp, l.label, true)) }
+        }
+        spellings = s.sorted { $0.0.count > $1.0.count }
+        descriptors = rules.descriptors.sorted { $0.count > $1.count }
+        labelIDs = Dictionary(rules.labelIDs.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static let separators = Set(" \t-–—:/[]()|,.*_=".unicodeScalars)
+
+    /// The label when `line` is a marking and nothing else.
+    func label(of raw: String, caseInsensitive: Bool = false) -> String? {
+        var line = Substring(raw.trimmingCharacters(in: .whitespacesAndNewlines))
+        while let f = line.unicodeScalars.first, MarkingReader.separators.contains(f) { line = line.dropFirst() }
+        guard !line.isEmpty, line.count <= 100 else { return nil }
+        if line.hasPrefix("UK ") { line = line.dropFirst(3) }
+        for (spelling, label, _) in spellings {
+            let matched = caseInsensitive ? line.uppercased().hasPrefix(spelling.uppercased()) : line.hasPrefix(spelling)
+            guard matched else { continue }
+            var rest = line.dropFirst(spelling.count)
+            // The spelling must end at a word boundary: "OFFICIALLY" is not OFFICIAL.
+            if let c = rest.first, c.isLetter || c.isNumber { continue }
+            if onlyDescriptors(&rest, caseInsensitive: caseInsensitive) { return label }
+            return nil
+        }
+        return nil
+    }
+
+    /// True when what follows the label is separators and known descriptors only (or "<ORG> USE ONLY").
+    func onlyDescriptors(_ rest: inout Substring, caseInsensitive: Bool) -> Bool {
+        func skipSeparators() { while let f = rest.unicodeScalars.first, MarkingReader.separators.contains(f) { rest = rest.dropFirst() } }
+        skipSeparators()
+        while !rest.isEmpty {
+            let upper = caseInsensitive ? rest.uppercased() : String(rest)
+            if let d = descriptors.first(where: { upper.hasPrefix($0) && (upper.count == $0.count || !upper.dropFirst($0.count).first!.isLetter) }) {
+                rest = rest.dropFirst(d.count)
+                skipSeparators()
+                continue
+            }
+            // "<ORGANISATION> USE ONLY", written in capitals.
+            let text = String(rest)
+            if text == text.uppercased(), text.hasSuffix("USE ONLY"), text.count <= 60 { return true }
+            return false
+        }
+        return true
+    }
+
+    func read(text: String, headers: [String: String]) -> [Found] {
+        var found: [Found] = []
+        // Email headers: the strongest evidence after label metadata.
+        if let subject = headers["subject"] {
+            var prefix = subject.trimmingCharacters(in: .whitespaces)
+            if prefix.hasPrefix("["), let close = prefix.firstIndex(of: "]") {
+                prefix = String(prefix[prefix.index(after: prefix.startIndex)..<close])
+                if let sec = prefix.range(of: "SEC=") { prefix = String(prefix[sec.upperBound...]) }
+                if let l = label(of: prefix) { found.append(Found(label: l, strength: "strong", location: "subject", text: subject)) }
+            } else if let colon = prefix.firstIndex(of: ":"), let l = label(of: String(prefix[..<colon])) {
+                found.append(Found(label: l, strength: "strong", location: "subject", text: subject))
+            }
+        }
+        if let header = headers["x-protective-marking"], let sec = header.range(of: "SEC=") {
+            let value = header[sec.upperBound...].prefix { $0 != "," && $0 != ";" }
+            if let l = label(of: String(value)) { found.append(Found(label: l, strength: "strong", location: "header", text: header)) }
+        }
+        if let header = headers["msip_labels"] {
+            for pair in header.split(separator: ";") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard kv.count == 2, kv[0].hasPrefix("MSIP_Label_") else { continue }
+                if kv[0].hasSuffix("_Name"), let l = label(of: kv[1], caseInsensitive: true) {
+                    found.append(Found(label: l, strength: "strong", location: "label", text: kv[1]))
+                } else if kv[0].hasSuffix("_Enabled"), kv[1].lowercased() == "true" {
+                    let guid = kv[0].dropFirst("MSIP_Label_".count).dropLast("_Enabled".count).lowercased()
+                    if let name = labelIDs[String(guid)], let l = label(of: name, caseInsensitive: true) {
+                        found.append(Found(label: l, strength: "strong", location: "label", text: name))
+                    }
+                }
+            }
+        }
+        // The first and last lines of the text: markings are written at top and bottom of each page.
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let top = lines.prefix(5).enumerated().compactMap { i, l in label(of: l).map { (i, $0, l) } }
+        let bottom = lines.count > 5 ? lines.suffix(5).compactMap { l in label(of: l).map { ($0, l) } } : []
+        for (_, l, line) in top {
+            let both = bottom.contains { $0.0 == l }
+            found.append(Found(label: l, strength: both ? "strong" : "medium", location: "top", text: line))
+        }
+        for (l, line) in bottom where !top.contains(where: { $0.1 == l }) {
+            found.append(Found(label: l, strength: "medium", location: "bottom", text: line))
+        }
+        return found
+    }
+}
