@@ -38,7 +38,7 @@ let package = Package(
                                                .product(name: "Crypto", package: "swift-crypto")]),
         // Content identities, cheapest first: size, 4 KiB samples, XXH3-128.
         .target(name: "Fingerprint", dependencies: ["SweepModel", "CXXHash"]),
-        .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Fingerprint", "Index", "Rules", "Yams"]),
+        .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Detect", "Fingerprint", "Index", "Rules", "Yams"]),
         // Duplicate sets, the copy to keep, whole duplicated folders, quarantine and restore.
         .target(name: "Duplicates", dependencies: ["SweepModel", "Index", "Fingerprint",
                                                    .product(name: "Crypto", package: "swift-crypto")]),

@@ -98,16 +98,19 @@ struct MarkingReader: Sendable {
                 }
             }
         }
-        // The first and last lines of the text: markings are written at top and bottom of each page.
+        // The first and last lines of the text: markings are written at top and bottom of each page; the same
+        // label at both ends is stronger than either.
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let top = lines.prefix(5).enumerated().compactMap { i, l in label(of: l).map { (i, $0, l) } }
-        let bottom = lines.count > 5 ? lines.suffix(5).compactMap { l in label(of: l).map { ($0, l) } } : []
-        for (_, l, line) in top {
-            let both = bottom.contains { $0.0 == l }
-            found.append(Found(label: l, strength: both ? "strong" : "medium", location: "top", text: line))
+        let top = Set(0..<min(3, lines.count)), bottom = Set(max(0, lines.count - 3)..<lines.count)
+        var at: [String: (first: Int, last: Int, text: String)] = [:]
+        for i in top.union(bottom).sorted() {
+            guard let l = label(of: lines[i]) else { continue }
+            if let seen = at[l] { at[l] = (seen.first, i, seen.text) } else { at[l] = (i, i, lines[i]) }
         }
-        for (l, line) in bottom where !top.contains(where: { $0.1 == l }) {
-            found.append(Found(label: l, strength: "medium", location: "bottom", text: line))
+        for (l, where_) in at.sorted(by: { $0.value.first < $1.value.first }) {
+            let both = top.contains(where_.first) && bottom.contains(where_.last) && where_.first != where_.last
+            let place = both ? "top and bottom" : (top.contains(where_.first) ? "top" : "bottom")
+            found.append(Found(label: l, strength: both ? "strong" : "medium", location: place, text: where_.text))
         }
         return found
     }

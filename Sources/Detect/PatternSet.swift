@@ -1,4 +1,4 @@
-import CVectorscan
+internal import CVectorscan
 import Foundation
 
 /// Many patterns, one pass: a Vectorscan block-mode database and the matches it reports.

@@ -23,6 +23,8 @@ public struct ItemRecord: Sendable {
     public var error: String?
     public var errorKind: String?
     public var rulesVersion: String
+    /// What detection found, when the item's text was read.
+    public var detection: Detection?
 
     public init(path: ItemPath, folder: ItemPath, root: String, relativePath: String, kind: ItemKind, size: Int64,
                 rulesVersion: String) {
@@ -38,12 +40,28 @@ public struct ItemRecord: Sendable {
             identity.map { Int64(bitPattern: $0.device) }, identity.map { Int64(bitPattern: $0.inode) },
             links.map { Int64(bitPattern: $0) }, uid.map { Int64($0) }, owner, mode.map { Int64($0) },
             fileExtension, mime, linkTarget.map { Data($0) }, error, errorKind, rulesVersion, scanID,
+            detection.map { ItemRecord.json($0.personalData) }, detection.map { ItemRecord.json($0.markings) },
+            detection?.highestMarking, detection.map { ItemRecord.json($0.specialCategories) },
         ]
         return StatementArguments(values)
     }
 
     static let columns = """
         path, display_path, folder_id, root, relative_path, name, kind, size, mtime_ns, ctime_ns, device, inode,
-        nlink, uid, owner, mode, extension, mime, link_target, error, error_kind, rules_version, changed_scan
+        nlink, uid, owner, mode, extension, mime, link_target, error, error_kind, rules_version, changed_scan,
+        pii, markings, marking, special
         """
+    static let columnCount = columns.split(separator: ",").count
+    static let placeholders = Array(repeating: "?", count: columnCount).joined(separator: ", ")
+    /// `excluded.path, excluded.display_path, …` for an upsert.
+    static let excludedColumns = columns.split(separator: ",").map { "excluded." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        .joined(separator: ", ")
+
+    static func json(_ counts: [String: Int]) -> String {
+        var o = JSONObject()
+        for k in counts.keys.sorted() { o.add(k, counts[k]) }
+        return o.text
+    }
+
+    static func json(_ list: [String]) -> String { "[" + list.map(JSONObject.quote).joined(separator: ",") + "]" }
 }

@@ -25,6 +25,11 @@ public struct StoredItem: Sendable {
     public var content: String?
     /// The duplicate set: the content hash, when another present item has the same content.
     public var dupGroup: String?
+    /// Detection results as stored: a JSON object of counts, JSON arrays of labels and categories.
+    public var piiJSON: String?
+    public var markingsJSON: String?
+    public var highestMarking: String?
+    public var specialJSON: String?
 }
 
 /// One scan, as `sweep status` prints it.
@@ -67,7 +72,7 @@ extension SweepIndex {
                 WITH dup AS (\(SweepIndex.dupeHashes))
                 SELECT display_path, kind, size, mtime_ns, mime, error, error_kind, owner, uid, mode, nlink, device, inode,
                        extension, moved_from, link_target, first_seen_scan, changed_scan, content_hash,
-                       size > 0 AND error IS NULL AND content_hash IN dup
+                       size > 0 AND error IS NULL AND content_hash IN dup, pii, markings, marking, special
                 FROM item WHERE gone_scan IS NULL ORDER BY path
                 """)
             while let r = try rows.next() {
@@ -80,7 +85,8 @@ extension SweepIndex {
                     identity: dev.flatMap { d in ino.map { FileID(device: UInt64(bitPattern: d), inode: UInt64(bitPattern: $0)) } },
                     fileExtension: r[13], movedFrom: r[14], linkTarget: link.map { ItemPath.display([UInt8]($0)) },
                     firstSeenScan: r[16], changedScan: r[17], content: r[18],
-                    dupGroup: (r[19] as Bool? ?? false) ? r[18] : nil))
+                    dupGroup: (r[19] as Bool? ?? false) ? r[18] : nil,
+                    piiJSON: r[20], markingsJSON: r[21], highestMarking: r[22], specialJSON: r[23]))
             }
         }
     }

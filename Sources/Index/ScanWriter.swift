@@ -99,13 +99,14 @@ public final class ScanWriter: @unchecked Sendable {
                     // Its old folder may already have been settled in this scan, counting it gone: it is not.
                     let wasGoneNow = try Int64.fetchOne(db, sql: "SELECT gone_scan FROM item WHERE id = ?", arguments: [m.fromID]) == scanID
                     try db.cachedStatement(sql: """
-                        UPDATE item SET (\(ItemRecord.columns)) = (\(Array(repeating: "?", count: 23).joined(separator: ", "))),
+                        UPDATE item SET (\(ItemRecord.columns)) = (\(ItemRecord.placeholders)),
                             gone_scan = NULL, moved_from = display_path
                         WHERE id = ? AND path = ?
                         """).execute(arguments: m.record.arguments(folderID: fid, scanID: scanID) + [m.fromID, Data(m.fromPath.bytes)])
                     if db.changesCount == 1 {
                         s.moved += 1
                         if wasGoneNow { s.gone -= 1 }
+                        try replaceFindings(m.fromID, m.record.detection, db)
                     } else {
                         try upsert(m.record, db); s.new += 1
                     }
@@ -141,20 +142,28 @@ public final class ScanWriter: @unchecked Sendable {
 
     private func upsert(_ rec: ItemRecord, _ db: Database) throws {
         let fid = try folderID(rec.folder, db)
-        let placeholders = Array(repeating: "?", count: 23).joined(separator: ", ")
-        try db.cachedStatement(sql: """
-            INSERT INTO item (\(ItemRecord.columns), first_seen_scan) VALUES (\(placeholders), ?)
-            ON CONFLICT(path) DO UPDATE SET (\(ItemRecord.columns)) = (
-                excluded.path, excluded.display_path, excluded.folder_id, excluded.root, excluded.relative_path,
-                excluded.name, excluded.kind, excluded.size, excluded.mtime_ns, excluded.ctime_ns, excluded.device,
-                excluded.inode, excluded.nlink, excluded.uid, excluded.owner, excluded.mode, excluded.extension,
-                excluded.mime, excluded.link_target, excluded.error, excluded.error_kind, excluded.rules_version,
-                excluded.changed_scan), gone_scan = NULL,
+        let id = try Int64.fetchOne(db.cachedStatement(sql: """
+            INSERT INTO item (\(ItemRecord.columns), first_seen_scan) VALUES (\(ItemRecord.placeholders), ?)
+            ON CONFLICT(path) DO UPDATE SET (\(ItemRecord.columns)) = (\(ItemRecord.excludedColumns)), gone_scan = NULL,
                 -- Fingerprints stay valid while the file is the same file with the same size and times.
                 hash_prefix = CASE WHEN \(ScanWriter.sameContent) THEN item.hash_prefix END,
                 hash_suffix = CASE WHEN \(ScanWriter.sameContent) THEN item.hash_suffix END,
                 content_hash = CASE WHEN \(ScanWriter.sameContent) THEN item.content_hash END
-            """).execute(arguments: rec.arguments(folderID: fid, scanID: scanID) + [scanID])
+            RETURNING id
+            """), arguments: rec.arguments(folderID: fid, scanID: scanID) + [scanID])!
+        try replaceFindings(id, rec.detection, db)
+    }
+
+    /// An item's findings are those of its latest reading, nothing older.
+    private func replaceFindings(_ itemID: Int64, _ detection: Detection?, _ db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM finding WHERE item_id = ?").execute(arguments: [itemID])
+        guard let detection, !detection.findings.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO finding (item_id, kind, type, value_hash, confidence, location, excerpt) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for f in detection.findings {
+            try insert.execute(arguments: [itemID, f.kind.rawValue, f.type, f.valueHash, f.confidence, f.location, f.excerpt])
+        }
     }
 
     /// SQL true when the stored row (`item.`) and the incoming one (`excluded.`) are surely the same bytes.

@@ -93,6 +93,28 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v3-detection") { db in
+            try db.execute(sql: """
+                ALTER TABLE item ADD COLUMN pii TEXT;
+                ALTER TABLE item ADD COLUMN markings TEXT;
+                ALTER TABLE item ADD COLUMN marking TEXT;
+                ALTER TABLE item ADD COLUMN special TEXT;
+                CREATE TABLE finding (
+                    id INTEGER PRIMARY KEY,
+                    item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL CHECK (kind IN ('pii', 'marking', 'special')),
+                    type TEXT NOT NULL,
+                    value_hash TEXT NOT NULL,
+                    confidence TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    excerpt TEXT NOT NULL
+                );
+                CREATE INDEX finding_by_item ON finding(item_id);
+                CREATE INDEX finding_by_value ON finding(value_hash) WHERE value_hash != '';
+                -- The key for the keyed hashes of personal-data values: this index's own, never exported.
+                INSERT INTO meta (key, value) VALUES ('hmac_key', lower(hex(randomblob(32))));
+                """)
+        }
         return m
     }
 }

@@ -109,6 +109,18 @@ public final class SweepIndex: Sendable {
         }
     }
 
+    /// The key for keyed hashes of personal-data values: made with the index, kept in it, never shown.
+    public func hashKey() throws -> [UInt8] {
+        let hex = try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hmac_key'") } ?? ""
+        var out: [UInt8] = []
+        var i = hex.startIndex
+        while i < hex.endIndex, let j = hex.index(i, offsetBy: 2, limitedBy: hex.endIndex), let b = UInt8(hex[i..<j], radix: 16) {
+            out.append(b); i = j
+        }
+        guard out.count == 32 else { throw IndexError.corrupt(path, "the index has no key for hashing personal data") }
+        return out
+    }
+
     /// True when no item was ever stored: a first scan need not look for moves.
     public func isEmpty() throws -> Bool {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM item LIMIT 1)") == 0 }

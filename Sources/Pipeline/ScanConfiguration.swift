@@ -15,6 +15,10 @@ public struct ScanConfiguration: Sendable {
     public var headBytes: Int
     /// Walk and fingerprint only: no type, no content analysis (a duplicate sweep).
     public var dupesOnly = false
+    /// The date ages and retention are judged at (`--as-of`); today by default.
+    public var asOf = Timestamp.now()
+    /// Bytes of text read from one item at most.
+    public var textCap = 16 << 20
 
     /// Stored on each item: a later scan reads an item again when its rules, or the kind of scan, differ.
     public var itemVersion: String { dupesOnly ? "dupes-only" : rules.version }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Crawl
+import Detect
 import Extract
 import Foundation
 import Index
@@ -16,6 +17,7 @@ public final class Scanner: @unchecked Sendable {
     private let walker: Walker
     private let contexts = ContextPool()
     private var indexWasEmpty = false
+    private var detector: Detector?
 
     public init(configuration: ScanConfiguration, index: SweepIndex, progress: ScanProgress = ScanProgress()) {
         self.configuration = configuration
@@ -36,6 +38,10 @@ public final class Scanner: @unchecked Sendable {
         try Walker.checkRoots(configuration.roots)
         _ = try TypeSniffer()   // fail now, not per item, when libmagic has no database
         indexWasEmpty = try index.isEmpty()
+        let rules = configuration.rules.detection
+        if !configuration.dupesOnly && !(rules.personalData.isEmpty && rules.specialCategories.isEmpty && rules.markings == nil) {
+            detector = try Detector(rules: rules, key: try index.hashKey())
+        }
         let writer = try ScanWriter(index: index, roots: configuration.roots, rulesVersion: configuration.itemVersion,
                                     jobs: configuration.jobs)
         try walk(into: writer)
@@ -217,6 +223,7 @@ public final class Scanner: @unchecked Sendable {
                 rec.mime = TypeRefiner.refine(mime, extension: rec.fileExtension)
                 progress.opened.add(1, ordering: .relaxed)
                 progress.bytesRead.add(count, ordering: .relaxed)
+                if let detector, st.size > 0, PlainText.isTextual(rec.mime) { detect(&rec, st, detector, ctx) }
             case .failure(.open(let code)):
                 let e = CrawlError(errno: code, doing: "open")
                 rec.error = e.message; rec.errorKind = e.kind.rawValue
@@ -241,8 +248,44 @@ public final class Scanner: @unchecked Sendable {
     }
 }
 
-/// Per-thread tools: a libmagic cookie (not thread-safe), a read buffer, an owner-name cache.
+extension Scanner {
+    /// Reads a text item whole (up to the text cap) and runs detection over it.
+    func detect(_ rec: inout ItemRecord, _ st: FileStat, _ detector: Detector, _ ctx: WorkerContext) {
+        switch PlainText.read(rec.path, expected: st.id, cap: configuration.textCap) {
+        case .success(let t):
+            progress.bytesRead.add(t.text.utf8.count, ordering: .relaxed)
+            let headers = rec.mime == "message/rfc822" ? PlainText.mailHeaders(t.text) : [:]
+            let body = PlainText.isMarkup(rec.mime) ? PlainText.stripMarkup(t.text) : t.text
+            rec.detection = detector.detect(body, headers: headers, asOf: configuration.asOf, session: ctx.session(detector))
+            if t.truncated {
+                rec.error = "limit hit: only the first \(ByteCount(Int64(configuration.textCap))) of text were read"
+                rec.errorKind = CrawlError.Kind.limit.rawValue
+            }
+        case .failure(.open(let code)):
+            let e = CrawlError(errno: code, doing: "open for text")
+            rec.error = e.message; rec.errorKind = e.kind.rawValue
+        case .failure(.read(let code)):
+            let e = CrawlError(errno: code, doing: "read text")
+            rec.error = e.message; rec.errorKind = e.kind.rawValue
+        case .failure(.notSameFile):
+            rec.error = "changed during scan: replaced after it was listed"
+            rec.errorKind = CrawlError.Kind.vanished.rawValue
+        }
+    }
+}
+
+/// Per-thread tools: a libmagic cookie (not thread-safe), a read buffer, an owner-name cache, a detection
+/// session (Vectorscan scratch space).
 final class WorkerContext {
+    private var detectSession: Detector.Session?
+
+    func session(_ detector: Detector) -> Detector.Session {
+        if let s = detectSession { return s }
+        let s = detector.makeSession()
+        detectSession = s
+        return s
+    }
+
     let sniffer: TypeSniffer
     private let buffer: UnsafeMutableRawBufferPointer
     private var owners: [UInt32: String?] = [:]

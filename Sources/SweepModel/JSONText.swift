@@ -23,6 +23,9 @@ public struct JSONObject {
         key(k)
         out += "{" + v.keys.sorted().map { JSONObject.quote($0) + ":" + String(v[$0]!) }.joined(separator: ",") + "}"
     }
+    /// JSON text already made (an object or array from the index), inserted as it is.
+    public mutating func add(_ k: String, raw v: String) { key(k); out += v }
+
     /// A nested object, or null.
     public mutating func add(_ k: String, object v: JSONObject?) { key(k); out += v?.text ?? "null" }
 

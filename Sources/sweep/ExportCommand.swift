@@ -10,7 +10,7 @@ struct ExportCommand: ParsableCommand {
         discussion: """
             Fields: path, size, modified, type, error, dup_group, markings, pii, special_category, retention, \
             disposal_candidate, legal_hold, then kind, owner, mode, links, device, inode, extension, moved_from, \
-            link_target, content_hash. Items marked gone are left out.
+            link_target, content_hash, marking (the highest). Items marked gone are left out.
             Example: sweep export --index sweep.db --format jsonl > items.jsonl
             """)
 
@@ -28,7 +28,7 @@ struct ExportCommand: ParsableCommand {
     static let csvHeader = ["path", "size", "modified", "type", "error", "dup_group", "markings", "pii", "special_category",
                             "retention_class", "retention_action", "disposal_date", "disposal_candidate", "legal_hold",
                             "kind", "owner", "mode", "links", "device", "inode", "extension", "moved_from", "link_target",
-                            "content_hash"]
+                            "content_hash", "marking"]
 
     func run() throws {
         let store = try couldNotRun { try SweepIndex.openForReading(index) }
@@ -54,9 +54,9 @@ struct ExportCommand: ParsableCommand {
         o.add("type", i.mime)
         o.add("error", i.error)
         o.add("dup_group", i.dupGroup)
-        o.add("markings", [String]())
-        o.add("pii", [String: Int]())
-        o.add("special_category", [String]())
+        o.add("markings", raw: i.markingsJSON ?? "[]")
+        o.add("pii", raw: i.piiJSON ?? "{}")
+        o.add("special_category", raw: i.specialJSON ?? "[]")
         o.add("retention", object: nil)
         o.add("disposal_candidate", false)
         o.add("legal_hold", false)
@@ -70,14 +70,28 @@ struct ExportCommand: ParsableCommand {
         o.add("moved_from", i.movedFrom)
         o.add("link_target", i.linkTarget)
         o.add("content_hash", i.content)
+        o.add("marking", i.highestMarking)
         return o.text
+    }
+
+    /// A stored JSON array as `a;b`.
+    static func list(_ json: String?) -> String {
+        guard let json, let data = json.data(using: .utf8), let a = try? JSONSerialization.jsonObject(with: data) as? [String] else { return "" }
+        return a.joined(separator: ";")
+    }
+
+    /// A stored JSON object of counts as `email=2;nino=1`.
+    static func counts(_ json: String?) -> String {
+        guard let json, let data = json.data(using: .utf8), let o = try? JSONSerialization.jsonObject(with: data) as? [String: Int] else { return "" }
+        return o.keys.sorted().map { "\($0)=\(o[$0]!)" }.joined(separator: ";")
     }
 
     static func csv(_ i: StoredItem) -> String {
         CSVText.row([
-            i.path, String(i.size), i.modified?.iso8601, i.mime, i.error, i.dupGroup, "", "", "", nil, nil, nil, "false", "false",
+            i.path, String(i.size), i.modified?.iso8601, i.mime, i.error, i.dupGroup, list(i.markingsJSON), counts(i.piiJSON),
+            list(i.specialJSON), nil, nil, nil, "false", "false",
             i.kind.rawValue, i.owner ?? i.uid.map { String($0) }, mode(i.mode), i.links.map { String($0) },
-            i.identity.map { String($0.device) }, i.identity.map { String($0.inode) }, i.fileExtension, i.movedFrom, i.linkTarget, i.content,
+            i.identity.map { String($0.device) }, i.identity.map { String($0.inode) }, i.fileExtension, i.movedFrom, i.linkTarget, i.content, i.highestMarking,
         ])
     }
 }

@@ -131,6 +131,7 @@ struct ScanCommand: ParsableCommand {
             oneFileSystem: oneFileSystem || (file?.oneFileSystem ?? false),
             followSymlinks: followSymlinks || (file?.followSymlinks ?? false))
         configuration.dupesOnly = dupesOnly
+        if let asOf, let date = Timestamp.parse(asOf) { configuration.asOf = date }
         return configuration
     }
 

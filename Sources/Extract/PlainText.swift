@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import SweepModel
+
+/// Text of the formats that are text already: plain text, CSV, HTML, XML, JSON, email source.
+///
+/// Reads at most `cap` bytes (a text cap per item), decodes UTF-8, UTF-16 with a byte-order mark, or else
+/// Windows-1252 (what decades of council PCs wrote), and strips tags from markup. The richer extractors
+/// (Office, PDF, mail parts, archives) come with the extraction work.
+public enum PlainText {
+    static let textualTypes: Set<String> = ["message/rfc822", "application/json", "application/xml", "application/mbox",
+                                            "application/x-ndjson", "application/csv", "application/rtf"]
+
+    public static func isTextual(_ mime: String?) -> Bool {
+        guard let mime else { return false }
+        return mime.hasPrefix("text/") || textualTypes.contains(mime)
+    }
+
+    public static func isMarkup(_ mime: String?) -> Bool {
+        guard let mime else { return false }
+        return mime == "text/html" || mime == "text/xml" || mime == "application/xml" || mime.hasSuffix("+xml")
+    }
+
+    public struct Text: Sendable {
+        public let text: String
+        /// The cap cut it short.
+        public let truncated: Bool
+    }
+
+    /// Up to `cap` bytes of the file at `path`, which must still be `expected`, decoded.
+    public static func read(_ path: ItemPath, expected: FileID, cap: Int) -> Result<Text, FileHead.Failure> {
+        let fd = (path.bytes + [0]).withUnsafeBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
+        }
+        guard fd >= 0 else { return .failure(.open(errno)) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+              UInt64(st.st_dev) == expected.device, UInt64(st.st_ino) == expected.inode else { return .failure(.notSameFile) }
+        let want = min(Int(st.st_size), cap)
+        var bytes = [UInt8](repeating: 0, count: want)
+        var got = 0
+        while got < want {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, want - got, off_t(got)) }
+            if n < 0 { if errno == EINTR { continue }; return .failure(.read(errno)) }
+            if n == 0 { break }
+            got += n
+        }
+        bytes.removeSubrange(got...)
+        return .success(Text(text: decode(bytes), truncated: Int(st.st_size) > cap))
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> String {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return String(decoding: bytes.dropFirst(3), as: UTF8.self) }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            let little = bytes[0] == 0xFF
+            var units: [UInt16] = []
+            units.reserveCapacity(bytes.count / 2)
+            var i = 2
+            while i + 1 < bytes.count {
+                units.append(little ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
+                i += 2
+            }
+            return String(decoding: units, as: UTF16.self)
+        }
+        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        return String(String.UnicodeScalarView(bytes.map { windows1252($0) }))
+    }
+
+    /// Windows-1252: Latin-1 but for 0x80–0x9F, where it has curly quotes, dashes, the euro sign…
+    static func windows1252(_ b: UInt8) -> Unicode.Scalar {
+        let high: [UInt32] = [0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+                              0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                              0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178]
+        if (0x80...0x9F).contains(b) { return Unicode.Scalar(high[Int(b) - 0x80])! }
+        return Unicode.Scalar(b)
+    }
+
+    /// Tags out (block tags become line breaks, so markings on their own line stay on their own line),
+    /// scripts and styles dropped, the common entities decoded.
+    public static func stripMarkup(_ s: String) -> String {
+        var out = String()
+        out.reserveCapacity(s.utf8.count)
+        var i = s.startIndex
+        while i < s.endIndex {
+            let c = s[i]
+            if c == "<", let close = s[i...].firstIndex(of: ">") {
+                let tag = s[s.index(after: i)..<close].lowercased()
+                let name = tag.drop(while: { $0 == "/" }).prefix(while: { $0.isLetter || $0.isNumber })
+                if !tag.hasPrefix("/") && (name == "script" || name == "style"),
+                   let end = s.range(of: "</\(name)", options: .caseInsensitive, range: close..<s.endIndex) {
+                    i = s[end.upperBound...].firstIndex(of: ">").map { s.index(after: $0) } ?? s.endIndex
+                    continue
+                }
+                let block: Set<Substring> = ["p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "title", "td", "th", "table"]
+                out += block.contains(name) ? "\n" : " "
+                i = s.index(after: close)
+                continue
+            }
+            if c == "&", let semi = s[i...].prefix(10).firstIndex(of: ";") {
+                let entity = s[s.index(after: i)..<semi]
+                if let decoded = entityValue(entity) { out.append(decoded); i = s.index(after: semi); continue }
+            }
+            out.append(c)
+            i = s.index(after: i)
+        }
+        return out
+    }
+
+    static func entityValue(_ e: Substring) -> Character? {
+        switch e {
+        case "amp": return "&"
+        case "lt": return "<"
+        case "gt": return ">"
+        case "quot": return "\""
+        case "apos": return "'"
+        case "nbsp": return " "
+        case "pound": return "£"
+        default:
+            if e.hasPrefix("#x") || e.hasPrefix("#X"), let v = UInt32(e.dropFirst(2), radix: 16), let u = Unicode.Scalar(v) { return Character(u) }
+            if e.hasPrefix("#"), let v = UInt32(e.dropFirst()), let u = Unicode.Scalar(v) { return Character(u) }
+            return nil
+        }
+    }
+
+    /// An email's header block (RFC 5322): names lower-cased, folded lines joined. Empty when there is none.
+    public static func mailHeaders(_ text: String) -> [String: String] {
+        var headers: [String: String] = [:]
+        var last: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let l = line.hasSuffix("\r") ? line.dropLast() : line
+            if l.isEmpty { break }
+            if l.first == " " || l.first == "\t", let k = last {
+                headers[k, default: ""] += " " + l.trimmingCharacters(in: .whitespaces)
+            } else if let colon = l.firstIndex(of: ":") {
+                let name = l[..<colon].lowercased()
+                guard !name.contains(" ") else { break }
+                headers[name] = l[l.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                last = name
+            } else { break }
+        }
+        return headers
+    }
+}
