@@ -1,0 +1,107 @@
+import Detect
+import Extract
+import Rules
+import SweepModel
+import TestSupport
+import Testing
+
+@Suite struct DetectionTests {
+    static let rules = try! RuleSet.load(repositoryRoot + "/rules").detection
+    static let detector = try! Detector(rules: rules, key: Array(repeating: 7, count: 32))
+    let asOf = Timestamp.parse("2026-11-22")!
+
+    func detect(_ text: String, headers: [String: String] = [:], detector: Detector = DetectionTests.detector) -> Detection {
+        detector.detect(text, headers: headers, asOf: asOf, session: detector.makeSession())
+    }
+
+    @Test func oneValueWrittenTwoWaysCountsOnce() {
+        let d = detect("NI: QQ 12 34 56 C and again QQ123456C; NHS 943 476 5919 / NHS 9434765919")
+        #expect(d.personalData["nino"] == 1)
+        #expect(d.personalData["nhs_number"] == 1)
+        let hashes = d.findings.filter { $0.type == "nino" }.map(\.valueHash)
+        #expect(hashes.count == 2 && Set(hashes).count == 1)
+    }
+
+    @Test func keyedHashesDependOnTheIndexKey() throws {
+        let other = try Detector(rules: Self.rules, key: Array(repeating: 9, count: 32))
+        let a = detect("QQ123456C").findings.first { $0.type == "nino" }!.valueHash
+        let b = detect("QQ123456C", detector: other).findings.first { $0.type == "nino" }!.valueHash
+        #expect(a != b && a.count == 64)
+    }
+
+    @Test func findingsNeverHoldTheRawValue() {
+        let text = "Name: J Bloggs, NINO QQ 12 34 56 C, email joe.bloggs@example.org, card 4111 1111 1111 1111, tel 07700 900123"
+        let d = detect(text)
+        for f in d.findings {
+            for raw in ["QQ 12 34 56 C", "QQ123456C", "joe.bloggs@example.org", "4111 1111 1111 1111", "4111111111111111", "07700 900123",
+                        "12 34 56", "1111 1111", "900123", "bloggs@"] {
+                #expect(!f.excerpt.contains(raw), "\(f.type) excerpt \(f.excerpt) holds \(raw)")
+                #expect(!f.valueHash.contains(raw))
+            }
+        }
+    }
+
+    @Test func messageReferencesAreNotEmailAddresses() {
+        let mail = """
+            From: Alice <alice@example.org>
+            Message-ID: <20220315091244.4411@mail.example.net>
+            References: <abc.123@mail.example.net>
+            Content-Type: text/html
+
+            <img src="cid:image001.png@01D8A2B3.C4D5E6F0"> write to bob@example.com
+            """
+        #expect(detect(mail).personalData["email"] == 2)
+    }
+
+    @Test func markingsAreLabelsOnTheirOwnLinesNotProse() {
+        let decoy = """
+            Information handling policy
+            Documents containing personal data should be marked OFFICIAL-SENSITIVE in the header and footer.
+            Confidential waste goes in the locked bins. RESTRICTED PARKING applies on committee evenings.
+            SECRET SANTA
+            A council official said the official opening is in May.
+            """
+        #expect(detect(decoy).markings.isEmpty)
+        let marked = "OFFICIAL-SENSITIVE [PERSONAL]\nCase notes\nmore\nand more\nend\nOFFICIAL-SENSITIVE [PERSONAL]"
+        let d = detect(marked)
+        #expect(d.markings == ["OFFICIAL-SENSITIVE"])
+        #expect(d.findings.first { $0.kind == .marking }?.confidence == "strong")
+        #expect(detect("PROTECT - PERSONAL\nold memo\nRESTRICTED - MANAGEMENT").markings == ["RESTRICTED", "PROTECT"])   // highest first
+    }
+
+    @Test func markingsInMailHeaders() {
+        #expect(detect("body", headers: ["subject": "[OFFICIAL-SENSITIVE] Case 14"]).markings == ["OFFICIAL-SENSITIVE"])
+        #expect(detect("body", headers: ["subject": "OFFICIAL: budget"]).markings == ["OFFICIAL"])
+        #expect(detect("body", headers: ["subject": "Re: official opening"]).markings.isEmpty)
+        #expect(detect("body", headers: ["x-protective-marking": "VER=2018.4, NS=gov.au, SEC=OFFICIAL:Sensitive, ORIGIN=a@b.gov.au"])
+                .markings == ["OFFICIAL-SENSITIVE"])
+        #expect(detect("body", headers: ["msip_labels": "MSIP_Label_3a2b_Enabled=true; MSIP_Label_3a2b_Name=Official Sensitive; MSIP_Label_3a2b_Method=Privileged"])
+                .markings == ["OFFICIAL-SENSITIVE"])
+    }
+
+    @Test func specialCategoriesNeedPersonalData() {
+        #expect(detect("Our mental health strategy and GP access plan.").specialCategories.isEmpty)
+        let d = detect("Client NHS number 943 476 5919. GP informed; DBS check showed a conviction.")
+        #expect(d.specialCategories == ["criminal", "health"])
+    }
+
+    @Test func datesOfBirthNeedContextAndAPlausibleAge() {
+        #expect(detect("DOB: 03/05/2012").personalData["date_of_birth"] == 1)
+        #expect(detect("Meeting 03/05/2012").personalData["date_of_birth"] == nil)
+        #expect(detect("Date of birth: 01/01/2030").personalData["date_of_birth"] == nil)   // after the as-of date
+        #expect(detect("born 12 March 1890").personalData["date_of_birth"] == nil)          // older than 120
+    }
+
+    @Test func markupIsStrippedBeforeDetection() {
+        let html = "<html><head><style>p{}</style></head><body><p>OFFICIAL</p><p>Email&nbsp;<b>jane@example.org</b> &amp; more</p></body></html>"
+        let text = PlainText.stripMarkup(html)
+        #expect(!text.contains("<") && text.contains("jane@example.org") && text.contains("& more"))
+        #expect(detect(text).markings == ["OFFICIAL"])
+    }
+
+    @Test func encodingsAreDecoded() {
+        #expect(PlainText.decode([0xFF, 0xFE, 0x41, 0x00, 0x42, 0x00]) == "AB")
+        #expect(PlainText.decode([0x93, 0x61, 0x94, 0x20, 0x80]) == "\u{201C}a\u{201D} €")   // Windows-1252
+        #expect(PlainText.decode(Array("café".utf8)) == "café")
+    }
+}
