@@ -2,7 +2,7 @@
 #   make demo   set up, build, scan the bundled fixtures into demo.db and print the summary
 #   make test   set up, build, run every test
 #   make bench  set up, build release, time scans beside find and the duplicate sweep beside
-#               jdupes, rdfind, rmlint and fdupes (results in BENCHMARKS.md)
+#               jdupes, rdfind, rmlint and fdupes, and detection beside ripgrep (results in BENCHMARKS.md)
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
@@ -25,11 +25,12 @@ test: build
 	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" $(SWIFT) test --skip-build
 
 bench: release
-	@scripts/setup hyperfine time python3 jdupes rdfind rmlint fdupes
+	@scripts/setup hyperfine time python3 jdupes rdfind rmlint fdupes ripgrep
 	bench/run.sh
 	bench/dupes.sh
-	{ printf '# Sweep benchmarks\n\nProduced by `make bench`: sweep scan beside find, then the duplicate sweep beside jdupes, rdfind, rmlint and fdupes.\n\n'; \
-	  cat bench-out/scan.md; echo; cat bench-out/dupes.md; } > BENCHMARKS.md
+	bench/detect.sh
+	{ printf '# Sweep benchmarks\n\nProduced by `make bench`: sweep scan beside find, the duplicate sweep beside jdupes, rdfind, rmlint and fdupes, and detection beside ripgrep.\n\n'; \
+	  cat bench-out/scan.md; echo; cat bench-out/dupes.md; echo; cat bench-out/detect.md; } > BENCHMARKS.md
 	@echo "bench: wrote BENCHMARKS.md"
 
 clean:
