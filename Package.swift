@@ -38,7 +38,10 @@ let package = Package(
                                                .product(name: "Crypto", package: "swift-crypto")]),
         // Content identities, cheapest first: size, 4 KiB samples, XXH3-128.
         .target(name: "Fingerprint", dependencies: ["SweepModel", "CXXHash"]),
-        .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Detect", "Fingerprint", "Index", "Rules", "Yams"]),
+        // Schedule + item facts -> class, dates, action, holds, with the reason.
+        .target(name: "Retention", dependencies: ["SweepModel", "Rules"]),
+        .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Detect", "Fingerprint", "Index", "Retention",
+                                                 "Rules", "Yams"]),
         // Duplicate sets, the copy to keep, whole duplicated folders, quarantine and restore.
         .target(name: "Duplicates", dependencies: ["SweepModel", "Index", "Fingerprint",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
@@ -58,6 +61,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Index", "Rules", "SweepModel", "TestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Extract", "Rules", "SweepModel", "TestSupport"]),
+        .testTarget(name: "RetentionTests", dependencies: ["Retention", "Rules", "SweepModel", "TestSupport"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint", "SweepModel", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "Pipeline", "Index", "Rules", "SweepModel", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

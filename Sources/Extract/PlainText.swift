@@ -125,6 +125,24 @@ public enum PlainText {
         }
     }
 
+    /// An RFC 5322 date ("Tue, 15 Mar 2022 09:12:44 +0000"), to the second, in UTC; nil when unreadable.
+    public static func mailDate(_ text: String) -> Timestamp? {
+        let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        var t = text
+        if let comma = t.firstIndex(of: ",") { t = String(t[t.index(after: comma)...]) }
+        let parts = t.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard parts.count >= 4, let day = Int(parts[0]), let m = months.firstIndex(of: parts[1].prefix(3).lowercased()),
+              var year = Int(parts[2]) else { return nil }
+        if year < 100 { year += year < 50 ? 2000 : 1900 }
+        let hms = parts[3].split(separator: ":").compactMap { Int($0) }
+        guard hms.count >= 2 else { return nil }
+        let stamp = String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, m + 1, day, hms[0], hms[1], hms.count > 2 ? hms[2] : 0)
+        guard let local = Timestamp.parse(stamp) else { return nil }
+        var offset = 0
+        if parts.count > 4, let z = Int(parts[4]), parts[4].count == 5 { offset = (z / 100) * 3600 + (z % 100) * 60 }
+        return Timestamp(seconds: local.seconds - Int64(offset))
+    }
+
     /// An email's header block (RFC 5322): names lower-cased, folded lines joined. Empty when there is none.
     public static func mailHeaders(_ text: String) -> [String: String] {
         var headers: [String: String] = [:]

@@ -16,6 +16,8 @@ public struct DuplicateMember: Sendable {
     public let kind: ItemKind
     public let links: Int64?
     public let content: String
+    /// Legal holds on it (ids), from the scan's classification.
+    public let holds: [String]
 }
 
 /// One present file as the folder view needs it.
@@ -30,7 +32,7 @@ extension SweepIndex {
     public func forEachDuplicateSet(_ body: (String, [DuplicateMember]) throws -> Void) throws {
         try read { db in
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, path, display_path, relative_path, size, mtime_ns, ctime_ns, device, inode, kind, nlink, content_hash
+                SELECT id, path, display_path, relative_path, size, mtime_ns, ctime_ns, device, inode, kind, nlink, content_hash, holds
                 FROM item
                 WHERE \(SweepIndex.dupeEligible) AND content_hash IN (\(SweepIndex.dupeHashes))
                 ORDER BY content_hash, path
@@ -45,7 +47,8 @@ extension SweepIndex {
                     modified: (r[5] as Int64?).map { Timestamp(nanoseconds: $0) },
                     changed: (r[6] as Int64?).map { Timestamp(nanoseconds: $0) },
                     identity: dev.flatMap { d in ino.map { FileID(device: UInt64(bitPattern: d), inode: UInt64(bitPattern: $0)) } },
-                    kind: ItemKind(rawValue: r[9]) ?? .unknown, links: r[10], content: r[11])
+                    kind: ItemKind(rawValue: r[9]) ?? .unknown, links: r[10], content: r[11],
+                    holds: (r[12] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
                 if m.content != current, let c = current, !members.isEmpty {
                     try body(c, members)
                     members.removeAll(keepingCapacity: true)

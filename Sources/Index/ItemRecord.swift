@@ -2,6 +2,20 @@ import Foundation
 import GRDB
 import SweepModel
 
+/// An item's retention as stored (the Retention module's classification, in the index's terms).
+public struct RetentionFacts: Sendable {
+    public var classID: String
+    public var action: String
+    public var triggerDate: String?
+    public var disposalDate: String?
+    public var holds: [String]
+    public var reason: String
+    public init(classID: String, action: String, triggerDate: String?, disposalDate: String?, holds: [String], reason: String) {
+        self.classID = classID; self.action = action; self.triggerDate = triggerDate; self.disposalDate = disposalDate
+        self.holds = holds; self.reason = reason
+    }
+}
+
 /// One item as the scanner hands it to the index.
 public struct ItemRecord: Sendable {
     public var path: ItemPath
@@ -25,6 +39,8 @@ public struct ItemRecord: Sendable {
     public var rulesVersion: String
     /// What detection found, when the item's text was read.
     public var detection: Detection?
+    /// Its class in the retention schedule, dates, holds and the reason.
+    public var retention: RetentionFacts?
 
     public init(path: ItemPath, folder: ItemPath, root: String, relativePath: String, kind: ItemKind, size: Int64,
                 rulesVersion: String) {
@@ -42,6 +58,8 @@ public struct ItemRecord: Sendable {
             fileExtension, mime, linkTarget.map { Data($0) }, error, errorKind, rulesVersion, scanID,
             detection.map { ItemRecord.json($0.personalData) }, detection.map { ItemRecord.json($0.markings) },
             detection?.highestMarking, detection.map { ItemRecord.json($0.specialCategories) },
+            retention?.classID, retention?.action, retention?.triggerDate, retention?.disposalDate, retention?.reason,
+            retention.flatMap { $0.holds.isEmpty ? nil : ItemRecord.json($0.holds) },
         ]
         return StatementArguments(values)
     }
@@ -49,7 +67,8 @@ public struct ItemRecord: Sendable {
     static let columns = """
         path, display_path, folder_id, root, relative_path, name, kind, size, mtime_ns, ctime_ns, device, inode,
         nlink, uid, owner, mode, extension, mime, link_target, error, error_kind, rules_version, changed_scan,
-        pii, markings, marking, special
+        pii, markings, marking, special,
+        retention_class, retention_action, trigger_date, disposal_date, retention_reason, holds
         """
     static let columnCount = columns.split(separator: ",").count
     static let placeholders = Array(repeating: "?", count: columnCount).joined(separator: ", ")

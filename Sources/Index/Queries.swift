@@ -30,6 +30,11 @@ public struct StoredItem: Sendable {
     public var markingsJSON: String?
     public var highestMarking: String?
     public var specialJSON: String?
+    public var retentionClass: String?
+    public var retentionAction: String?
+    public var disposalDate: String?
+    public var holdsJSON: String?
+    public var legalHold: Bool { holdsJSON != nil }
 }
 
 /// One scan, as `sweep status` prints it.
@@ -72,7 +77,8 @@ extension SweepIndex {
                 WITH dup AS (\(SweepIndex.dupeHashes))
                 SELECT display_path, kind, size, mtime_ns, mime, error, error_kind, owner, uid, mode, nlink, device, inode,
                        extension, moved_from, link_target, first_seen_scan, changed_scan, content_hash,
-                       size > 0 AND error IS NULL AND content_hash IN dup, pii, markings, marking, special
+                       size > 0 AND error IS NULL AND content_hash IN dup, pii, markings, marking, special,
+                       retention_class, retention_action, disposal_date, holds
                 FROM item WHERE gone_scan IS NULL ORDER BY path
                 """)
             while let r = try rows.next() {
@@ -86,7 +92,8 @@ extension SweepIndex {
                     fileExtension: r[13], movedFrom: r[14], linkTarget: link.map { ItemPath.display([UInt8]($0)) },
                     firstSeenScan: r[16], changedScan: r[17], content: r[18],
                     dupGroup: (r[19] as Bool? ?? false) ? r[18] : nil,
-                    piiJSON: r[20], markingsJSON: r[21], highestMarking: r[22], specialJSON: r[23]))
+                    piiJSON: r[20], markingsJSON: r[21], highestMarking: r[22], specialJSON: r[23],
+                    retentionClass: r[24], retentionAction: r[25], disposalDate: r[26], holdsJSON: r[27]))
             }
         }
     }
@@ -105,6 +112,11 @@ extension SweepIndex {
                                   errors: r[12], items: r[13], bytes: r[14])
             }
         }
+    }
+
+    /// The as-of date of the latest scan (YYYY-MM-DD): what "disposal candidate" is judged against by default.
+    public func latestAsOf() throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT as_of FROM scan WHERE as_of IS NOT NULL ORDER BY id DESC LIMIT 1") }
     }
 
     public func totals() throws -> IndexTotals {

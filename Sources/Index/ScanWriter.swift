@@ -47,14 +47,14 @@ public final class ScanWriter: @unchecked Sendable {
     public var batchRows = 4000
     public var batchSeconds = 0.5
 
-    public init(index: SweepIndex, roots: [ItemPath], rulesVersion: String, jobs: Int) throws {
+    public init(index: SweepIndex, roots: [ItemPath], rulesVersion: String, jobs: Int, asOf: String? = nil) throws {
         self.index = index
         self.roots = roots
         let rootsJSON = String(decoding: try JSONEncoder().encode(roots.map(\.display)), as: UTF8.self)
         scanID = try index.write { db in
             try db.execute(sql: "UPDATE scan SET state = 'interrupted' WHERE state = 'running'")
-            try db.execute(sql: "INSERT INTO scan (started_at, roots, rules_version, jobs) VALUES (?, ?, ?, ?)",
-                           arguments: [Timestamp.now().iso8601, rootsJSON, rulesVersion, jobs])
+            try db.execute(sql: "INSERT INTO scan (started_at, roots, rules_version, jobs, as_of) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [Timestamp.now().iso8601, rootsJSON, rulesVersion, jobs, asOf ?? String(Timestamp.now().iso8601.prefix(10))])
             return db.lastInsertedRowID
         }
         summary.scanID = scanID

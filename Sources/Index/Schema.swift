@@ -115,6 +115,18 @@ enum Schema {
                 INSERT INTO meta (key, value) VALUES ('hmac_key', lower(hex(randomblob(32))));
                 """)
         }
+        m.registerMigration("v4-retention") { db in
+            try db.execute(sql: """
+                ALTER TABLE item ADD COLUMN retention_class TEXT;
+                ALTER TABLE item ADD COLUMN retention_action TEXT;
+                ALTER TABLE item ADD COLUMN trigger_date TEXT;
+                ALTER TABLE item ADD COLUMN disposal_date TEXT;
+                ALTER TABLE item ADD COLUMN retention_reason TEXT;
+                ALTER TABLE item ADD COLUMN holds TEXT;
+                ALTER TABLE scan ADD COLUMN as_of TEXT;
+                CREATE INDEX item_by_disposal ON item(disposal_date) WHERE gone_scan IS NULL AND disposal_date IS NOT NULL;
+                """)
+        }
         return m
     }
 }

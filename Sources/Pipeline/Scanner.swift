@@ -6,6 +6,7 @@ import Detect
 import Extract
 import Foundation
 import Index
+import Retention
 import Rules
 import SweepModel
 
@@ -18,11 +19,13 @@ public final class Scanner: @unchecked Sendable {
     private let contexts = ContextPool()
     private var indexWasEmpty = false
     private var detector: Detector?
+    private let classifier: Classifier
 
     public init(configuration: ScanConfiguration, index: SweepIndex, progress: ScanProgress = ScanProgress()) {
         self.configuration = configuration
         self.index = index
         self.progress = progress
+        classifier = Classifier(schedule: configuration.rules.retention ?? .defaultOnly)
         walker = Walker(options: CrawlOptions(roots: configuration.roots, excludes: configuration.excludes,
                                               oneFileSystem: configuration.oneFileSystem,
                                               followSymlinks: configuration.followSymlinks, jobs: configuration.jobs))
@@ -43,7 +46,7 @@ public final class Scanner: @unchecked Sendable {
             detector = try Detector(rules: rules, key: try index.hashKey())
         }
         let writer = try ScanWriter(index: index, roots: configuration.roots, rulesVersion: configuration.itemVersion,
-                                    jobs: configuration.jobs)
+                                    jobs: configuration.jobs, asOf: String(configuration.asOf.iso8601.prefix(10)))
         try walk(into: writer)
         let fingerprints = try fingerprint(after: writer)
         progress.phase = .finishing
@@ -207,8 +210,10 @@ public final class Scanner: @unchecked Sendable {
             rec.error = e.message
             rec.errorKind = e.kind.rawValue
             if let t = kind.inodeType { rec.mime = t }
+            if !configuration.dupesOnly { classify(&rec, entry, text: nil) }
             return rec
         }
+        var text: PlainTextRead?
         switch kind {
         case .file:
             guard let st = entry.stat else { return rec }
@@ -223,7 +228,7 @@ public final class Scanner: @unchecked Sendable {
                 rec.mime = TypeRefiner.refine(mime, extension: rec.fileExtension)
                 progress.opened.add(1, ordering: .relaxed)
                 progress.bytesRead.add(count, ordering: .relaxed)
-                if let detector, st.size > 0, PlainText.isTextual(rec.mime) { detect(&rec, st, detector, ctx) }
+                if let detector, st.size > 0, PlainText.isTextual(rec.mime) { text = detect(&rec, st, detector, ctx) }
             case .failure(.open(let code)):
                 let e = CrawlError(errno: code, doing: "open")
                 rec.error = e.message; rec.errorKind = e.kind.rawValue
@@ -244,13 +249,14 @@ public final class Scanner: @unchecked Sendable {
         case .directory, .member, .message, .attachment:
             break
         }
+        if !configuration.dupesOnly { classify(&rec, entry, text: text) }
         return rec
     }
 }
 
 extension Scanner {
-    /// Reads a text item whole (up to the text cap) and runs detection over it.
-    func detect(_ rec: inout ItemRecord, _ st: FileStat, _ detector: Detector, _ ctx: WorkerContext) {
+    /// Reads a text item whole (up to the text cap) and runs detection over it; returns the text it read.
+    func detect(_ rec: inout ItemRecord, _ st: FileStat, _ detector: Detector, _ ctx: WorkerContext) -> PlainTextRead? {
         switch PlainText.read(rec.path, expected: st.id, cap: configuration.textCap) {
         case .success(let t):
             progress.bytesRead.add(t.text.utf8.count, ordering: .relaxed)
@@ -261,6 +267,7 @@ extension Scanner {
                 rec.error = "limit hit: only the first \(ByteCount(Int64(configuration.textCap))) of text were read"
                 rec.errorKind = CrawlError.Kind.limit.rawValue
             }
+            return PlainTextRead(body: body, headers: headers)
         case .failure(.open(let code)):
             let e = CrawlError(errno: code, doing: "open for text")
             rec.error = e.message; rec.errorKind = e.kind.rawValue
@@ -271,7 +278,25 @@ extension Scanner {
             rec.error = "changed during scan: replaced after it was listed"
             rec.errorKind = CrawlError.Kind.vanished.rawValue
         }
+        return nil
     }
+
+    /// The item's class, dates and holds from the schedule, with the reason.
+    func classify(_ rec: inout ItemRecord, _ entry: Entry, text: PlainTextRead?) {
+        let facts = ItemFacts(
+            relativePath: entry.relative, name: ItemPath.display(entry.name), fileExtension: rec.fileExtension, mime: rec.mime,
+            text: text?.body, markings: rec.detection?.markings ?? [], personalData: Set(rec.detection?.personalData.keys ?? [:].keys),
+            modified: rec.modified, created: nil, messageDate: text?.headers["date"].flatMap(PlainText.mailDate))
+        let c = classifier.classify(facts)
+        rec.retention = RetentionFacts(classID: c.classID, action: c.action, triggerDate: c.triggerDate,
+                                       disposalDate: c.disposalDate, holds: c.holds, reason: c.reason)
+    }
+}
+
+/// The text an item gave, kept for classification (`contains`) and its mail headers (`message_date`).
+struct PlainTextRead {
+    let body: String
+    let headers: [String: String]
 }
 
 /// Per-thread tools: a libmagic cookie (not thread-safe), a read buffer, an owner-name cache, a detection

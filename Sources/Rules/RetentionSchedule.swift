@@ -13,6 +13,7 @@ public struct RetentionSchedule: Sendable {
         public enum Unit: String, Sendable { case days, weeks, months, years }
         public let count: Int
         public let unit: Unit
+        public init(count: Int, unit: Unit) { self.count = count; self.unit = unit }
         /// `permanent` is no period at all.
         public static func parse(_ text: String) -> Period?? {
             let t = text.trimmingCharacters(in: .whitespaces).lowercased()
@@ -55,6 +56,12 @@ public struct RetentionSchedule: Sendable {
     public let classes: [Class]
     public let defaultClass: Class
     public let holds: [Hold]
+
+    /// No schedule at all: every item takes the contract's default class.
+    public static let defaultOnly = RetentionSchedule(
+        classes: [], defaultClass: Class(id: "UNCLASSIFIED", title: nil, retain: Period(count: 6, unit: .years),
+                                         trigger: .lastModified, action: .review, when: Condition(), priority: 0),
+        holds: [])
 
     static let markings: Set<String> = ["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET", "PROTECT", "RESTRICTED",
                                         "CONFIDENTIAL", "UNCLASSIFIED"]

@@ -2,7 +2,6 @@ import ArgumentParser
 import Duplicates
 import Foundation
 import Index
-import Rules
 import SweepModel
 
 struct DupesCommand: ParsableCommand {
@@ -78,7 +77,7 @@ struct DupesCommand: ParsableCommand {
             commandName: "quarantine",
             abstract: "Move the copies not kept into DIR, mirroring their paths, after a byte-by-byte check.",
             discussion: """
-                A copy moves only if it is not held (rules/retention.yaml holds), it and the kept copy are unchanged \
+                A copy moves only if no legal hold covers it (the holds in the scan's rules), it and the kept copy are unchanged \
                 since the scan, and its bytes equal the kept copy's. DIR/manifest.jsonl and manifest.csv record \
                 each move (path, size, SHA-256, kept copy, who, when). Undo with `sweep dupes restore --from DIR`.
                 Example: sweep dupes quarantine --to /srv/quarantine/2026-11 --records '**/Records/**' --dry-run
@@ -90,23 +89,20 @@ struct DupesCommand: ParsableCommand {
         @Option(help: "The quarantine folder (created 0700).")
         var to: String
 
-        @Option(help: "The rules folder whose holds protect items (default ./rules when present).")
-        var rules: String?
-
         @Flag(name: .customLong("dry-run"), help: "Check everything, move nothing.")
         var dryRun = false
 
         @OptionGroup var keep: KeepOptions
 
         func run() throws {
-            let holds = try couldNotRun { try loadHolds(rules) }
             let lock = try couldNotRun { try ScanLock(index: index) }
             let store = try couldNotRun { try SweepIndex.openForScan(index) }
             let report = try couldNotRun { try DuplicateReport(index: store, policy: try keep.policy(), minSize: keep.minSize) }
-            let quarantine = Quarantine(root: absolutePath(to), index: store, holdReason: holds.reason)
+            let quarantine = Quarantine(root: absolutePath(to), index: store,
+                                        holdReason: { $0.holds.isEmpty ? nil : $0.holds.joined(separator: ", ") })
             let lines = try couldNotRun { try quarantine.run(report.sets, dryRun: dryRun) }
             withExtendedLifetime(lock) {}
-            var moved = 0, skipped = 0, bytes: Int64 = 0
+            var moved = 0, skipped = 0
             for l in lines {
                 switch l.outcome {
                 case .moved(let to, _):
@@ -120,7 +116,6 @@ struct DupesCommand: ParsableCommand {
                     print("kept     \(l.path): \(why)")
                 }
             }
-            _ = bytes
             print(dryRun ? "Dry run: \(moved) would move, \(skipped) would stay." : "\(moved) moved to \(absolutePath(to)), \(skipped) left in place.")
         }
     }
@@ -156,27 +151,3 @@ struct DupesCommand: ParsableCommand {
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
-
-/// Holds from the rules: an item they cover is never moved. A hold whose other keys need content
-/// analysis (contains, type, marking, pii) is applied by its path and name alone, so it holds more, not less.
-struct Holds {
-    let holds: [RetentionSchedule.Hold]
-
-    func reason(_ m: DuplicateSet.Member) -> String? {
-        let name = ItemPath.display(m.path.name)
-        for h in holds {
-            let pathOK = h.when.path.isEmpty || h.when.path.contains {
-                $0.matchesPathOrAncestor(m.relativePath) || $0.matchesPathOrAncestor(String(m.display.dropFirst()))
-            }
-            let nameOK = h.when.name.isEmpty || h.when.name.contains { $0.matches(name) }
-            if pathOK && nameOK { return "\(h.id)\(h.reason.isEmpty ? "" : " (\(h.reason))")" }
-        }
-        return nil
-    }
-}
-
-func loadHolds(_ rules: String?) throws -> Holds {
-    let dir = rules ?? (FileManager.default.fileExists(atPath: "rules") ? "rules" : nil)
-    guard let dir else { return Holds(holds: []) }
-    return Holds(holds: try RuleSet.load(dir).retention?.holds ?? [])
-}

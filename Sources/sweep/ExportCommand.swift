@@ -25,18 +25,28 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file (created 0600) instead of standard output.")
     var output: String?
 
+    @Option(name: .customLong("as-of"), help: "The date disposal candidates are judged at, YYYY-MM-DD (default: the latest scan's).")
+    var asOf: String?
+
+    func validate() throws {
+        if let asOf, Timestamp.parse(asOf) == nil || asOf.count != 10 {
+            throw ValidationError("--as-of must be a date written YYYY-MM-DD, such as 2026-03-31")
+        }
+    }
+
     static let csvHeader = ["path", "size", "modified", "type", "error", "dup_group", "markings", "pii", "special_category",
                             "retention_class", "retention_action", "disposal_date", "disposal_candidate", "legal_hold",
                             "kind", "owner", "mode", "links", "device", "inode", "extension", "moved_from", "link_target",
-                            "content_hash", "marking"]
+                            "content_hash", "marking", "holds"]
 
     func run() throws {
         let store = try couldNotRun { try SweepIndex.openForReading(index) }
         let out = try couldNotRun { try Output(path: output) }
+        let day = try couldNotRun { try asOf ?? store.latestAsOf() ?? String(Timestamp.now().iso8601.prefix(10)) }
         if format == .csv { out.line(CSVText.row(ExportCommand.csvHeader)) }
         try couldNotRun {
             try store.forEachItem { item in
-                out.line(format == .jsonl ? ExportCommand.json(item) : ExportCommand.csv(item))
+                out.line(format == .jsonl ? ExportCommand.json(item, asOf: day) : ExportCommand.csv(item, asOf: day))
             }
         }
         out.flush()
@@ -46,7 +56,19 @@ struct ExportCommand: ParsableCommand {
         m.map { let s = String($0, radix: 8); return String(repeating: "0", count: max(0, 4 - s.count)) + s }
     }
 
-    static func json(_ i: StoredItem) -> String {
+    static func candidate(_ i: StoredItem, _ asOf: String) -> Bool {
+        guard let d = i.disposalDate, !i.legalHold else { return false }
+        return d <= asOf
+    }
+
+    static func retention(_ i: StoredItem) -> JSONObject? {
+        guard let c = i.retentionClass else { return nil }
+        var r = JSONObject()
+        r.add("class", c); r.add("action", i.retentionAction); r.add("disposal_date", i.disposalDate)
+        return r
+    }
+
+    static func json(_ i: StoredItem, asOf: String) -> String {
         var o = JSONObject()
         o.add("path", i.path)
         o.add("size", i.size)
@@ -57,9 +79,9 @@ struct ExportCommand: ParsableCommand {
         o.add("markings", raw: i.markingsJSON ?? "[]")
         o.add("pii", raw: i.piiJSON ?? "{}")
         o.add("special_category", raw: i.specialJSON ?? "[]")
-        o.add("retention", object: nil)
-        o.add("disposal_candidate", false)
-        o.add("legal_hold", false)
+        o.add("retention", object: retention(i))
+        o.add("disposal_candidate", candidate(i, asOf))
+        o.add("legal_hold", i.legalHold)
         o.add("kind", i.kind.rawValue)
         o.add("owner", i.owner ?? i.uid.map { String($0) })
         o.add("mode", mode(i.mode))
@@ -71,6 +93,7 @@ struct ExportCommand: ParsableCommand {
         o.add("link_target", i.linkTarget)
         o.add("content_hash", i.content)
         o.add("marking", i.highestMarking)
+        o.add("holds", raw: i.holdsJSON ?? "[]")
         return o.text
     }
 
@@ -86,12 +109,12 @@ struct ExportCommand: ParsableCommand {
         return o.keys.sorted().map { "\($0)=\(o[$0]!)" }.joined(separator: ";")
     }
 
-    static func csv(_ i: StoredItem) -> String {
+    static func csv(_ i: StoredItem, asOf: String) -> String {
         CSVText.row([
             i.path, String(i.size), i.modified?.iso8601, i.mime, i.error, i.dupGroup, list(i.markingsJSON), counts(i.piiJSON),
-            list(i.specialJSON), nil, nil, nil, "false", "false",
+            list(i.specialJSON), i.retentionClass, i.retentionAction, i.disposalDate, String(candidate(i, asOf)), String(i.legalHold),
             i.kind.rawValue, i.owner ?? i.uid.map { String($0) }, mode(i.mode), i.links.map { String($0) },
-            i.identity.map { String($0.device) }, i.identity.map { String($0.inode) }, i.fileExtension, i.movedFrom, i.linkTarget, i.content, i.highestMarking,
+            i.identity.map { String($0.device) }, i.identity.map { String($0.inode) }, i.fileExtension, i.movedFrom, i.linkTarget, i.content, i.highestMarking, list(i.holdsJSON),
         ])
     }
 }

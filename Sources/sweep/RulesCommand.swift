@@ -13,10 +13,11 @@ struct RulesCommand: ParsableCommand {
             abstract: "Load every rules file and check it; report each problem with the line and the fix.",
             discussion: "Example: sweep rules check rules/")
 
-        @Argument(help: "The rules folder (default ./rules).")
-        var directory = "rules"
+        @Argument(help: "The rules folder (default ./rules, else the rules shipped with Sweep).")
+        var directory: String?
 
         func run() throws {
+            let directory = self.directory ?? defaultRulesDirectory() ?? "rules"
             let set = try couldNotRun { try RuleSet.load(directory) }
             let detector = try couldNotRun { try Detector(rules: set.detection, key: Array(repeating: 0, count: 32)) }
             let problems = detector.checkExamples()

@@ -25,7 +25,7 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "The index file (default ./sweep.db).")
     var index: String?
 
-    @Option(help: "The rules folder (default ./rules).")
+    @Option(help: "The rules folder (default ./rules, else the rules shipped with Sweep).")
     var rules: String?
 
     @Option(name: .customLong("exclude"), help: "Skip names (a glob without /) or paths below a root (with /). Repeatable.")
@@ -116,8 +116,8 @@ struct ScanCommand: ParsableCommand {
         let ruleSet: RuleSet
         if let rulesDir {
             ruleSet = try RuleSet.load(rulesDir)
-        } else if FileManager.default.fileExists(atPath: "rules") {
-            ruleSet = try RuleSet.load("rules")
+        } else if let shipped = defaultRulesDirectory() {
+            ruleSet = try RuleSet.load(shipped)
         } else {
             ruleSet = .empty
         }

@@ -13,7 +13,8 @@ struct Sweep: ParsableCommand {
             or the scan was stopped by a signal (what it read is saved); 2 could not run (bad arguments, \
             unreadable rules, index locked or corrupt).
             """,
-        subcommands: [ScanCommand.self, StatusCommand.self, DupesCommand.self, FindingsCommand.self, ExportCommand.self, RulesCommand.self])
+        subcommands: [ScanCommand.self, StatusCommand.self, DupesCommand.self, FindingsCommand.self, DisposalCommand.self,
+                      ExportCommand.self, RulesCommand.self])
 
     /// Like ArgumentParser's own, except that bad arguments exit 2 (CONTRACT.md), not 64.
     static func main() {

@@ -63,7 +63,7 @@ import Testing
             """)
         #expect(try runSweep(["scan", t.root, "--index", db, "--rules", work.path("rules"), "--quiet"]).status == 0)
         let q = work.path("quarantine")
-        let run = try runSweep(["dupes", "quarantine", "--index", db, "--to", q, "--rules", work.path("rules")])
+        let run = try runSweep(["dupes", "quarantine", "--index", db, "--to", q])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         #expect(run.stdout.contains("held: CASE-2026-014"))
         #expect(run.stdout.contains("1 moved"))

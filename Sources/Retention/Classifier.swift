@@ -1,0 +1,88 @@
+import Foundation
+import Rules
+import SweepModel
+
+/// Applies a retention schedule to items.
+public struct Classifier: Sendable {
+    public let schedule: RetentionSchedule
+
+    public init(schedule: RetentionSchedule) { self.schedule = schedule }
+
+    /// The keys of `c` that match, or nil when any given key does not (or none is given).
+    static func matchedKeys(_ c: RetentionSchedule.Condition, _ f: ItemFacts) -> [String]? {
+        var keys: [String] = []
+        if !c.path.isEmpty {
+            guard c.path.contains(where: { $0.matchesPathOrAncestor(f.relativePath) }) else { return nil }
+            keys.append("path")
+        }
+        if !c.name.isEmpty {
+            guard c.name.contains(where: { $0.matches(f.name) }) else { return nil }
+            keys.append("name")
+        }
+        if !c.contains.isEmpty {
+            guard let text = f.text?.lowercased(), c.contains.contains(where: { text.contains($0.lowercased()) }) else { return nil }
+            keys.append("contains")
+        }
+        if !c.type.isEmpty {
+            let ext = f.fileExtension?.lowercased(), mime = f.mime?.lowercased()
+            guard c.type.contains(where: { t in
+                let v = t.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+                return v == ext || v == mime || (mime?.hasSuffix("/" + v) ?? false)
+            }) else { return nil }
+            keys.append("type")
+        }
+        if !c.marking.isEmpty {
+            guard c.marking.contains(where: { f.markings.contains($0) }) else { return nil }
+            keys.append("marking")
+        }
+        if !c.pii.isEmpty {
+            guard c.pii.contains(where: { f.personalData.contains($0) }) else { return nil }
+            keys.append("pii")
+        }
+        return keys.isEmpty ? nil : keys
+    }
+
+    public func classify(_ f: ItemFacts) -> Classification {
+        var candidates: [(index: Int, cls: RetentionSchedule.Class, keys: [String])] = []
+        for (i, c) in schedule.classes.enumerated() {
+            if let keys = Classifier.matchedKeys(c.when, f) { candidates.append((i, c, keys)) }
+        }
+        let ranked = candidates.sorted { ($0.cls.priority, $0.keys.count, -$0.index) > ($1.cls.priority, $1.keys.count, -$1.index) }
+        let winner = ranked.first
+        let cls = winner?.cls ?? schedule.defaultClass
+
+        var reason = JSONObject()
+        reason.add("class", cls.id)
+        reason.add("matched", winner?.keys ?? [])
+        if winner == nil { reason.add("why", "no class matched: the default class applies") }
+        let losers = ranked.dropFirst().map { l -> String in
+            var o = JSONObject()
+            o.add("class", l.cls.id)
+            o.add("matched", l.keys)
+            let why = l.cls.priority < cls.priority ? "lower priority (\(l.cls.priority) < \(cls.priority))"
+                : l.keys.count < winner!.keys.count ? "fewer matching keys (\(l.keys.count) < \(winner!.keys.count))"
+                : "later in the schedule"
+            o.add("lost", why)
+            return o.text
+        }
+        reason.add("others", raw: "[" + losers.joined(separator: ",") + "]")
+
+        // Dates: the trigger, then the period.
+        let start: Timestamp?
+        switch cls.trigger {
+        case .lastModified, .endOfFinancialYear: start = f.modified
+        case .created: start = f.created ?? f.modified
+        case .messageDate: start = f.messageDate ?? f.modified
+        }
+        var trigger: RetentionDates.Day? = start.map(RetentionDates.day)
+        if cls.trigger == .endOfFinancialYear, let t = trigger { trigger = RetentionDates.endOfFinancialYear(t) }
+        let disposal = cls.retain.flatMap { period in trigger.map { RetentionDates.add(period, to: $0).text } }
+        reason.add("trigger", cls.trigger.rawValue)
+        reason.add("retain", cls.retain.map { "\($0.count) \($0.unit.rawValue)" } ?? "permanent")
+
+        let holds = schedule.holds.filter { Classifier.matchedKeys($0.when, f) != nil }.map(\.id)
+        if !holds.isEmpty { reason.add("holds", holds) }
+        return Classification(classID: cls.id, action: cls.action.rawValue, triggerDate: trigger?.text, disposalDate: disposal,
+                              holds: holds, reason: reason.text)
+    }
+}

@@ -1,0 +1,126 @@
+import Retention
+import Rules
+import SweepModel
+import TestSupport
+import Testing
+
+@Suite struct RetentionDateTests {
+    typealias Day = RetentionDates.Day
+    func day(_ s: String) -> Day { RetentionDates.day(Timestamp.parse(s)!) }
+
+    @Test func endOfFinancialYearIsTheNext31MarchOnOrAfter() {
+        #expect(RetentionDates.endOfFinancialYear(day("2021-11-03")).text == "2022-03-31")
+        #expect(RetentionDates.endOfFinancialYear(day("2022-03-31")).text == "2022-03-31")   // 31 March itself
+        #expect(RetentionDates.endOfFinancialYear(day("2022-04-01")).text == "2023-03-31")
+        #expect(RetentionDates.endOfFinancialYear(day("2022-01-01")).text == "2022-03-31")
+    }
+
+    @Test func periodsLandOnTheSameDayOrTheLastOfAShorterMonth() {
+        let six = RetentionSchedule.Period(count: 6, unit: .months)
+        #expect(RetentionDates.add(six, to: day("2019-06-14")).text == "2019-12-14")
+        #expect(RetentionDates.add(six, to: day("2023-08-31")).text == "2024-02-29")
+        #expect(RetentionDates.add(RetentionSchedule.Period(count: 6, unit: .years), to: day("2022-03-31")).text == "2028-03-31")
+        #expect(RetentionDates.add(RetentionSchedule.Period(count: 1, unit: .years), to: day("2024-02-29")).text == "2025-02-28")
+        #expect(RetentionDates.add(RetentionSchedule.Period(count: 31, unit: .days), to: day("2026-12-15")).text == "2027-01-15")
+        #expect(RetentionDates.add(RetentionSchedule.Period(count: 2, unit: .weeks), to: day("2024-02-20")).text == "2024-03-05")
+    }
+}
+
+@Suite struct ClassifierTests {
+    func schedule(_ yaml: String) throws -> RetentionSchedule {
+        let t = TempTree()
+        t.file("retention.yaml", yaml)
+        return try #require(try RuleSet.load(t.root).retention)
+    }
+
+    static let yaml = """
+        classes:
+          - id: FIN-01
+            retain: 6 years
+            trigger: end_of_financial_year
+            action: destroy
+            when: {path: ["**/Finance/**"]}
+          - id: PAY-01
+            retain: 6 years
+            trigger: end_of_financial_year
+            action: destroy
+            when: {path: ["**/Finance/**"], name: ["*payroll*"]}
+          - id: HR-REC-02
+            retain: 6 months
+            action: destroy
+            when: {path: ["**/HR/Recruitment/**"]}
+            priority: 10
+          - id: HR-ANY
+            retain: 6 years
+            action: destroy
+            when: {path: ["**/HR/**"], contains: ["application form"]}
+          - id: MIN-01
+            retain: permanent
+            action: transfer
+            when: {name: ["*minutes*"], type: [txt, pdf]}
+          - id: SENS
+            retain: 2 years
+            action: review
+            when: {marking: [OFFICIAL-SENSITIVE], pii: [nino]}
+        default: {id: UNCLASSIFIED, retain: 6 years, trigger: last_modified, action: review}
+        holds:
+          - id: CASE-2026-014
+            reason: Subject access request pending
+            authority: Information Governance Team
+            when: {path: ["**/Social Care/**/Smith*"]}
+        """
+
+    func facts(_ path: String, modified: String = "2021-11-03", text: String? = nil, markings: [String] = [], pii: Set<String> = []) -> ItemFacts {
+        let name = String(path.split(separator: "/").last!)
+        return ItemFacts(relativePath: path, name: name, fileExtension: name.split(separator: ".").last.map { String($0).lowercased() },
+                         mime: "text/plain", text: text, markings: markings, personalData: pii, modified: Timestamp.parse(modified))
+    }
+
+    @Test func moreKeysWinATieAndTheReasonSaysSo() throws {
+        let c = Classifier(schedule: try schedule(Self.yaml)).classify(facts("Finance/Payroll/payroll-2022-03.csv"))
+        #expect(c.classID == "PAY-01")
+        #expect(c.triggerDate == "2022-03-31" && c.disposalDate == "2028-03-31")
+        #expect(c.reason.contains(#""matched":["path","name"]"#))
+        #expect(c.reason.contains(#""class":"FIN-01""#) && c.reason.contains("fewer matching keys"))
+    }
+
+    @Test func priorityBeatsMoreKeys() throws {
+        let c = Classifier(schedule: try schedule(Self.yaml)).classify(facts("HR/Recruitment/2019/form.txt", modified: "2019-06-14",
+                                                                           text: "Application Form for the post"))
+        #expect(c.classID == "HR-REC-02")
+        #expect(c.disposalDate == "2019-12-14")
+        #expect(c.reason.contains("lower priority"))
+        #expect(c.isDisposalCandidate(asOf: "2026-11-22"))
+        #expect(!c.isDisposalCandidate(asOf: "2019-12-13"))
+    }
+
+    @Test func permanentHasNoDisposalDate() throws {
+        let c = Classifier(schedule: try schedule(Self.yaml)).classify(facts("Committee/cabinet-minutes.txt"))
+        #expect(c.classID == "MIN-01" && c.action == "transfer" && c.disposalDate == nil)
+        #expect(!c.isDisposalCandidate(asOf: "2100-01-01"))
+    }
+
+    @Test func findingsCanDecideTheClass() throws {
+        let s = Classifier(schedule: try schedule(Self.yaml))
+        #expect(s.classify(facts("Misc/note.docx", markings: ["OFFICIAL-SENSITIVE"], pii: ["nino"])).classID == "SENS")
+        #expect(s.classify(facts("Misc/note.docx", markings: ["OFFICIAL-SENSITIVE"])).classID == "UNCLASSIFIED")
+        let d = s.classify(facts("Misc/note.docx"))
+        #expect(d.reason.contains("default class"))
+    }
+
+    @Test func holdsAlwaysWin() throws {
+        let c = Classifier(schedule: try schedule(Self.yaml)).classify(facts("Social Care/2018/Smith family/note.txt", modified: "2001-01-01"))
+        #expect(c.holds == ["CASE-2026-014"])
+        #expect(c.disposalDate != nil && c.disposalDate! < "2026-11-22")
+        #expect(!c.isDisposalCandidate(asOf: "2026-11-22"))
+    }
+
+    @Test func theShippedScheduleClassifiesTheFixtures() throws {
+        let s = Classifier(schedule: try #require(try RuleSet.load(repositoryRoot + "/rules").retention))
+        #expect(s.classify(facts("Finance/Invoices/2021-22/invoice-10442.txt")).classID == "FIN-TRN-01")
+        #expect(s.classify(facts("Finance/Payroll/payroll-2022-03.csv")).classID == "FIN-PAY-01")
+        let minutes = s.classify(facts("Committee/Minutes/cabinet-2023-07-12.txt"))
+        #expect(minutes.classID == "GOV-COM-01" && minutes.action == "transfer" && minutes.disposalDate == nil)
+        #expect(s.classify(facts("Social Care/Children/Smith family/case-note-2018-04-02.txt")).classID == "SC-CHI-01")
+    }
+}
