@@ -18,16 +18,13 @@ public enum FileHead {
     public static func read<T>(_ path: ItemPath, limit: Int, expected: FileID,
                                into buffer: UnsafeMutableRawBufferPointer,
                                _ body: (UnsafeRawBufferPointer) -> T) -> Result<T, Failure> {
-        let fd = (path.bytes + [0]).withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
+        let fd: Int32
+        switch VerifiedFile.open(path, expected: expected) {
+        case .success(let opened): fd = opened.fd
+        case .failure(.open(let code)): return .failure(.open(code))
+        case .failure(.notSameFile): return .failure(.notSameFile)
         }
-        guard fd >= 0 else { return .failure(.open(errno)) }
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
-              UInt64(st.st_dev) == expected.device, UInt64(st.st_ino) == expected.inode else {
-            return .failure(.notSameFile)
-        }
         let want = min(limit, buffer.count)
         var got = 0
         while got < want {

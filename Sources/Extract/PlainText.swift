@@ -31,14 +31,13 @@ public enum PlainText {
 
     /// Up to `cap` bytes of the file at `path`, which must still be `expected`, decoded.
     public static func read(_ path: ItemPath, expected: FileID, cap: Int) -> Result<Text, FileHead.Failure> {
-        let fd = (path.bytes + [0]).withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
+        let fd: Int32, st: stat
+        switch VerifiedFile.open(path, expected: expected) {
+        case .success(let opened): (fd, st) = opened
+        case .failure(.open(let code)): return .failure(.open(code))
+        case .failure(.notSameFile): return .failure(.notSameFile)
         }
-        guard fd >= 0 else { return .failure(.open(errno)) }
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
-              UInt64(st.st_dev) == expected.device, UInt64(st.st_ino) == expected.inode else { return .failure(.notSameFile) }
         let want = min(Int(st.st_size), cap)
         var bytes = [UInt8](repeating: 0, count: want)
         var got = 0

@@ -73,18 +73,13 @@ public enum FileDigest {
     }
 
     static func withFile<T>(_ path: ItemPath, _ expected: Expected, _ body: (Int32) throws -> T) -> Result<T, Failure> {
-        let fd = (path.bytes + [0]).withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
+        let fd: Int32
+        switch VerifiedFile.open(path, expected: expected.id, size: expected.size, modified: expected.modified) {
+        case .success(let opened): fd = opened.fd
+        case .failure(.open(let code)): return .failure(.open(code))
+        case .failure(.notSameFile): return .failure(.changed)
         }
-        guard fd >= 0 else { return .failure(.open(errno)) }
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
-              UInt64(st.st_dev) == expected.id.device, UInt64(st.st_ino) == expected.id.inode,
-              Int64(st.st_size) == expected.size,
-              Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) == expected.modified else {
-            return .failure(.changed)
-        }
         do { return .success(try body(fd)) } catch let f as Failure { return .failure(f) } catch { return .failure(.read(EIO)) }
     }
 

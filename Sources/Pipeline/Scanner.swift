@@ -229,15 +229,8 @@ public final class Scanner: @unchecked Sendable {
                 progress.opened.add(1, ordering: .relaxed)
                 progress.bytesRead.add(count, ordering: .relaxed)
                 if let detector, st.size > 0, PlainText.isTextual(rec.mime) { text = detect(&rec, st, detector, ctx) }
-            case .failure(.open(let code)):
-                let e = CrawlError(errno: code, doing: "open")
-                rec.error = e.message; rec.errorKind = e.kind.rawValue
-            case .failure(.read(let code)):
-                let e = CrawlError(errno: code, doing: "read")
-                rec.error = e.message; rec.errorKind = e.kind.rawValue
-            case .failure(.notSameFile):
-                rec.error = "changed during scan: replaced after it was listed"
-                rec.errorKind = CrawlError.Kind.vanished.rawValue
+            case .failure(let f):
+                rec.fail(f, doing: "open")
             }
         case .symlink:
             rec.mime = kind.inodeType
@@ -268,17 +261,10 @@ extension Scanner {
                 rec.errorKind = CrawlError.Kind.limit.rawValue
             }
             return PlainTextRead(body: body, headers: headers)
-        case .failure(.open(let code)):
-            let e = CrawlError(errno: code, doing: "open for text")
-            rec.error = e.message; rec.errorKind = e.kind.rawValue
-        case .failure(.read(let code)):
-            let e = CrawlError(errno: code, doing: "read text")
-            rec.error = e.message; rec.errorKind = e.kind.rawValue
-        case .failure(.notSameFile):
-            rec.error = "changed during scan: replaced after it was listed"
-            rec.errorKind = CrawlError.Kind.vanished.rawValue
+        case .failure(let f):
+            rec.fail(f, doing: "open for text")
+            return nil
         }
-        return nil
     }
 
     /// The item's class, dates and holds from the schedule, with the reason.
@@ -290,6 +276,20 @@ extension Scanner {
         let c = classifier.classify(facts)
         rec.retention = RetentionFacts(classID: c.classID, action: c.action, triggerDate: c.triggerDate,
                                        disposalDate: c.disposalDate, holds: c.holds, reason: c.reason)
+    }
+}
+
+extension ItemRecord {
+    /// Records why the item's content could not be read.
+    mutating func fail(_ f: FileHead.Failure, doing action: String) {
+        let e: CrawlError
+        switch f {
+        case .open(let code): e = CrawlError(errno: code, doing: action)
+        case .read(let code): e = CrawlError(errno: code, doing: "read")
+        case .notSameFile: e = CrawlError(kind: .vanished, message: "changed during scan: replaced after it was listed")
+        }
+        error = e.message
+        errorKind = e.kind.rawValue
     }
 }
 
