@@ -98,6 +98,14 @@ struct MarkingReader: Sendable {
                 }
             }
         }
+        // Document header and footer parts: where templates put the marking.
+        if let parts = headers["x-header-footer"] {
+            var seen = Set<String>()
+            for line in parts.split(whereSeparator: \.isNewline) {
+                guard let l = label(of: String(line)), seen.insert(l).inserted else { continue }
+                found.append(Found(label: l, strength: "strong", location: "header/footer", text: String(line)))
+            }
+        }
         // The first and last lines of the text: markings are written at top and bottom of each page; the same
         // label at both ends is stronger than either.
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

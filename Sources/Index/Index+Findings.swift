@@ -36,3 +36,24 @@ extension SweepIndex {
         }
     }
 }
+
+extension SweepIndex {
+    /// Other present items holding any of the personal-data values found in the item at `path` (matched by
+    /// keyed hash: the values themselves are never stored), with the types they share.
+    public func itemsSharingValues(with path: ItemPath) throws -> [(path: String, types: [String])] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT i.display_path, group_concat(DISTINCT f.type) FROM finding f JOIN item i ON i.id = f.item_id
+                WHERE f.value_hash IN (
+                    SELECT f2.value_hash FROM finding f2 JOIN item i2 ON i2.id = f2.item_id
+                    WHERE i2.path = ? AND f2.kind = 'pii')
+                  AND f.kind = 'pii' AND i.path != ? AND i.gone_scan IS NULL
+                GROUP BY i.id ORDER BY i.path
+                """, arguments: [Data(path.bytes), Data(path.bytes)])
+            return rows.map { r in
+                let types: String = r[1] ?? ""
+                return (path: r[0] as String, types: types.split(separator: ",").map(String.init).sorted())
+            }
+        }
+    }
+}

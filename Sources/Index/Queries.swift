@@ -114,6 +114,11 @@ extension SweepIndex {
         }
     }
 
+    /// The rules version of the latest scan that ran to the end.
+    public func lastCompletedRulesVersion() throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT rules_version FROM scan WHERE state = 'complete' ORDER BY id DESC LIMIT 1") }
+    }
+
     /// The as-of date of the latest scan (YYYY-MM-DD): what "disposal candidate" is judged against by default.
     public func latestAsOf() throws -> String? {
         try read { db in try String.fetchOne(db, sql: "SELECT as_of FROM scan WHERE as_of IS NOT NULL ORDER BY id DESC LIMIT 1") }

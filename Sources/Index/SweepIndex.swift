@@ -15,7 +15,7 @@ public final class SweepIndex: Sendable {
         if !FileManager.default.fileExists(atPath: path) {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd < 0 && errno != EEXIST { throw IndexError.cannotCreate(path, String(cString: strerror(errno))) }
-            if fd >= 0 { close(fd) }
+            if fd >= 0 { Glibc.close(fd) }
         }
         return try SweepIndex(path: path, readonly: false, readers: readers)
     }
@@ -36,7 +36,7 @@ public final class SweepIndex: Sendable {
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            pool = try SweepIndex.openPool(path, config)
             let migrator = Schema.migrator
             if readonly {
                 try pool.read { db in
@@ -55,6 +55,22 @@ public final class SweepIndex: Sendable {
             throw SweepIndex.translate(e, path: path)
         }
     }
+
+    /// Opens the pool, trying again briefly when SQLite reports the file busy at open (another connection
+    /// closing, and checkpointing, at that moment); a lock that lasts is still reported.
+    static func openPool(_ path: String, _ config: Configuration) throws -> DatabasePool {
+        var attempt = 0
+        while true {
+            do { return try DatabasePool(path: path, configuration: config) } catch let e as DatabaseError
+                where e.resultCode == .SQLITE_BUSY && attempt < 3 {
+                attempt += 1
+                usleep(200_000)
+            }
+        }
+    }
+
+    /// Closes every connection now (otherwise they close when the index is released).
+    public func close() throws { try pool.close() }
 
     /// Maps SQLite's errors onto what the user can do about them.
     static func translate(_ e: DatabaseError, path: String) -> IndexError {

@@ -18,7 +18,7 @@ public final class Scanner: @unchecked Sendable {
     private let walker: Walker
     private let contexts = ContextPool()
     private var indexWasEmpty = false
-    private var detector: Detector?
+    private var detectors: LazyDetector?
     private let classifier: Classifier
 
     public init(configuration: ScanConfiguration, index: SweepIndex, progress: ScanProgress = ScanProgress()) {
@@ -43,7 +43,12 @@ public final class Scanner: @unchecked Sendable {
         indexWasEmpty = try index.isEmpty()
         let rules = configuration.rules.detection
         if !configuration.dupesOnly && !(rules.personalData.isEmpty && rules.specialCategories.isEmpty && rules.markings == nil) {
-            detector = try Detector(rules: rules, key: try index.hashKey())
+            let key = try index.hashKey()
+            let lazy = LazyDetector { try Detector(rules: rules, key: key) }
+            // New rules are compiled now, so a pattern Vectorscan refuses stops the scan before it starts; rules a
+            // finished scan already compiled wait until some text needs them (an unchanged re-scan reads none).
+            if try index.lastCompletedRulesVersion() != configuration.rules.version { _ = try lazy.build() }
+            detectors = lazy
         }
         let writer = try ScanWriter(index: index, roots: configuration.roots, rulesVersion: configuration.itemVersion,
                                     jobs: configuration.jobs, asOf: String(configuration.asOf.iso8601.prefix(10)))
@@ -228,7 +233,14 @@ public final class Scanner: @unchecked Sendable {
                 rec.mime = TypeRefiner.refine(mime, extension: rec.fileExtension)
                 progress.opened.add(1, ordering: .relaxed)
                 progress.bytesRead.add(count, ordering: .relaxed)
-                if let detector, st.size > 0, PlainText.isTextual(rec.mime) { text = detect(&rec, st, detector, ctx) }
+                if rec.mime == "application/encrypted" {
+                    rec.error = "encrypted: password-protected, content not read"
+                    rec.errorKind = "encrypted"
+                } else if st.size > 0, OfficeDocument.handles(rec.mime), let detector = detector(for: &rec) {
+                    text = detectOffice(&rec, st, detector, ctx)
+                } else if st.size > 0, PlainText.isTextual(rec.mime), let detector = detector(for: &rec) {
+                    text = detect(&rec, st, detector, ctx)
+                }
             case .failure(let f):
                 rec.fail(f, doing: "open")
             }
@@ -248,6 +260,16 @@ public final class Scanner: @unchecked Sendable {
 }
 
 extension Scanner {
+    /// The detector, built on first use; should building fail, the item says why.
+    func detector(for rec: inout ItemRecord) -> Detector? {
+        guard let detectors else { return nil }
+        do { return try detectors.build() } catch {
+            rec.error = "detection unavailable: \(error)"
+            rec.errorKind = "rules"
+            return nil
+        }
+    }
+
     /// Reads a text item whole (up to the text cap) and runs detection over it; returns the text it read.
     func detect(_ rec: inout ItemRecord, _ st: FileStat, _ detector: Detector, _ ctx: WorkerContext) -> PlainTextRead? {
         switch PlainText.read(rec.path, expected: st.id, cap: configuration.textCap) {
@@ -267,12 +289,35 @@ extension Scanner {
         }
     }
 
+    /// Reads an Office or OpenDocument file's text parts and labels and runs detection over them.
+    func detectOffice(_ rec: inout ItemRecord, _ st: FileStat, _ detector: Detector, _ ctx: WorkerContext) -> PlainTextRead? {
+        switch OfficeDocument.read(rec.path, expected: st.id, cap: configuration.textCap * 4) {
+        case .success(let doc):
+            let headers = ["x-header-footer": doc.headerFooter, "msip_labels": doc.labels]
+            let text = doc.body + "\n" + doc.headerFooter
+            rec.detection = detector.detect(text, headers: headers, asOf: configuration.asOf, session: ctx.session(detector))
+            if doc.truncated {
+                rec.error = "limit hit: expanded past \(ByteCount(Int64(configuration.textCap * 4))) (a zip bomb, or a very large document)"
+                rec.errorKind = CrawlError.Kind.limit.rawValue
+            }
+            return PlainTextRead(body: text, headers: [:], created: doc.created)
+        case .failure(.open(let code)):
+            rec.fail(.open(code), doing: "open document")
+        case .failure(.notSameFile):
+            rec.fail(.notSameFile, doing: "open document")
+        case .failure(.corrupt(let why)):
+            rec.error = "corrupt: \(why)"
+            rec.errorKind = "corrupt"
+        }
+        return nil
+    }
+
     /// The item's class, dates and holds from the schedule, with the reason.
     func classify(_ rec: inout ItemRecord, _ entry: Entry, text: PlainTextRead?) {
         let facts = ItemFacts(
             relativePath: entry.relative, name: ItemPath.display(entry.name), fileExtension: rec.fileExtension, mime: rec.mime,
             text: text?.body, markings: rec.detection?.markings ?? [], personalData: Set(rec.detection?.personalData.keys ?? [:].keys),
-            modified: rec.modified, created: nil, messageDate: text?.headers["date"].flatMap(PlainText.mailDate))
+            modified: rec.modified, created: text?.created, messageDate: text?.headers["date"].flatMap(PlainText.mailDate))
         let c = classifier.classify(facts)
         rec.retention = RetentionFacts(classID: c.classID, action: c.action, triggerDate: c.triggerDate,
                                        disposalDate: c.disposalDate, holds: c.holds, reason: c.reason)
@@ -297,6 +342,8 @@ extension ItemRecord {
 struct PlainTextRead {
     let body: String
     let headers: [String: String]
+    /// The document's own creation date, when its metadata has one.
+    var created: Timestamp? = nil
 }
 
 /// Per-thread tools: a libmagic cookie (not thread-safe), a read buffer, an owner-name cache, a detection
@@ -334,6 +381,21 @@ final class WorkerContext {
             ? String(cString: pwd.pw_name) : nil
         owners[uid] = name
         return name
+    }
+}
+
+/// A detector built once, on first use, by whichever thread needs it first.
+final class LazyDetector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var built: Result<Detector, Error>?
+    private let make: () throws -> Detector
+
+    init(_ make: @escaping () throws -> Detector) { self.make = make }
+
+    func build() throws -> Detector {
+        lock.lock(); defer { lock.unlock() }
+        if built == nil { built = Result { try make() } }
+        return try built!.get()
     }
 }
 

@@ -13,6 +13,7 @@ struct FindingsCommand: ParsableCommand {
                       sweep findings --by folder --format csv > hotspots.csv
                       sweep findings --type nino
                       sweep findings --type OFFICIAL-SENSITIVE
+                      sweep findings --like /srv/shares/HR/case.txt    (where else do its values appear?)
             """)
 
     enum By: String, ExpressibleByArgument, CaseIterable { case item, folder }
@@ -32,8 +33,27 @@ struct FindingsCommand: ParsableCommand {
     @Option(help: "Rows at most in a table (all in csv and json).")
     var limit = 100
 
+    @Option(help: "Where else do the personal-data values of this item appear? (matched by keyed hash)")
+    var like: String?
+
     func run() throws {
         let store = try couldNotRun { try SweepIndex.openForReading(index) }
+        if let like {
+            let matches = try couldNotRun { try store.itemsSharingValues(with: ItemPath(absolutePath(like))) }
+            let out = try Output(path: nil)
+            switch format {
+            case .table:
+                out.line("Items sharing personal data with \(absolutePath(like)): \(matches.count)")
+                for m in matches { out.line("  \(m.types.joined(separator: ","))  \(m.path)") }
+            case .csv:
+                out.line(CSVText.row(["path", "shared_types"]))
+                for m in matches { out.line(CSVText.row([m.path, m.types.joined(separator: ";")])) }
+            case .json:
+                for m in matches { var o = JSONObject(); o.add("path", m.path); o.add("shared_types", m.types); out.line(o.text) }
+            }
+            out.flush()
+            return
+        }
         var items = try couldNotRun { try store.itemsWithFindings() }
         if let type {
             let t = type.lowercased()

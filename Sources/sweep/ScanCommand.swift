@@ -92,6 +92,7 @@ struct ScanCommand: ParsableCommand {
         }
         display.stop()
         signals.forEach { $0.cancel() }
+        try? store.close()   // checkpoint and release the index before the lock
         withExtendedLifetime(lock) {}
 
         if json {

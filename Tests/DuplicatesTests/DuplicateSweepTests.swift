@@ -38,7 +38,9 @@ struct DupeFixture {
     func scan(dupesOnly: Bool = false) throws -> ScanSummary {
         var config = ScanConfiguration(roots: [ItemPath(share.root)], indexPath: indexPath, rules: .empty, jobs: 3)
         config.dupesOnly = dupesOnly
-        return try Scanner(configuration: config, index: try SweepIndex.openForScan(indexPath)).run()
+        let index = try SweepIndex.openForScan(indexPath)
+        defer { try? index.close() }
+        return try Scanner(configuration: config, index: index).run()
     }
 
     func report(_ policy: KeepPolicy = KeepPolicy()) throws -> DuplicateReport {

@@ -40,6 +40,12 @@ import Testing
         #expect(caseFile["markings"] as? [String] == ["OFFICIAL-SENSITIVE"])
         #expect(caseFile["special_category"] as? [String] == ["health"])
 
+        // "Where else does this NINO appear?" is answered by keyed hash.
+        let like = try runSweep(["findings", "--index", db, "--like", share.path("HR/case.txt"), "--format", "json"]).jsonLines
+        #expect(like.count == 1 && (like.first?["path"] as? String)?.hasSuffix("HR/copy.txt") == true)
+        #expect(like.first?["shared_types"] as? [String] == ["nino"])
+        outputs.append(try runSweep(["findings", "--index", db, "--like", share.path("HR/case.txt")]).stdout)
+
         // Every file the index is made of, byte for byte (the WAL too, should one be left).
         var stored = Data()
         for name in try FileManager.default.contentsOfDirectory(atPath: work.root) where name.hasPrefix("sweep.db") {

@@ -17,6 +17,7 @@ struct Fixture {
 
     func scan(jobs: Int = 4, excludes: [String] = [], rules: RuleSet? = nil) throws -> ScanSummary {
         let index = try SweepIndex.openForScan(indexPath)
+        defer { try? index.close() }
         let config = ScanConfiguration(roots: [ItemPath(share.root)], excludes: try excludes.map { try Glob($0) },
                                        indexPath: indexPath, rules: rules ?? self.rules, jobs: jobs)
         return try Scanner(configuration: config, index: index).run()
@@ -24,7 +25,9 @@ struct Fixture {
 
     func items() throws -> [String: StoredItem] {
         var out: [String: StoredItem] = [:]
-        try SweepIndex.openForReading(indexPath).forEachItem { out[String($0.path.dropFirst(share.root.count + 1))] = $0 }
+        let index = try SweepIndex.openForReading(indexPath)
+        defer { try? index.close() }
+        try index.forEachItem { out[String($0.path.dropFirst(share.root.count + 1))] = $0 }
         return out
     }
 }

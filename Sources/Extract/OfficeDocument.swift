@@ -1,0 +1,221 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+internal import CArchive
+import Foundation
+import SweepModel
+
+/// Text and label metadata of Office Open XML (`.docx`, `.xlsx`, `.pptx` and macro-enabled variants) and
+/// OpenDocument (`.odt`, `.ods`, `.odp`) files, read through libarchive's zip reader.
+///
+/// Body text (document, footnotes, comments, shared strings and cells, slides and notes; ODF content) is
+/// kept apart from header and footer text (Word header/footer parts, spreadsheet header/footer elements,
+/// slide masters, ODF styles), where protective markings live. `docProps/custom.xml` sensitivity-label
+/// properties and `docMetadata/LabelInfo.xml` label ids come back in the `msip_labels` header form.
+/// Expansion is capped: a zip bomb stops at the cap and says so.
+public enum OfficeDocument {
+    public struct Content: Sendable {
+        public var body = ""
+        public var headerFooter = ""
+        /// `MSIP_Label_<GUID>_<Key>=<value>;` pairs, as an email's `msip_labels` header carries them.
+        public var labels = ""
+        public var created: Timestamp?
+        public var truncated = false
+    }
+
+    public enum Failure: Error, Equatable {
+        case open(Int32)
+        case notSameFile
+        case corrupt(String)
+    }
+
+    static let officeTypes: Set<String> = [
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-word.document.macroenabled.12",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-excel.sheet.macroenabled.12",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.ms-powerpoint.presentation.macroenabled.12",
+        "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    ]
+
+    public static func handles(_ mime: String?) -> Bool { mime.map(officeTypes.contains) ?? false }
+
+    enum Part { case body, headerFooter, custom, labelInfo, core, sheet, skip }
+
+    static func part(_ name: String) -> Part {
+        let n = name.lowercased()
+        if n == "docprops/custom.xml" { return .custom }
+        if n == "docmetadata/labelinfo.xml" { return .labelInfo }
+        if n == "docprops/core.xml" || n == "meta.xml" { return .core }
+        guard n.hasSuffix(".xml") else { return .skip }
+        if n.hasPrefix("word/header") || n.hasPrefix("word/footer") || n.hasPrefix("ppt/slidemasters/") || n == "styles.xml" {
+            return .headerFooter
+        }
+        if n.hasPrefix("xl/worksheets/sheet") { return .sheet }
+        if ["word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/comments.xml", "xl/sharedstrings.xml",
+            "content.xml"].contains(n) || n.hasPrefix("ppt/slides/slide") || n.hasPrefix("ppt/notesslides/notesslide") {
+            return .body
+        }
+        return .skip
+    }
+
+    /// Reads the parts that carry text or labels, expanding at most `cap` bytes in all.
+    public static func read(_ path: ItemPath, expected: FileID, cap: Int) -> Result<Content, Failure> {
+        let fd: Int32
+        switch VerifiedFile.open(path, expected: expected) {
+        case .success(let opened): fd = opened.fd
+        case .failure(.open(let code)): return .failure(.open(code))
+        case .failure(.notSameFile): return .failure(.notSameFile)
+        }
+        defer { close(fd) }
+        guard let a = archive_read_new() else { return .failure(.corrupt("libarchive could not start")) }
+        defer { archive_read_free(a) }
+        archive_read_support_format_zip(a)
+        guard archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK else {
+            return .failure(.corrupt(String(cString: archive_error_string(a))))
+        }
+        var content = Content()
+        var expanded = 0
+        var entry: OpaquePointer?
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let rc = archive_read_next_header(a, &entry)
+            if rc == ARCHIVE_EOF { break }
+            guard rc == ARCHIVE_OK || rc == ARCHIVE_WARN, let entry else {
+                return .failure(.corrupt(archive_error_string(a).map { String(cString: $0) } ?? "unreadable zip entry"))
+            }
+            let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+            let kind = part(name)
+            if kind == .skip { archive_read_data_skip(a); continue }
+            var bytes: [UInt8] = []
+            while true {
+                let n = archive_read_data(a, buffer.baseAddress, buffer.count)
+                if n < 0 { return .failure(.corrupt("\(name): " + (archive_error_string(a).map { String(cString: $0) } ?? "bad data"))) }
+                if n == 0 { break }
+                expanded += n
+                if expanded > cap { content.truncated = true; break }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            }
+            let xml = String(decoding: bytes, as: UTF8.self)
+            switch kind {
+            case .body: content.body += xmlText(xml) + "\n"
+            case .headerFooter: content.headerFooter += xmlText(xml) + "\n"
+            case .sheet:
+                content.body += xmlText(xml) + "\n"
+                for tag in ["oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter"] {
+                    for v in elements(tag, in: xml) { content.headerFooter += sheetHeaderText(v) + "\n" }
+                }
+            case .custom: content.labels += customLabels(xml)
+            case .labelInfo: content.labels += labelInfo(xml)
+            case .core:
+                if let c = elements("dcterms:created", in: xml).first ?? elements("meta:creation-date", in: xml).first {
+                    content.created = Timestamp.parse(String(c.prefix(19)) + "Z") ?? Timestamp.parse(String(c.prefix(10)))
+                }
+            case .skip: break
+            }
+            if content.truncated { break }
+        }
+        return .success(content)
+    }
+
+    /// Text of an XML part: paragraphs, rows, breaks and shared-string items become line breaks, cells and
+    /// tabs spaces, other tags nothing (Word splits one word across runs), entities decoded.
+    static func xmlText(_ xml: String) -> String {
+        let newline: Set<Substring> = ["p", "br", "cr", "tr", "si", "row", "h", "line-break", "sp"]
+        let space: Set<Substring> = ["tab", "c", "tc", "s", "table-cell", "v"]
+        var out = String()
+        out.reserveCapacity(xml.utf8.count / 3)
+        var i = xml.startIndex
+        while i < xml.endIndex {
+            let ch = xml[i]
+            if ch == "<", let close = xml[i...].firstIndex(of: ">") {
+                var tag = xml[xml.index(after: i)..<close]
+                let closing = tag.hasPrefix("/")
+                if closing { tag = tag.dropFirst() }
+                let qname = tag.prefix { !$0.isWhitespace && $0 != "/" }
+                let local = qname.split(separator: ":").last ?? qname
+                if newline.contains(local) && (closing || tag.hasSuffix("/")) { out += "\n" }
+                else if space.contains(local) && (closing || tag.hasSuffix("/")) { out += " " }
+                i = xml.index(after: close)
+                continue
+            }
+            if ch == "&", let semi = xml[i...].prefix(10).firstIndex(of: ";"),
+               let decoded = PlainText.entityValue(xml[xml.index(after: i)..<semi]) {
+                out.append(decoded); i = xml.index(after: semi); continue
+            }
+            out.append(ch)
+            i = xml.index(after: i)
+        }
+        return out
+    }
+
+    /// The text inside every `<tag …>…</tag>`.
+    static func elements(_ tag: String, in xml: String) -> [String] {
+        var out: [String] = []
+        var search = xml.startIndex..<xml.endIndex
+        while let open = xml.range(of: "<\(tag)", range: search), let gt = xml[open.upperBound...].firstIndex(of: ">") {
+            guard let end = xml.range(of: "</\(tag)>", range: gt..<xml.endIndex) else { break }
+            out.append(String(xml[xml.index(after: gt)..<end.lowerBound]))
+            search = end.upperBound..<xml.endIndex
+        }
+        return out
+    }
+
+    /// A spreadsheet header or footer without its `&L`, `&C`, `&"Arial,Bold"`, `&12` codes.
+    static func sheetHeaderText(_ s: String) -> String {
+        var out = ""
+        var chars = Array(xmlText(s))
+        var i = 0
+        while i < chars.count {
+            if chars[i] == "&", i + 1 < chars.count {
+                if chars[i + 1] == "\"" { i += 2; while i < chars.count && chars[i] != "\"" { i += 1 }; i += 1; continue }
+                if chars[i + 1] == "&" { out.append("&"); i += 2; continue }
+                i += 2
+                while i < chars.count && chars[i].isNumber { i += 1 }
+                out.append(" ")
+                continue
+            }
+            out.append(chars[i]); i += 1
+        }
+        chars.removeAll()
+        return out.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// `docProps/custom.xml` properties named `MSIP_Label_…` as `name=value;` pairs.
+    static func customLabels(_ xml: String) -> String {
+        var out = ""
+        var search = xml.startIndex..<xml.endIndex
+        while let r = xml.range(of: "name=\"MSIP_Label_", range: search) {
+            let nameStart = xml.index(r.lowerBound, offsetBy: 6)
+            guard let nameEnd = xml[nameStart...].firstIndex(of: "\"") else { break }
+            let name = xml[nameStart..<nameEnd]
+            let rest = xml[nameEnd...]
+            if let vOpen = rest.range(of: "<vt:lpwstr>"), let vClose = rest.range(of: "</vt:lpwstr>"), vOpen.upperBound <= vClose.lowerBound {
+                out += "\(name)=\(xml[vOpen.upperBound..<vClose.lowerBound]); "
+                search = vClose.upperBound..<xml.endIndex
+            } else { search = nameEnd..<xml.endIndex }
+        }
+        return out
+    }
+
+    /// `docMetadata/LabelInfo.xml` label elements as `MSIP_Label_<id>_Enabled=true;` pairs.
+    static func labelInfo(_ xml: String) -> String {
+        var out = ""
+        var search = xml.startIndex..<xml.endIndex
+        while let r = xml.range(of: "<clbl:label", range: search) ?? xml.range(of: "<label ", range: search),
+              let gt = xml[r.upperBound...].firstIndex(of: ">") {
+            let attrs = String(xml[r.upperBound..<gt])
+            if let idr = attrs.range(of: "id=\"") {
+                let id = attrs[idr.upperBound...].prefix { $0 != "\"" }.trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
+                let enabled = !attrs.contains("enabled=\"0\"") && !attrs.contains("enabled=\"false\"")
+                out += "MSIP_Label_\(id)_Enabled=\(enabled ? "true" : "false"); "
+            }
+            search = gt..<xml.endIndex
+        }
+        return out
+    }
+}
