@@ -96,7 +96,8 @@ public final class SweepIndex: Sendable {
         try read { db in
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT item.id, item.name, item.kind, item.size, item.mtime_ns, item.ctime_ns, item.device, item.inode,
-                       item.rules_version = ?, item.error IS NOT NULL, item.gone_scan IS NOT NULL
+                       item.rules_version = ?, item.error IS NOT NULL, item.gone_scan IS NOT NULL,
+                       item.error_kind IN ('permission', 'vanished', 'io', 'other', 'fingerprint', 'rules')
                 FROM folder JOIN item ON item.folder_id = folder.id
                 WHERE folder.path = ? AND item.parent_id IS NULL
                 """), arguments: [rulesVersion, Data(folder.bytes)])
@@ -107,7 +108,7 @@ public final class SweepIndex: Sendable {
                 out[RawName(name)] = PreviousItem(
                     id: r[0], kind: ItemKind(rawValue: kindText) ?? .unknown, size: r[3],
                     modified: r[4], changed: r[5], device: r[6], inode: r[7],
-                    sameRules: r[8], hadError: r[9], gone: r[10])
+                    sameRules: r[8], hadError: r[9], gone: r[10], retry: (r[11] as Bool?) ?? false)
             }
             return out
         }
@@ -155,11 +156,15 @@ public struct PreviousItem: Sendable {
     /// Last read under the current rules version.
     public let sameRules: Bool
     public let hadError: Bool
+    /// Its error may pass without the file changing (permissions, a file that vanished, I/O): read it again.
+    /// A corrupt, encrypted or over-limit file stays as it was until it changes.
+    public let retry: Bool
     public let gone: Bool
 
     public init(id: Int64, kind: ItemKind, size: Int64, modified: Int64?, changed: Int64?, device: Int64?, inode: Int64?,
-                sameRules: Bool, hadError: Bool, gone: Bool) {
+                sameRules: Bool, hadError: Bool, gone: Bool, retry: Bool = false) {
         self.id = id; self.kind = kind; self.size = size; self.modified = modified; self.changed = changed
         self.device = device; self.inode = inode; self.sameRules = sameRules; self.hadError = hadError; self.gone = gone
+        self.retry = retry
     }
 }

@@ -175,7 +175,7 @@ public final class Scanner: @unchecked Sendable {
         !p.gone && p.sameRules && p.kind == st.kind
             && p.size == st.size && p.modified == st.modified.nanoseconds && p.changed == st.changed.nanoseconds
             && p.device == Int64(bitPattern: st.id.device) && p.inode == Int64(bitPattern: st.id.inode)
-            && !(p.hadError && st.kind == .file)   // an unreadable file is tried again
+            && !(p.retry && st.kind == .file)   // an unreadable file is tried again; a corrupt one waits for a change
     }
 
     /// A new path whose file (device + inode) the index holds at a path that no longer has it: a move.

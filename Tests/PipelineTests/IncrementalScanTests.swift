@@ -166,3 +166,18 @@ struct Fixture {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+@Suite struct RetryTests {
+    @Test func aCorruptFileIsNotReadAgainUntilItChanges() throws {
+        let f = Fixture()
+        f.share.file("broken.docx", "PK\u{3}\u{4} this is no zip at all")   // typed by its extension, then unreadable
+        let rules = try RuleSet.load(repositoryRoot + "/rules")
+        let first = try f.scan(rules: rules)
+        #expect(first.errors == 1)
+        #expect(try f.items()["broken.docx"]?.error?.hasPrefix("corrupt") == true)
+        #expect(try f.items()["broken.docx"]?.changedScan == 1)
+        let again = try f.scan(rules: rules)
+        #expect(again.errors == 1)                                  // still reported
+        #expect(try f.items()["broken.docx"]?.changedScan == 1)     // but not read again
+    }
+}
