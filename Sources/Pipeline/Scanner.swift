@@ -358,13 +358,15 @@ final class WorkerContext {
         return s
     }
 
-    let sniffer: TypeSniffer
+    /// Loaded on first use: an unchanged re-scan types nothing and need not load libmagic's database.
+    lazy var sniffer: TypeSniffer = {
+        // The scan checked libmagic loads before starting; a failure here is a broken installation.
+        try! TypeSniffer()
+    }()
     private let buffer: UnsafeMutableRawBufferPointer
     private var owners: [UInt32: String?] = [:]
 
     init(bufferSize: Int = 64 * 1024) {
-        // The scan checked libmagic loads before starting; a failure here is a broken installation.
-        sniffer = try! TypeSniffer()
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
     }
 
