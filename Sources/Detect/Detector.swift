@@ -147,7 +147,11 @@ public final class Detector: Sendable {
     /// HMAC-SHA256 of "type:value" under the index's key, hex.
     func keyedHash(_ type: String, _ value: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array((type + ":" + value).utf8), using: key)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for b in mac { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Where two validated candidates overlap, the stricter type wins (a card number is not also a phone).
@@ -159,9 +163,16 @@ public final class Detector: Sendable {
     static func resolveOverlaps(_ found: [(type: String, start: Int, end: Int, value: String, confidence: String)])
         -> [(type: String, start: Int, end: Int, value: String, confidence: String)] {
         let ranked = found.sorted { (precedence[$0.type] ?? 0, $1.start) > (precedence[$1.type] ?? 0, $0.start) }
+        // Kept spans never overlap each other, so a newcomer need only be checked against its neighbours.
         var kept: [(type: String, start: Int, end: Int, value: String, confidence: String)] = []
-        for f in ranked where !kept.contains(where: { $0.start < f.end && f.start < $0.end }) { kept.append(f) }
-        return kept.sorted { $0.start < $1.start }
+        for f in ranked {
+            var lo = 0, hi = kept.count
+            while lo < hi { let mid = (lo + hi) / 2; if kept[mid].start < f.start { lo = mid + 1 } else { hi = mid } }
+            if lo < kept.count && kept[lo].start < f.end { continue }
+            if lo > 0 && kept[lo - 1].end > f.start { continue }
+            kept.insert(f, at: lo)
+        }
+        return kept
     }
 
     /// A masked excerpt: the value with only its first two and last character shown, and 24 characters either

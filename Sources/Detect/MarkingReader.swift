@@ -28,6 +28,34 @@ struct MarkingReader: Sendable {
         labelIDs = Dictionary(rules.labelIDs.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// The first and last `count` non-empty lines (trimmed), with their byte offsets, reading only the edges.
+    static func edgeLines(_ text: String, count: Int) -> (top: [(offset: Int, line: String)], bottom: [(offset: Int, line: String)]) {
+        let u = Array(text.utf8)
+        func trimmed(_ a: Int, _ b: Int) -> String? {
+            var lo = a, hi = b
+            while lo < hi && (u[lo] == 32 || u[lo] == 9 || u[lo] == 13) { lo += 1 }
+            while hi > lo && (u[hi - 1] == 32 || u[hi - 1] == 9 || u[hi - 1] == 13) { hi -= 1 }
+            return lo < hi ? String(decoding: u[lo..<hi], as: UTF8.self) : nil
+        }
+        var top: [(Int, String)] = []
+        var start = 0
+        while top.count < count && start < u.count {
+            var end = start
+            while end < u.count && u[end] != 10 { end += 1 }
+            if let l = trimmed(start, end) { top.append((start, l)) }
+            start = end + 1
+        }
+        var bottom: [(Int, String)] = []
+        var end = u.count
+        while bottom.count < count && end > 0 {
+            var begin = end
+            while begin > 0 && u[begin - 1] != 10 { begin -= 1 }
+            if let l = trimmed(begin, end) { bottom.insert((begin, l), at: 0) }
+            end = begin - 1
+        }
+        return (top, bottom)
+    }
+
     static let separators = Set(" \t-–—:/[]()|,.*_=".unicodeScalars)
 
     /// The label when `line` is a marking and nothing else.
@@ -107,18 +135,18 @@ struct MarkingReader: Sendable {
             }
         }
         // The first and last lines of the text: markings are written at top and bottom of each page; the same
-        // label at both ends is stronger than either.
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let top = Set(0..<min(3, lines.count)), bottom = Set(max(0, lines.count - 3)..<lines.count)
+        // label at both ends is stronger than either. Only the edges are read, whatever the text's length.
+        let (top, bottom) = MarkingReader.edgeLines(text, count: 3)
         var at: [String: (first: Int, last: Int, text: String)] = [:]
-        for i in top.union(bottom).sorted() {
-            guard let l = label(of: lines[i]) else { continue }
-            if let seen = at[l] { at[l] = (seen.first, i, seen.text) } else { at[l] = (i, i, lines[i]) }
+        for (offset, line) in (top + bottom.filter { b in !top.contains { $0.offset == b.offset } }).sorted(by: { $0.offset < $1.offset }) {
+            guard let l = label(of: line) else { continue }
+            if let seen = at[l] { at[l] = (seen.first, offset, seen.text) } else { at[l] = (offset, offset, line) }
         }
-        for (l, where_) in at.sorted(by: { $0.value.first < $1.value.first }) {
-            let both = top.contains(where_.first) && bottom.contains(where_.last) && where_.first != where_.last
-            let place = both ? "top and bottom" : (top.contains(where_.first) ? "top" : "bottom")
-            found.append(Found(label: l, strength: both ? "strong" : "medium", location: place, text: where_.text))
+        let topOffsets = Set(top.map(\.offset)), bottomOffsets = Set(bottom.map(\.offset))
+        for (l, w) in at.sorted(by: { $0.value.first < $1.value.first }) {
+            let both = topOffsets.contains(w.first) && bottomOffsets.contains(w.last) && w.first != w.last
+            let place = both ? "top and bottom" : (topOffsets.contains(w.first) ? "top" : "bottom")
+            found.append(Found(label: l, strength: both ? "strong" : "medium", location: place, text: w.text))
         }
         return found
     }
