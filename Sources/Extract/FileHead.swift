@@ -14,15 +14,24 @@ public enum FileHead {
         case read(Int32)
     }
 
+    /// ``VerifiedFile/open(_:expected:size:modified:)`` in this module's terms; the caller closes the descriptor.
+    static func open(_ path: ItemPath, expected: FileID) -> Result<(fd: Int32, info: stat), Failure> {
+        VerifiedFile.open(path, expected: expected).mapError { e in
+            switch e {
+            case .open(let code): return .open(code)
+            case .notSameFile: return .notSameFile
+            }
+        }
+    }
+
     /// Calls `body` with up to `limit` bytes from the start of the file at `path`, which must still be `expected`.
     public static func read<T>(_ path: ItemPath, limit: Int, expected: FileID,
                                into buffer: UnsafeMutableRawBufferPointer,
                                _ body: (UnsafeRawBufferPointer) -> T) -> Result<T, Failure> {
         let fd: Int32
-        switch VerifiedFile.open(path, expected: expected) {
+        switch open(path, expected: expected) {
         case .success(let opened): fd = opened.fd
-        case .failure(.open(let code)): return .failure(.open(code))
-        case .failure(.notSameFile): return .failure(.notSameFile)
+        case .failure(let f): return .failure(f)
         }
         defer { close(fd) }
         let want = min(limit, buffer.count)

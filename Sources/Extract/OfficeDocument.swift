@@ -24,8 +24,7 @@ public enum OfficeDocument {
     }
 
     public enum Failure: Error, Equatable {
-        case open(Int32)
-        case notSameFile
+        case unreadable(FileHead.Failure)
         case corrupt(String)
     }
 
@@ -65,10 +64,9 @@ public enum OfficeDocument {
     /// Reads the parts that carry text or labels, expanding at most `cap` bytes in all.
     public static func read(_ path: ItemPath, expected: FileID, cap: Int) -> Result<Content, Failure> {
         let fd: Int32
-        switch VerifiedFile.open(path, expected: expected) {
+        switch FileHead.open(path, expected: expected) {
         case .success(let opened): fd = opened.fd
-        case .failure(.open(let code)): return .failure(.open(code))
-        case .failure(.notSameFile): return .failure(.notSameFile)
+        case .failure(let f): return .failure(.unreadable(f))
         }
         defer { close(fd) }
         guard let a = archive_read_new() else { return .failure(.corrupt("libarchive could not start")) }

@@ -32,10 +32,9 @@ public enum PlainText {
     /// Up to `cap` bytes of the file at `path`, which must still be `expected`, decoded.
     public static func read(_ path: ItemPath, expected: FileID, cap: Int) -> Result<Text, FileHead.Failure> {
         let fd: Int32, st: stat
-        switch VerifiedFile.open(path, expected: expected) {
+        switch FileHead.open(path, expected: expected) {
         case .success(let opened): (fd, st) = opened
-        case .failure(.open(let code)): return .failure(.open(code))
-        case .failure(.notSameFile): return .failure(.notSameFile)
+        case .failure(let f): return .failure(f)
         }
         defer { close(fd) }
         let want = min(Int(st.st_size), cap)

@@ -301,10 +301,8 @@ extension Scanner {
                 rec.errorKind = CrawlError.Kind.limit.rawValue
             }
             return PlainTextRead(body: text, headers: [:], created: doc.created)
-        case .failure(.open(let code)):
-            rec.fail(.open(code), doing: "open document")
-        case .failure(.notSameFile):
-            rec.fail(.notSameFile, doing: "open document")
+        case .failure(.unreadable(let f)):
+            rec.fail(f, doing: "open document")
         case .failure(.corrupt(let why)):
             rec.error = "corrupt: \(why)"
             rec.errorKind = "corrupt"
