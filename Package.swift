@@ -14,11 +14,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
-        // System libraries, found through pkg-config (Debian: libmagic-dev, libarchive-dev, libxxhash-dev).
+        // System libraries, found through pkg-config (Debian: libmagic-dev, libarchive-dev, libxxhash-dev, libvectorscan-dev,
+        // libpoppler-glib-dev, libpst-dev).
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CVectorscan", pkgConfig: "libhs", providers: [.apt(["libvectorscan-dev"])]),
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(name: "CPST", pkgConfig: "libpst", providers: [.apt(["libpst-dev"])]),
         // statfs(2), which Glibc's Swift module leaves out.
         .systemLibrary(name: "CStatFS"),
 
@@ -26,8 +29,8 @@ let package = Package(
         .target(name: "SweepModel"),
         // Roots + excludes -> directory listings with stat; never content.
         .target(name: "Crawl", dependencies: ["SweepModel", "CStatFS"]),
-        // What an item is and what is inside it: types now, extractors later.
-        .target(name: "Extract", dependencies: ["SweepModel", "CMagic", "CArchive"]),
+        // What an item is and what is inside it: text, metadata and nested items of every format family.
+        .target(name: "Extract", dependencies: ["SweepModel", "CMagic", "CArchive", "CPoppler", "CPST"]),
         // The shipped and local rules, as data.
         .target(name: "Rules", dependencies: ["SweepModel", "CXXHash", "Yams"]),
         // The SQLite index through GRDB.

@@ -1,0 +1,1 @@
+#include <libpst/libpst.h>

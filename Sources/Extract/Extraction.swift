@@ -1,0 +1,182 @@
+import Foundation
+import SweepModel
+
+/// What one extractor read from one item: its text, the headers detection reads markings from, document
+/// metadata, the problem that stopped it (if any) and the items nested inside it.
+///
+/// Every format family returns this shape, so the scanner treats a PDF, a mail message and an archive
+/// member alike: detect over ``body`` and ``headers``, classify with ``metadata``, then recurse into the
+/// ``Child`` items it was handed.
+public struct Extraction: Sendable {
+    /// The item's text, for detection and `contains` rules (body, cells, slides, message body…).
+    public var body = ""
+    /// Lower-cased header names → values: a message's RFC 5322 headers (`subject`, `date`,
+    /// `x-protective-marking`, `msip_labels`…), a document's header/footer text under `x-header-footer`,
+    /// sensitivity labels under `msip_labels`.
+    public var headers: [String: String] = [:]
+    public var metadata = DocumentMetadata()
+    /// Why the item could not be fully read, when it could not; what was read before that stays.
+    public var problem: Problem?
+
+    public init(body: String = "", headers: [String: String] = [:], metadata: DocumentMetadata = DocumentMetadata(),
+                problem: Problem? = nil) {
+        self.body = body; self.headers = headers; self.metadata = metadata; self.problem = problem
+    }
+
+    public static func failed(_ kind: Problem.Kind, _ message: String) -> Extraction {
+        Extraction(problem: Problem(kind, message))
+    }
+}
+
+/// Title, author, dates and mail fields, where the format carries them.
+public struct DocumentMetadata: Sendable, Equatable {
+    public var title: String?
+    public var author: String?
+    public var created: Timestamp?
+    public var modified: Timestamp?
+    public var application: String?
+    /// Mail: the message's subject, sender, recipients (To, Cc) and date.
+    public var subject: String?
+    public var sender: String?
+    public var recipients: [String] = []
+    public var date: Timestamp?
+    /// PDF pages, slides, sheets: how many, where the format says.
+    public var pages: Int?
+    public init() {}
+}
+
+/// Why an item could not be fully read. Its kind is the `error_kind` stored in the index; the message,
+/// starting with the kind's words ("encrypted: …", "corrupt: …"), is the export's `error`.
+public struct Problem: Sendable, Equatable, Error {
+    public enum Kind: String, Sendable {
+        case encrypted          // password-protected or encrypted: content not read (a finding in itself)
+        case corrupt            // not a valid file of its type, or truncated
+        case limit              // a defence stopped it: size, depth, expansion ratio, text cap
+        case timeout            // the per-item time budget ran out
+        case unsupported        // a variant Sweep does not read (named in the message)
+        case unreadable         // the file system refused (permission, I/O, vanished)
+    }
+    public let kind: Kind
+    public let message: String
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        let prefix: String
+        switch kind {
+        case .encrypted: prefix = "encrypted"
+        case .corrupt: prefix = "corrupt"
+        case .limit: prefix = "limit hit"
+        case .timeout: prefix = "timeout"
+        case .unsupported: prefix = "unsupported"
+        case .unreadable: prefix = "unreadable"
+        }
+        self.message = message.hasPrefix(prefix) ? message : "\(prefix): \(message)"
+    }
+}
+
+/// An item found inside another: an archive member, a mail message in a mailbox, an attachment.
+public struct Child: Sendable {
+    public enum Content: Sendable {
+        /// The child's bytes, whole: the scanner types them, hashes them and reads inside them.
+        case bytes([UInt8])
+        /// Already read by the container's own library (a PST message through libpst): no bytes of its own,
+        /// its text, headers and metadata here and its own children in ``Child/children``.
+        case extracted(Extraction)
+        /// Too large to hold: what the container could say without holding it. The problem says which limit.
+        case skipped(size: Int64, problem: Problem)
+    }
+
+    /// Its name inside the container, `/`-separated below it: `2019/b.docx`, `17` (the 17th message),
+    /// `Inbox/3` (a PST folder and position), `report.pdf` (an attachment). Becomes `OUTER!/name`.
+    public var name: String
+    public var kind: ItemKind
+    public var content: Content
+    /// Its own modified time, when the container records one (a member's mtime, a message's date).
+    public var modified: Timestamp?
+    /// The type the container declares (an attachment's Content-Type), used when the bytes say nothing better.
+    public var declaredType: String?
+    /// Children of an ``Content/extracted`` child (a PST message's attachments).
+    public var children: [Child] = []
+
+    public init(name: String, kind: ItemKind, content: Content, modified: Timestamp? = nil, declaredType: String? = nil,
+                children: [Child] = []) {
+        self.name = name; self.kind = kind; self.content = content; self.modified = modified
+        self.declaredType = declaredType; self.children = children
+    }
+
+    /// Bytes of the child's content (for the export's `size`).
+    public var size: Int64 {
+        switch content {
+        case .bytes(let b): return Int64(b.count)
+        case .extracted(let e): return Int64(e.body.utf8.count)
+        case .skipped(let size, _): return size
+        }
+    }
+}
+
+/// The defences every extractor honours. Defaults are safe for a council share; `--config` can change them.
+public struct ExtractionLimits: Sendable {
+    /// Containers inside containers, counting the file on disk as depth 0.
+    public var maxDepth = 8
+    /// Bytes expanded from one file on disk, across all its nested items.
+    public var maxExpandedBytes: Int64 = 2 << 30
+    /// Expanded bytes per compressed byte of a container (zip bombs run at 1000:1 and more).
+    public var maxRatio: Int64 = 200
+    /// The largest nested item held in memory to be read; larger ones are hashed as they stream past.
+    public var maxChildBytes = 64 << 20
+    /// The largest file on disk read whole for formats that need it all at once (mail messages, RTF,
+    /// compound files).
+    public var maxWholeFileBytes = 256 << 20
+    /// Characters of text kept per item.
+    public var textCap = 8 << 20
+    /// Seconds one file on disk may take, with everything nested in it.
+    public var secondsPerItem: Double = 60
+    /// Nested items per file on disk.
+    public var maxChildren = 100_000
+    public init() {}
+}
+
+/// Shared by all the extraction of one file on disk: counts expanded bytes and children against the limits
+/// and knows when the time budget is spent. Extractors call ``check()`` in their loops.
+public final class ExtractionBudget: @unchecked Sendable {
+    public let limits: ExtractionLimits
+    private let deadline: Double
+    public private(set) var expanded: Int64 = 0
+    public private(set) var children = 0
+
+    public init(limits: ExtractionLimits, now: Double = ExtractionBudget.clock()) {
+        self.limits = limits
+        deadline = now + limits.secondsPerItem
+    }
+
+    public static func clock() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// The problem to stop with, when a limit is reached.
+    public func check() -> Problem? {
+        if ExtractionBudget.clock() > deadline {
+            return Problem(.timeout, "extraction took longer than \(Int(limits.secondsPerItem)) s; what was read so far is kept")
+        }
+        if expanded > limits.maxExpandedBytes {
+            return Problem(.limit, "expanded more than \(ByteCount(limits.maxExpandedBytes)) from one file (a zip bomb?)")
+        }
+        if children > limits.maxChildren {
+            return Problem(.limit, "more than \(limits.maxChildren) nested items in one file")
+        }
+        return nil
+    }
+
+    /// Counts bytes expanded from a container; returns a problem when that passes a limit.
+    public func expand(_ bytes: Int) -> Problem? {
+        expanded += Int64(bytes)
+        return expanded > limits.maxExpandedBytes ? check() : nil
+    }
+
+    /// Counts one more nested item.
+    public func addChild() -> Problem? {
+        children += 1
+        return children > limits.maxChildren ? check() : nil
+    }
+}
