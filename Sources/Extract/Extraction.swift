@@ -127,7 +127,7 @@ public struct ExtractionLimits: Sendable {
     /// compound files).
     public var maxWholeFileBytes = 256 << 20
     /// Characters of text kept per item.
-    public var textCap = 8 << 20
+    public var textCap = 16 << 20
     /// Seconds one file on disk may take, with everything nested in it.
     public var secondsPerItem: Double = 60
     /// Nested items per file on disk.

@@ -20,6 +20,10 @@ public enum OfficeDocument {
         /// `MSIP_Label_<GUID>_<Key>=<value>;` pairs, as an email's `msip_labels` header carries them.
         public var labels = ""
         public var created: Timestamp?
+        public var modified: Timestamp?
+        public var title: String?
+        public var author: String?
+        public var application: String?
         public var truncated = false
     }
 
@@ -42,13 +46,14 @@ public enum OfficeDocument {
 
     public static func handles(_ mime: String?) -> Bool { mime.map(officeTypes.contains) ?? false }
 
-    enum Part { case body, headerFooter, custom, labelInfo, core, sheet, skip }
+    enum Part { case body, headerFooter, custom, labelInfo, core, app, sheet, skip }
 
     static func part(_ name: String) -> Part {
         let n = name.lowercased()
         if n == "docprops/custom.xml" { return .custom }
         if n == "docmetadata/labelinfo.xml" { return .labelInfo }
         if n == "docprops/core.xml" || n == "meta.xml" { return .core }
+        if n == "docprops/app.xml" { return .app }
         guard n.hasSuffix(".xml") else { return .skip }
         if n.hasPrefix("word/header") || n.hasPrefix("word/footer") || n.hasPrefix("ppt/slidemasters/") || n == "styles.xml" {
             return .headerFooter
@@ -69,55 +74,69 @@ public enum OfficeDocument {
         case .failure(let f): return .failure(.unreadable(f))
         }
         defer { close(fd) }
-        guard let a = archive_read_new() else { return .failure(.corrupt("libarchive could not start")) }
-        defer { archive_read_free(a) }
-        archive_read_support_format_zip(a)
-        guard archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK else {
-            return .failure(.corrupt(String(cString: archive_error_string(a))))
-        }
-        var content = Content()
-        var expanded = 0
-        var entry: OpaquePointer?
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let rc = archive_read_next_header(a, &entry)
-            if rc == ARCHIVE_EOF { break }
-            guard rc == ARCHIVE_OK || rc == ARCHIVE_WARN, let entry else {
-                return .failure(.corrupt(archive_error_string(a).map { String(cString: $0) } ?? "unreadable zip entry"))
-            }
-            let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
-            let kind = part(name)
-            if kind == .skip { archive_read_data_skip(a); continue }
-            var bytes: [UInt8] = []
+        return read(.descriptor(fd), cap: cap).mapError { .corrupt($0.message.hasPrefix("corrupt: ") ? String($0.message.dropFirst(9)) : $0.message) }
+    }
+
+    /// The same, from a file already open or a nested document held in memory.
+    public static func read(_ input: ContainerInput, cap: Int) -> Result<Content, Problem> {
+        let outcome = LibArchive.read(input, configure: { archive_read_support_format_zip($0) }) { a -> Result<Content, Problem> in
+            var content = Content()
+            var expanded = 0
+            var entry: OpaquePointer?
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+            defer { buffer.deallocate() }
             while true {
-                let n = archive_read_data(a, buffer.baseAddress, buffer.count)
-                if n < 0 { return .failure(.corrupt("\(name): " + (archive_error_string(a).map { String(cString: $0) } ?? "bad data"))) }
-                if n == 0 { break }
-                expanded += n
-                if expanded > cap { content.truncated = true; break }
-                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            }
-            let xml = String(decoding: bytes, as: UTF8.self)
-            switch kind {
-            case .body: content.body += xmlText(xml) + "\n"
-            case .headerFooter: content.headerFooter += xmlText(xml) + "\n"
-            case .sheet:
-                content.body += xmlText(xml) + "\n"
-                for tag in ["oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter"] {
-                    for v in elements(tag, in: xml) { content.headerFooter += sheetHeaderText(v) + "\n" }
+                let rc = archive_read_next_header(a, &entry)
+                if rc == ARCHIVE_EOF { break }
+                guard rc == ARCHIVE_OK || rc == ARCHIVE_WARN, let entry else {
+                    return .failure(LibArchive.openProblem(a))
                 }
-            case .custom: content.labels += customLabels(xml)
-            case .labelInfo: content.labels += labelInfo(xml)
-            case .core:
-                if let c = elements("dcterms:created", in: xml).first ?? elements("meta:creation-date", in: xml).first {
-                    content.created = Timestamp.parse(String(c.prefix(19)) + "Z") ?? Timestamp.parse(String(c.prefix(10)))
+                let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+                let kind = part(name)
+                if kind == .skip { archive_read_data_skip(a); continue }
+                if archive_entry_is_encrypted(entry) != 0 { return .failure(Problem(.encrypted, "password-protected document")) }
+                var bytes: [UInt8] = []
+                while true {
+                    let n = archive_read_data(a, buffer.baseAddress, buffer.count)
+                    if n < 0 { return .failure(Problem(.corrupt, "\(name): " + LibArchive.message(a, "bad data"))) }
+                    if n == 0 { break }
+                    expanded += n
+                    if expanded > cap { content.truncated = true; break }
+                    bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 }
-            case .skip: break
+                absorb(kind, String(decoding: bytes, as: UTF8.self), into: &content)
+                if content.truncated { break }
             }
-            if content.truncated { break }
+            return .success(content)
         }
-        return .success(content)
+        return outcome.flatMap { $0 }
+    }
+
+    static func absorb(_ kind: Part, _ xml: String, into content: inout Content) {
+        switch kind {
+        case .body: content.body += xmlText(xml) + "\n"
+        case .headerFooter: content.headerFooter += xmlText(xml) + "\n"
+        case .sheet:
+            content.body += xmlText(xml) + "\n"
+            for tag in ["oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter"] {
+                for v in elements(tag, in: xml) { content.headerFooter += sheetHeaderText(v) + "\n" }
+            }
+        case .custom: content.labels += customLabels(xml)
+        case .labelInfo: content.labels += labelInfo(xml)
+        case .core:
+            if let c = elements("dcterms:created", in: xml).first ?? elements("meta:creation-date", in: xml).first {
+                content.created = Timestamp.parse(String(c.prefix(19)) + "Z") ?? Timestamp.parse(String(c.prefix(10)))
+            }
+            if content.title == nil, let t = elements("dc:title", in: xml).first, !t.isEmpty { content.title = xmlText(t) }
+            if content.author == nil, let c = elements("dc:creator", in: xml).first ?? elements("meta:initial-creator", in: xml).first,
+               !c.isEmpty { content.author = xmlText(c) }
+            if let m = elements("dcterms:modified", in: xml).first ?? elements("dc:date", in: xml).first {
+                content.modified = Timestamp.parse(String(m.prefix(19)) + "Z")
+            }
+        case .app:
+            if let app = elements("Application", in: xml).first ?? elements("meta:generator", in: xml).first { content.application = xmlText(app) }
+        case .skip: break
+        }
     }
 
     /// Text of an XML part: paragraphs, rows, breaks and shared-string items become line breaks, cells and

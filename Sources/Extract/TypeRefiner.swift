@@ -35,6 +35,8 @@ public enum TypeRefiner {
 
     public static func refine(_ mime: String, extension ext: String?) -> String {
         guard let ext else { return mime }
+        // libmagic names a PST store and a .msg message alike.
+        if mime == "application/vnd.ms-outlook" && (ext == "pst" || ext == "ost") { return "application/vnd.ms-outlook-pst" }
         if genericZip.contains(mime), let m = zipFamilies[ext] { return m }
         if genericCompound.contains(mime), let m = compoundFamilies[ext] { return m }
         if mime == "text/plain", let m = textFamilies[ext] { return m }

@@ -34,10 +34,15 @@ extension SweepIndex {
         WHERE content_hash IS NOT NULL AND \(dupeEligible) GROUP BY content_hash HAVING count(*) > 1
         """
 
-    /// Items that can take part in a duplicate set: present, readable, not empty, with content.
+    /// Items that can take part in a duplicate set: present, with readable bytes (a content-level problem such
+    /// as encryption does not stop hashing), not empty. The partial indexes carry this exact text: change both.
     static let dupeEligible = """
-        gone_scan IS NULL AND error IS NULL AND size > 0 AND kind IN ('file', 'member', 'attachment')
+        gone_scan IS NULL AND (error IS NULL OR error_kind IN (\(contentProblemKinds))) AND size > 0 \
+        AND kind IN ('file', 'member', 'attachment', 'message')
         """
+
+    /// Error kinds that describe the content, not the reading of it: the bytes were read in full.
+    static let contentProblemKinds = "'encrypted', 'corrupt', 'limit', 'timeout', 'unsupported', 'rules'"
 
     /// Sizes where a stage still has work: two or more items share a size but not all have a prefix sample;
     /// or share size and prefix but not all have a suffix; or share all three but not all have a content

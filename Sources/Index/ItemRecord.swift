@@ -41,6 +41,10 @@ public struct ItemRecord: Sendable {
     public var detection: Detection?
     /// Its class in the retention schedule, dates, holds and the reason.
     public var retention: RetentionFacts?
+    /// For a nested item: the item it was read from and the file on disk that holds it all.
+    public var container: (parent: ItemPath, top: ItemPath)?
+    /// For a nested item: the fingerprints of the bytes it was read from (files get theirs in the fingerprint stage).
+    public var fingerprint: (prefix: Int64, suffix: Int64, content: String)?
 
     public init(path: ItemPath, folder: ItemPath, root: String, relativePath: String, kind: ItemKind, size: Int64,
                 rulesVersion: String) {

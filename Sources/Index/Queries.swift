@@ -77,7 +77,7 @@ extension SweepIndex {
                 WITH dup AS (\(SweepIndex.dupeHashes))
                 SELECT display_path, kind, size, mtime_ns, mime, error, error_kind, owner, uid, mode, nlink, device, inode,
                        extension, moved_from, link_target, first_seen_scan, changed_scan, content_hash,
-                       size > 0 AND error IS NULL AND content_hash IN dup, pii, markings, marking, special,
+                       \(SweepIndex.dupeEligible) AND content_hash IN dup, pii, markings, marking, special,
                        retention_class, retention_action, disposal_date, holds
                 FROM item WHERE gone_scan IS NULL ORDER BY path
                 """)

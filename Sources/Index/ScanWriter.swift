@@ -19,12 +19,16 @@ public struct FolderResult: Sendable {
     public var upserts: [ItemRecord] = []
     public var moves: [Move] = []
     public var gone: [Int64] = []
+    /// Items read inside this folder's files (archive members, messages, attachments), parents first.
+    public var nested: [ItemRecord] = []
+    /// Files read again that may hold nested items from an earlier reading.
+    public var reread: [ItemPath] = []
     public var new = 0, changed = 0, unchanged = 0, errors = 0, items = 0
     public var bytes: Int64 = 0
 
     public init(folder: ItemPath, listed: Bool) { self.folder = folder; self.listed = listed }
 
-    var rowCount: Int { upserts.count + moves.count + gone.count + 1 }
+    var rowCount: Int { upserts.count + moves.count + gone.count + nested.count + 1 }
 }
 
 /// Writes one scan's results into the index in batched transactions.
@@ -85,7 +89,8 @@ public final class ScanWriter: @unchecked Sendable {
         var s = summary
         try index.write { db in
             for r in batch {
-                written += r.upserts.count + r.moves.count
+                var ids: [ItemPath: Int64] = [:]
+                written += r.upserts.count + r.moves.count + r.nested.count
                 if r.listed { _ = try folderID(r.folder, db) }
                 if r.listed {
                     try db.execute(sql: "UPDATE item SET gone_scan = ? WHERE path = ? AND kind = 'directory' AND gone_scan IS NULL",
@@ -93,7 +98,7 @@ public final class ScanWriter: @unchecked Sendable {
                 } else {
                     try db.execute(sql: "UPDATE folder SET last_seen_scan = ? WHERE path = ?", arguments: [scanID, Data(r.folder.bytes)])
                 }
-                for rec in r.upserts { try upsert(rec, db) }
+                for rec in r.upserts { ids[rec.path] = try upsert(rec, db) }
                 for m in r.moves {
                     let fid = try folderID(m.record.folder, db)
                     // Its old folder may already have been settled in this scan, counting it gone: it is not.
@@ -104,13 +109,15 @@ public final class ScanWriter: @unchecked Sendable {
                         WHERE id = ? AND path = ?
                         """).execute(arguments: m.record.arguments(folderID: fid, scanID: scanID) + [m.fromID, Data(m.fromPath.bytes)])
                     if db.changesCount == 1 {
+                        ids[m.record.path] = m.fromID
                         s.moved += 1
                         if wasGoneNow { s.gone -= 1 }
                         try replaceFindings(m.fromID, m.record.detection, db)
                     } else {
-                        try upsert(m.record, db); s.new += 1
+                        ids[m.record.path] = try upsert(m.record, db); s.new += 1
                     }
                 }
+                try writeNested(r, ids: &ids, db)
                 if !r.gone.isEmpty {
                     let fid = try folderID(r.folder, db)
                     let stmt = try db.cachedStatement(sql: "UPDATE item SET gone_scan = ? WHERE id = ? AND folder_id = ? AND gone_scan IS NULL")
@@ -140,18 +147,45 @@ public final class ScanWriter: @unchecked Sendable {
         return id
     }
 
-    private func upsert(_ rec: ItemRecord, _ db: Database) throws {
+    @discardableResult
+    private func upsert(_ rec: ItemRecord, parentID: Int64? = nil, topID: Int64? = nil, _ db: Database) throws -> Int64 {
         let fid = try folderID(rec.folder, db)
         let id = try Int64.fetchOne(db.cachedStatement(sql: """
-            INSERT INTO item (\(ItemRecord.columns), first_seen_scan) VALUES (\(ItemRecord.placeholders), ?)
+            INSERT INTO item (\(ItemRecord.columns), first_seen_scan, parent_id, top_id, hash_prefix, hash_suffix, content_hash)
+            VALUES (\(ItemRecord.placeholders), ?, ?, ?, ?, ?, ?)
             ON CONFLICT(path) DO UPDATE SET (\(ItemRecord.columns)) = (\(ItemRecord.excludedColumns)), gone_scan = NULL,
-                -- Fingerprints stay valid while the file is the same file with the same size and times.
-                hash_prefix = CASE WHEN \(ScanWriter.sameContent) THEN item.hash_prefix END,
-                hash_suffix = CASE WHEN \(ScanWriter.sameContent) THEN item.hash_suffix END,
-                content_hash = CASE WHEN \(ScanWriter.sameContent) THEN item.content_hash END
+                parent_id = excluded.parent_id, top_id = excluded.top_id,
+                -- Fingerprints stay valid while the file is the same file with the same size and times; a nested
+                -- item brings its own, hashed as it was read.
+                hash_prefix = coalesce(excluded.hash_prefix, CASE WHEN \(ScanWriter.sameContent) THEN item.hash_prefix END),
+                hash_suffix = coalesce(excluded.hash_suffix, CASE WHEN \(ScanWriter.sameContent) THEN item.hash_suffix END),
+                content_hash = coalesce(excluded.content_hash, CASE WHEN \(ScanWriter.sameContent) THEN item.content_hash END)
             RETURNING id
-            """), arguments: rec.arguments(folderID: fid, scanID: scanID) + [scanID])!
+            """), arguments: rec.arguments(folderID: fid, scanID: scanID)
+                + [scanID, parentID, topID, rec.fingerprint?.prefix, rec.fingerprint?.suffix, rec.fingerprint?.content])!
         try replaceFindings(id, rec.detection, db)
+        return id
+    }
+
+    /// Writes the items read inside the folder's files (parents come before their children), then marks gone
+    /// whatever an earlier reading of a re-read file found inside it that this reading did not.
+    private func writeNested(_ r: FolderResult, ids: inout [ItemPath: Int64], _ db: Database) throws {
+        for rec in r.nested {
+            guard let container = rec.container else { continue }
+            let parentID = try ids[container.parent] ?? Int64.fetchOne(db, sql: "SELECT id FROM item WHERE path = ?",
+                                                                         arguments: [Data(container.parent.bytes)])
+            let topID = try ids[container.top] ?? Int64.fetchOne(db, sql: "SELECT id FROM item WHERE path = ?",
+                                                                  arguments: [Data(container.top.bytes)])
+            guard let parentID, let topID else { continue }   // its container could not be written: neither can it
+            ids[rec.path] = try upsert(rec, parentID: parentID, topID: topID, db)
+        }
+        let stale = try db.cachedStatement(sql: """
+            UPDATE item SET gone_scan = ? WHERE top_id = ? AND changed_scan < ? AND gone_scan IS NULL
+            """)
+        for path in r.reread {
+            guard let id = ids[path] else { continue }
+            try stale.execute(arguments: [scanID, id, scanID])
+        }
     }
 
     /// An item's findings are those of its latest reading, nothing older.
@@ -169,7 +203,8 @@ public final class ScanWriter: @unchecked Sendable {
     /// SQL true when the stored row (`item.`) and the incoming one (`excluded.`) are surely the same bytes.
     static let sameContent = """
         item.size = excluded.size AND item.mtime_ns IS excluded.mtime_ns AND item.ctime_ns IS excluded.ctime_ns
-        AND item.device IS excluded.device AND item.inode IS excluded.inode AND excluded.error IS NULL
+        AND item.device IS excluded.device AND item.inode IS excluded.inode
+        AND (excluded.error IS NULL OR excluded.error_kind IN (\(SweepIndex.contentProblemKinds)))
         """
 
     /// Closes the scan. After a complete walk, items in folders under these roots that the walk never reached

@@ -127,6 +127,26 @@ enum Schema {
                 CREATE INDEX item_by_disposal ON item(disposal_date) WHERE gone_scan IS NULL AND disposal_date IS NOT NULL;
                 """)
         }
+        m.registerMigration("v5-nested-items") { db in
+            try db.execute(sql: """
+                ALTER TABLE item ADD COLUMN top_id INTEGER;
+                CREATE INDEX item_by_top ON item(top_id) WHERE top_id IS NOT NULL;
+                -- Content-level problems (encrypted, corrupt, limit, timeout) leave the bytes readable and hashable:
+                -- such items still take part in duplicate sets. Mail messages with bytes of their own do too.
+                DROP INDEX item_by_fingerprint;
+                DROP INDEX item_by_content;
+                CREATE INDEX item_by_fingerprint ON item(size, hash_prefix, hash_suffix, content_hash)
+                    WHERE \(SweepIndex.dupeEligible);
+                CREATE INDEX item_by_content ON item(content_hash)
+                    WHERE content_hash IS NOT NULL AND \(SweepIndex.dupeEligible);
+                -- A file that goes takes everything nested in it along.
+                CREATE TRIGGER item_gone_nested AFTER UPDATE OF gone_scan ON item
+                    WHEN NEW.gone_scan IS NOT NULL AND OLD.gone_scan IS NULL AND NEW.parent_id IS NULL
+                BEGIN
+                    UPDATE item SET gone_scan = NEW.gone_scan WHERE top_id = NEW.id AND gone_scan IS NULL;
+                END;
+                """)
+        }
         return m
     }
 }

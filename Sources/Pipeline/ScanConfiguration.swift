@@ -1,4 +1,5 @@
 import Crawl
+import Extract
 import Rules
 import SweepModel
 
@@ -17,11 +18,17 @@ public struct ScanConfiguration: Sendable {
     public var dupesOnly = false
     /// The date ages and retention are judged at (`--as-of`); today by default.
     public var asOf = Timestamp.now()
-    /// Bytes of text read from one item at most.
-    public var textCap = 16 << 20
+    /// The extraction defences: nesting depth, expansion, sizes, text cap, time per file.
+    public var limits = ExtractionLimits()
+    /// Characters of text read from one item at most.
+    public var textCap: Int {
+        get { limits.textCap }
+        set { limits.textCap = newValue }
+    }
 
-    /// Stored on each item: a later scan reads an item again when its rules, or the kind of scan, differ.
-    public var itemVersion: String { dupesOnly ? "dupes-only" : rules.version }
+    /// Stored on each item: a later scan reads an item again when its rules, the extractors, or the kind of
+    /// scan differ.
+    public var itemVersion: String { dupesOnly ? "dupes-only" : rules.version + "+x" + Extractor.version }
 
     public init(roots: [ItemPath], excludes: [Glob] = [], indexPath: String, rules: RuleSet, jobs: Int = 2,
                 oneFileSystem: Bool = false, followSymlinks: Bool = false, headBytes: Int = 32 * 1024) {

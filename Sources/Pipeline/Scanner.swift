@@ -4,6 +4,7 @@ import Glibc
 import Crawl
 import Detect
 import Extract
+import Fingerprint
 import Foundation
 import Index
 import Retention
@@ -47,7 +48,7 @@ public final class Scanner: @unchecked Sendable {
             let lazy = LazyDetector { try Detector(rules: rules, key: key) }
             // New rules are compiled now, so a pattern Vectorscan refuses stops the scan before it starts; rules a
             // finished scan already compiled wait until some text needs them (an unchanged re-scan reads none).
-            if try index.lastCompletedRulesVersion() != configuration.rules.version { _ = try lazy.build() }
+            if try index.lastCompletedRulesVersion() != configuration.itemVersion { _ = try lazy.build() }
             detectors = lazy
         }
         let writer = try ScanWriter(index: index, roots: configuration.roots, rulesVersion: configuration.itemVersion,
@@ -142,8 +143,12 @@ public final class Scanner: @unchecked Sendable {
                 if p.hadError { result.errors += 1 }
                 continue
             }
-            let rec = record(for: entry, in: listing, context: ctx)
+            var nested: [ItemRecord] = []
+            let rec = record(for: entry, in: listing, context: ctx, nested: &nested)
             if rec.error != nil { result.errors += 1 }
+            result.errors += nested.reduce(0) { $0 + ($1.error != nil ? 1 : 0) }
+            result.nested += nested
+            if prev != nil { result.reread.append(rec.path) }
             result.bytes += rec.size
             if let p = prev, !p.gone {
                 result.changed += 1
@@ -156,6 +161,7 @@ public final class Scanner: @unchecked Sendable {
                 result.upserts.append(rec)
             } else if prev == nil, let move = movedFrom(rec) {
                 result.moves.append(FolderResult.Move(fromID: move.id, fromPath: move.path, record: rec))
+                result.reread.append(rec.path)
             } else {
                 result.new += 1
                 result.upserts.append(rec)
@@ -194,7 +200,7 @@ public final class Scanner: @unchecked Sendable {
     }
 
     /// Everything known about one entry; for a regular file, its type from the first bytes.
-    private func record(for entry: Entry, in listing: Listing, context ctx: WorkerContext) -> ItemRecord {
+    private func record(for entry: Entry, in listing: Listing, context ctx: WorkerContext, nested: inout [ItemRecord]) -> ItemRecord {
         let kind: ItemKind = entry.stat?.kind ?? .unknown
         var rec = ItemRecord(path: entry.path, folder: listing.folder, root: listing.root.display,
                              relativePath: entry.relative, kind: kind, size: entry.stat?.size ?? 0,
@@ -215,7 +221,7 @@ public final class Scanner: @unchecked Sendable {
             rec.error = e.message
             rec.errorKind = e.kind.rawValue
             if let t = kind.inodeType { rec.mime = t }
-            if !configuration.dupesOnly { classify(&rec, entry, text: nil) }
+            if !configuration.dupesOnly { classify(&rec, relativePath: entry.relative, name: nameText, text: nil) }
             return rec
         }
         var text: PlainTextRead?
@@ -236,10 +242,12 @@ public final class Scanner: @unchecked Sendable {
                 if rec.mime == "application/encrypted" {
                     rec.error = "encrypted: password-protected, content not read"
                     rec.errorKind = "encrypted"
-                } else if st.size > 0, OfficeDocument.handles(rec.mime), let detector = detector(for: &rec) {
-                    text = detectOffice(&rec, st, detector, ctx)
-                } else if st.size > 0, PlainText.isTextual(rec.mime), let detector = detector(for: &rec) {
-                    text = detect(&rec, st, detector, ctx)
+                } else if st.size > 0, let mime = rec.mime, Extractor.family(of: mime) != nil, let detector = detector(for: &rec) {
+                    let nest = Nest(path: entry.path, top: entry.path, relative: entry.relative, folder: listing.folder,
+                                    root: listing.root.display, name: nameText, modified: st.modified, owner: rec.owner,
+                                    uid: rec.uid, depth: 0)
+                    let budget = ExtractionBudget(limits: configuration.limits)
+                    text = read(&rec, .file(entry.path, st.id), mime: mime, nest: nest, detector, ctx, budget, &nested)
                 }
             case .failure(let f):
                 rec.fail(f, doing: "open")
@@ -254,7 +262,7 @@ public final class Scanner: @unchecked Sendable {
         case .directory, .member, .message, .attachment:
             break
         }
-        if !configuration.dupesOnly { classify(&rec, entry, text: text) }
+        if !configuration.dupesOnly { classify(&rec, relativePath: entry.relative, name: nameText, text: text) }
         return rec
     }
 }
@@ -270,56 +278,132 @@ extension Scanner {
         }
     }
 
-    /// Reads a text item whole (up to the text cap) and runs detection over it; returns the text it read.
-    func detect(_ rec: inout ItemRecord, _ st: FileStat, _ detector: Detector, _ ctx: WorkerContext) -> PlainTextRead? {
-        switch PlainText.read(rec.path, expected: st.id, cap: configuration.textCap) {
-        case .success(let t):
-            progress.bytesRead.add(t.text.utf8.count, ordering: .relaxed)
-            let headers = rec.mime == "message/rfc822" ? PlainText.mailHeaders(t.text) : [:]
-            let body = PlainText.isMarkup(rec.mime) ? PlainText.stripMarkup(t.text) : t.text
-            rec.detection = detector.detect(body, headers: headers, asOf: configuration.asOf, session: ctx.session(detector))
-            if t.truncated {
-                rec.error = "limit hit: only the first \(ByteCount(Int64(configuration.textCap))) of text were read"
-                rec.errorKind = CrawlError.Kind.limit.rawValue
-            }
-            return PlainTextRead(body: body, headers: headers)
-        case .failure(let f):
-            rec.fail(f, doing: "open for text")
-            return nil
+    /// Reads an item's content with the extractor for its type, runs detection over what it gives, and reads
+    /// every item nested inside it in turn (appended to `nested`, each before its own children).
+    func read(_ rec: inout ItemRecord, _ source: Extractor.Source, mime: String, nest: Nest, _ detector: Detector,
+              _ ctx: WorkerContext, _ budget: ExtractionBudget, _ nested: inout [ItemRecord]) -> PlainTextRead {
+        let extraction = Extractor.extract(source, mime: mime, name: nest.name, budget: budget) { child in
+            readChild(child, of: nest, detector, ctx, budget, &nested)
+            return true
         }
+        return apply(extraction, to: &rec, detector, ctx)
     }
 
-    /// Reads an Office or OpenDocument file's text parts and labels and runs detection over them.
-    func detectOffice(_ rec: inout ItemRecord, _ st: FileStat, _ detector: Detector, _ ctx: WorkerContext) -> PlainTextRead? {
-        switch OfficeDocument.read(rec.path, expected: st.id, cap: configuration.textCap * 4) {
-        case .success(let doc):
-            let headers = ["x-header-footer": doc.headerFooter, "msip_labels": doc.labels]
-            let text = doc.body + "\n" + doc.headerFooter
-            rec.detection = detector.detect(text, headers: headers, asOf: configuration.asOf, session: ctx.session(detector))
-            if doc.truncated {
-                rec.error = "limit hit: expanded past \(ByteCount(Int64(configuration.textCap * 4))) (a zip bomb, or a very large document)"
-                rec.errorKind = CrawlError.Kind.limit.rawValue
-            }
-            return PlainTextRead(body: text, headers: [:], created: doc.created)
-        case .failure(.unreadable(let f)):
-            rec.fail(f, doing: "open document")
-        case .failure(.corrupt(let why)):
-            rec.error = "corrupt: \(why)"
-            rec.errorKind = "corrupt"
+    /// Detection over an extraction's text and headers; its problem becomes the item's error.
+    func apply(_ e: Extraction, to rec: inout ItemRecord, _ detector: Detector, _ ctx: WorkerContext) -> PlainTextRead {
+        var text = e.body
+        // A message read by a mail library carries its addresses in metadata: they are part of what it says.
+        if (e.metadata.sender != nil || !e.metadata.recipients.isEmpty) && !text.hasPrefix("From: ") {
+            text = MailMessage.addressBlock(e.metadata) + text
         }
-        return nil
+        if let hf = e.headers["x-header-footer"], !hf.isEmpty { text += "\n" + hf }
+        progress.bytesRead.add(text.utf8.count, ordering: .relaxed)
+        rec.detection = detector.detect(text, headers: e.headers, asOf: configuration.asOf, session: ctx.session(detector))
+        if let p = e.problem {
+            rec.error = p.message
+            rec.errorKind = p.kind == .unreadable ? CrawlError.Kind.io.rawValue : p.kind.rawValue
+        }
+        return PlainTextRead(body: text, headers: e.headers, created: e.metadata.created,
+                             messageDate: e.metadata.date ?? e.headers["date"].flatMap(PlainText.mailDate))
+    }
+
+    /// One nested item: typed from its bytes, fingerprinted with the same identity files get, read inside
+    /// (within the depth and budget), detected and classified with its container's path cues.
+    func readChild(_ child: Child, of parent: Nest, _ detector: Detector, _ ctx: WorkerContext, _ budget: ExtractionBudget,
+                   _ out: inout [ItemRecord]) {
+        let path = parent.path.nesting(Array(child.name.utf8))
+        let ownName = child.name.split(separator: "/").last.map(String.init) ?? child.name
+        var rec = ItemRecord(path: path, folder: parent.folder, root: parent.root, relativePath: parent.relative + "!/" + child.name,
+                             kind: child.kind, size: child.size, rulesVersion: configuration.itemVersion)
+        rec.container = (parent.path, parent.top)
+        rec.fileExtension = TypeRefiner.fileExtension(of: ownName)
+        rec.modified = child.modified ?? parent.modified
+        rec.owner = parent.owner
+        rec.uid = parent.uid
+        let slot = out.count
+        out.append(rec)   // its place, before its children; filled in below
+        let depth = parent.depth + 1
+        var text: PlainTextRead?
+        func nest(_ r: ItemRecord) -> Nest {
+            Nest(path: path, top: parent.top, relative: r.relativePath, folder: parent.folder, root: parent.root, name: ownName,
+                 modified: r.modified, owner: parent.owner, uid: parent.uid, depth: depth)
+        }
+        switch child.content {
+        case .skipped(_, let problem):
+            rec.mime = child.declaredType
+            rec.error = problem.message
+            rec.errorKind = problem.kind.rawValue
+        case .bytes(let bytes):
+            let hasher = StreamHasher()
+            bytes.withUnsafeBytes { hasher.update($0) }
+            let h = hasher.finish()
+            rec.fingerprint = (h.prefix, h.suffix, h.content.hex)
+            let sniffed = bytes.withUnsafeBytes {
+                ctx.sniffer.mimeType(of: UnsafeRawBufferPointer(rebasing: $0.prefix(configuration.headBytes)))
+            }
+            var mime = TypeRefiner.refine(sniffed, extension: rec.fileExtension)
+            if mime == "text/plain" || mime == "application/octet-stream", let declared = child.declaredType?.lowercased(),
+               Extractor.family(of: declared) != nil {
+                mime = declared   // an mbox message libmagic calls text, an attachment it cannot place
+            }
+            rec.mime = mime
+            if mime == "application/encrypted" {
+                rec.error = "encrypted: password-protected, content not read"
+                rec.errorKind = "encrypted"
+            } else if !bytes.isEmpty, let family = Extractor.family(of: mime) {
+                if Extractor.isContainer(family) && depth >= configuration.limits.maxDepth {
+                    rec.error = "limit hit: nested more than \(configuration.limits.maxDepth) deep; not opened"
+                    rec.errorKind = "limit"
+                } else if let p = budget.check() {
+                    rec.error = p.message
+                    rec.errorKind = p.kind.rawValue
+                } else {
+                    text = read(&rec, .bytes(bytes), mime: mime, nest: nest(rec), detector, ctx, budget, &out)
+                }
+            }
+        case .extracted(let extraction):
+            rec.mime = child.declaredType ?? (child.kind == .message ? "application/vnd.ms-outlook" : nil)
+            text = apply(extraction, to: &rec, detector, ctx)
+            if child.kind == .message, let date = text?.messageDate { rec.modified = date }
+            let me = nest(rec)
+            for c in child.children {
+                var c = c
+                if c.modified == nil { c.modified = text?.messageDate }
+                if budget.addChild() != nil { break }
+                readChild(c, of: me, detector, ctx, budget, &out)
+            }
+        }
+        // A message's modified time is its date.
+        if child.kind == .message, let date = text?.messageDate { rec.modified = date }
+        classify(&rec, relativePath: rec.relativePath, name: ownName, text: text)
+        out[slot] = rec
     }
 
     /// The item's class, dates and holds from the schedule, with the reason.
-    func classify(_ rec: inout ItemRecord, _ entry: Entry, text: PlainTextRead?) {
+    func classify(_ rec: inout ItemRecord, relativePath: String, name: String, text: PlainTextRead?) {
         let facts = ItemFacts(
-            relativePath: entry.relative, name: ItemPath.display(entry.name), fileExtension: rec.fileExtension, mime: rec.mime,
+            relativePath: relativePath, name: name, fileExtension: rec.fileExtension, mime: rec.mime,
             text: text?.body, markings: rec.detection?.markings ?? [], personalData: Set(rec.detection?.personalData.keys ?? [:].keys),
-            modified: rec.modified, created: text?.created, messageDate: text?.headers["date"].flatMap(PlainText.mailDate))
+            modified: rec.modified, created: text?.created, messageDate: text?.messageDate)
         let c = classifier.classify(facts)
         rec.retention = RetentionFacts(classID: c.classID, action: c.action, triggerDate: c.triggerDate,
                                        disposalDate: c.disposalDate, holds: c.holds, reason: c.reason)
     }
+}
+
+/// Where a nested item sits: its container's path (and the file on disk at the top), the path cues
+/// retention reads, and what it inherits (owner, a date when it has none of its own).
+struct Nest {
+    let path: ItemPath
+    let top: ItemPath
+    let relative: String
+    let folder: ItemPath
+    let root: String
+    let name: String
+    let modified: Timestamp?
+    let owner: String?
+    let uid: UInt32?
+    let depth: Int
 }
 
 extension ItemRecord {
@@ -336,12 +420,14 @@ extension ItemRecord {
     }
 }
 
-/// The text an item gave, kept for classification (`contains`) and its mail headers (`message_date`).
+/// The text an item gave, kept for classification (`contains`), with its own dates (`created`, `message_date`).
 struct PlainTextRead {
     let body: String
     let headers: [String: String]
     /// The document's own creation date, when its metadata has one.
     var created: Timestamp? = nil
+    /// A mail message's date.
+    var messageDate: Timestamp? = nil
 }
 
 /// Per-thread tools: a libmagic cookie (not thread-safe), a read buffer, an owner-name cache, a detection

@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SweepModel
+
+/// Picks the reader for an item's type and runs it, on a file on disk or on a nested item's bytes.
+///
+/// The scanner calls ``extract(_:mime:name:budget:visit:)`` for every item with content; nested items come
+/// back one at a time through `visit` (the scanner reads each in turn and recurses), so a large archive or
+/// mailbox is never held whole.
+public enum Extractor {
+    /// Changes when the extractors read more or differently: items read by older ones are read again.
+    public static let version = "2"
+
+    /// Where the item's bytes are.
+    public enum Source {
+        /// A file on disk, opened only if it is still the file the walk listed.
+        case file(ItemPath, FileID)
+        /// A nested item, already in memory.
+        case bytes([UInt8])
+    }
+
+    public enum Family: String, Sendable {
+        case text, markup, mail, mailbox, office, archive
+    }
+
+    /// The reader for a MIME type, or nil when Sweep reads nothing inside that type (images, audio…).
+    public static func family(of mime: String?) -> Family? {
+        guard let mime else { return nil }
+        if mime == "message/rfc822" { return .mail }
+        if mime == "application/mbox" { return .mailbox }
+        if OfficeDocument.handles(mime) { return .office }
+        if Archive.handles(mime) { return .archive }
+        if PlainText.isMarkup(mime) { return .markup }
+        if PlainText.isTextual(mime) { return .text }
+        return nil
+    }
+
+    /// True for the families that hold other items, where the nesting depth limit applies.
+    public static func isContainer(_ family: Family) -> Bool {
+        family == .archive || family == .mailbox || family == .mail
+    }
+
+    /// Reads the item: its own extraction is returned, its nested items are handed to `visit` (return false
+    /// to stop). The budget is shared by everything read from one file on disk.
+    public static func extract(_ source: Source, mime: String, name: String, budget: ExtractionBudget,
+                               visit: (Child) -> Bool) -> Extraction {
+        guard let family = family(of: mime) else { return Extraction() }
+        switch family {
+        case .text, .markup:
+            let text: (String, Bool)
+            switch source {
+            case .bytes(let b):
+                text = (PlainText.decode(Array(b.prefix(budget.limits.textCap))), b.count > budget.limits.textCap)
+            case .file(let path, let id):
+                switch PlainText.read(path, expected: id, cap: budget.limits.textCap) {
+                case .success(let t): text = (t.text, t.truncated)
+                case .failure(let f): return Extraction(problem: problem(f))
+                }
+            }
+            var e = Extraction(body: family == .markup ? PlainText.stripMarkup(text.0) : text.0)
+            if text.1 { e.problem = Problem(.limit, "only the first \(ByteCount(Int64(budget.limits.textCap))) of text were read") }
+            return e
+
+        case .mail:
+            return whole(source, budget) { bytes in
+                let (e, children) = MailMessage.extract(bytes, limits: budget.limits)
+                var out = e
+                for var c in children {
+                    if let p = budget.addChild() { out.problem = p; break }
+                    if c.modified == nil { c.modified = e.metadata.date }   // an attachment is as old as its message
+                    if !visit(c) { break }
+                }
+                return out
+            }
+
+        case .mailbox:
+            return container(source) { Mailbox.extract($0, budget: budget, visit: visit) }
+
+        case .office:
+            return container(source) { input in
+                switch OfficeDocument.read(input, cap: budget.limits.textCap * 4) {
+                case .success(let doc):
+                    var e = Extraction(body: doc.body, headers: [:])
+                    if !doc.headerFooter.isEmpty { e.headers["x-header-footer"] = doc.headerFooter }
+                    if !doc.labels.isEmpty { e.headers["msip_labels"] = doc.labels }
+                    e.metadata.created = doc.created
+                    e.metadata.modified = doc.modified
+                    e.metadata.title = doc.title
+                    e.metadata.author = doc.author
+                    e.metadata.application = doc.application
+                    if doc.truncated {
+                        e.problem = Problem(.limit, "expanded past \(ByteCount(Int64(budget.limits.textCap * 4))) (a zip bomb, or a very large document)")
+                    }
+                    return e
+                case .failure(let p):
+                    return Extraction(problem: p)
+                }
+            }
+
+        case .archive:
+            let size: Int64
+            switch source {
+            case .bytes(let b): size = Int64(b.count)
+            case .file: size = -1
+            }
+            return container(source) { input, fileSize in
+                Archive.extract(input, name: name, containerSize: size >= 0 ? size : fileSize, mime: mime, budget: budget, visit: visit)
+            }
+        }
+    }
+
+    /// Runs `body` on an open descriptor or the bytes: for readers that stream (libarchive, mbox).
+    static func container(_ source: Source, _ body: (ContainerInput) -> Extraction) -> Extraction {
+        container(source) { input, _ in body(input) }
+    }
+
+    static func container(_ source: Source, _ body: (ContainerInput, Int64) -> Extraction) -> Extraction {
+        switch source {
+        case .bytes(let b): return body(.memory(b), Int64(b.count))
+        case .file(let path, let id):
+            switch FileHead.open(path, expected: id) {
+            case .success(let opened):
+                defer { close(opened.fd) }
+                return body(.descriptor(opened.fd), Int64(opened.info.st_size))
+            case .failure(let f):
+                return Extraction(problem: problem(f))
+            }
+        }
+    }
+
+    /// Runs `body` on the item's bytes whole: for formats read all at once (a message, a compound file).
+    /// A file on disk larger than ``ExtractionLimits/maxWholeFileBytes`` is refused with the reason.
+    static func whole(_ source: Source, _ budget: ExtractionBudget, _ body: ([UInt8]) -> Extraction) -> Extraction {
+        switch source {
+        case .bytes(let b): return body(b)
+        case .file(let path, let id):
+            switch FileHead.open(path, expected: id) {
+            case .success(let opened):
+                defer { close(opened.fd) }
+                let size = Int(opened.info.st_size)
+                guard size <= budget.limits.maxWholeFileBytes else {
+                    return Extraction(problem: Problem(.limit, "larger than \(ByteCount(Int64(budget.limits.maxWholeFileBytes))) (read whole for this type): not read"))
+                }
+                var bytes = [UInt8](repeating: 0, count: size)
+                var got = 0
+                while got < size {
+                    let n = bytes.withUnsafeMutableBytes { pread(opened.fd, $0.baseAddress! + got, size - got, off_t(got)) }
+                    if n < 0 { if errno == EINTR { continue }; return Extraction(problem: problem(.read(errno))) }
+                    if n == 0 { break }
+                    got += n
+                }
+                bytes.removeSubrange(got...)
+                return body(bytes)
+            case .failure(let f):
+                return Extraction(problem: problem(f))
+            }
+        }
+    }
+
+    /// A file-system failure in extraction's terms.
+    public static func problem(_ f: FileHead.Failure) -> Problem {
+        switch f {
+        case .open(let code): return Problem(.unreadable, "open failed: " + String(cString: strerror(code)))
+        case .read(let code): return Problem(.unreadable, "read failed: " + String(cString: strerror(code)))
+        case .notSameFile: return Problem(.unreadable, "changed during scan: replaced after it was listed")
+        }
+    }
+}
