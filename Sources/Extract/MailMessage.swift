@@ -209,7 +209,7 @@ public enum MailMessage {
         let text = PlainText.decode(Array(b))
         var headers: [String: String] = [:]
         var last: String?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             let l = line.hasSuffix("\r") ? line.dropLast() : line
             if l.first == " " || l.first == "\t", let k = last {
                 headers[k, default: ""] += " " + l.trimmingCharacters(in: .whitespaces)

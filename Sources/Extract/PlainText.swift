@@ -145,7 +145,7 @@ public enum PlainText {
     public static func mailHeaders(_ text: String) -> [String: String] {
         var headers: [String: String] = [:]
         var last: String?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             let l = line.hasSuffix("\r") ? line.dropLast() : line
             if l.isEmpty { break }
             if l.first == " " || l.first == "\t", let k = last {

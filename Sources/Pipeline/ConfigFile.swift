@@ -1,3 +1,4 @@
+import Extract
 import Foundation
 import Yams
 
@@ -11,6 +12,14 @@ import Yams
 /// jobs: 16
 /// one_file_system: true
 /// follow_symlinks: false
+/// limits:                      # extraction defences (defaults shown)
+///   max_depth: 8               # containers inside containers
+///   max_expanded_mb: 2048      # bytes expanded from one file on disk
+///   max_ratio: 200             # expanded bytes per compressed byte
+///   max_member_mb: 64          # largest nested item read (larger: counted, not read)
+///   max_whole_file_mb: 256     # largest mail message / compound file read whole
+///   text_cap_mb: 16            # text kept per item
+///   seconds_per_item: 60       # time for one file on disk and everything in it
 /// ```
 /// Flags given on the command line win over the file.
 public struct ConfigFile: Decodable, Sendable {
@@ -21,9 +30,44 @@ public struct ConfigFile: Decodable, Sendable {
     public var jobs: Int?
     public var oneFileSystem: Bool?
     public var followSymlinks: Bool?
+    public var limits: Limits?
+
+    /// The extraction defences, each optional: what is not given keeps its default.
+    public struct Limits: Decodable, Sendable {
+        public var maxDepth: Int?
+        public var maxExpandedMB: Int?
+        public var maxRatio: Int?
+        public var maxMemberMB: Int?
+        public var maxWholeFileMB: Int?
+        public var textCapMB: Int?
+        public var secondsPerItem: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case maxDepth = "max_depth", maxExpandedMB = "max_expanded_mb", maxRatio = "max_ratio", maxMemberMB = "max_member_mb"
+            case maxWholeFileMB = "max_whole_file_mb", textCapMB = "text_cap_mb", secondsPerItem = "seconds_per_item"
+        }
+
+        /// The defaults with these values applied; a value below 1 is refused with the key's name.
+        public func applied(to base: ExtractionLimits) throws -> ExtractionLimits {
+            var l = base
+            func positive<T: Comparable & Numeric>(_ v: T?, _ key: String) throws -> T? {
+                guard let v else { return nil }
+                guard v > 0 else { throw Problem(message: "limits.\(key) must be greater than 0, not \(v)") }
+                return v
+            }
+            if let v = try positive(maxDepth, "max_depth") { l.maxDepth = v }
+            if let v = try positive(maxExpandedMB, "max_expanded_mb") { l.maxExpandedBytes = Int64(v) << 20 }
+            if let v = try positive(maxRatio, "max_ratio") { l.maxRatio = Int64(v) }
+            if let v = try positive(maxMemberMB, "max_member_mb") { l.maxChildBytes = v << 20 }
+            if let v = try positive(maxWholeFileMB, "max_whole_file_mb") { l.maxWholeFileBytes = v << 20 }
+            if let v = try positive(textCapMB, "text_cap_mb") { l.textCap = v << 20 }
+            if let v = try positive(secondsPerItem, "seconds_per_item") { l.secondsPerItem = v }
+            return l
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case roots, exclude, excludes, index, rules, jobs
+        case roots, exclude, excludes, index, rules, jobs, limits
         case oneFileSystem = "one_file_system", followSymlinks = "follow_symlinks"
     }
 
@@ -36,6 +80,7 @@ public struct ConfigFile: Decodable, Sendable {
         jobs = try c.decodeIfPresent(Int.self, forKey: .jobs)
         oneFileSystem = try c.decodeIfPresent(Bool.self, forKey: .oneFileSystem)
         followSymlinks = try c.decodeIfPresent(Bool.self, forKey: .followSymlinks)
+        limits = try c.decodeIfPresent(Limits.self, forKey: .limits)
     }
 
     public struct Problem: Error, CustomStringConvertible {
@@ -50,7 +95,7 @@ public struct ConfigFile: Decodable, Sendable {
         do {
             return try YAMLDecoder().decode(ConfigFile.self, from: text)
         } catch {
-            throw Problem(message: "\(path) is not a valid Sweep config (\(error)): expected keys roots, exclude, index, rules, jobs, one_file_system, follow_symlinks")
+            throw Problem(message: "\(path) is not a valid Sweep config (\(error)): expected keys roots, exclude, index, rules, jobs, one_file_system, follow_symlinks, limits")
         }
     }
 }

@@ -132,6 +132,7 @@ struct ScanCommand: ParsableCommand {
             oneFileSystem: oneFileSystem || (file?.oneFileSystem ?? false),
             followSymlinks: followSymlinks || (file?.followSymlinks ?? false))
         configuration.dupesOnly = dupesOnly
+        if let limits = file?.limits { configuration.limits = try limits.applied(to: configuration.limits) }
         if let asOf, let date = Timestamp.parse(asOf) { configuration.asOf = date }
         return configuration
     }
