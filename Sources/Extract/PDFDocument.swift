@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+internal import CPoppler
+import Foundation
+import SweepModel
+
+/// Text and metadata of PDF files, read through poppler-glib.
+///
+/// The body is every page's text, pages separated by `"\f\n"`. The first two and last two non-empty lines
+/// of every page also go to the `x-header-footer` header, because protective markings are printed at the
+/// top and bottom of pages and PDF keeps no separate header part. A password-protected file is reported as
+/// encrypted (a finding, not a failure of the scan); any other file poppler cannot load is corrupt.
+///
+/// Each call opens its own `PopplerDocument`, so calls on different threads never share one document
+/// (poppler is safe for separate documents, not for one document across threads).
+public enum PDFDocument {
+    /// Reads the PDF at `path`. The file is opened here and handed to poppler as a descriptor, so names with
+    /// spaces, `#`, `%` or any other bytes need no URI escaping.
+    public static func extract(path: String, budget: ExtractionBudget) -> Extraction {
+        var fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            return .failed(.unreadable, "\(path): \(String(cString: strerror(errno)))")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            return .failed(.unreadable, "\(path): not a regular file")
+        }
+        // poppler treats descriptor 0 as standard input; keep clear of the standard descriptors.
+        if fd < 3 {
+            let moved = fcntl(fd, F_DUPFD_CLOEXEC, 3)
+            close(fd)
+            if moved < 0 { return .failed(.unreadable, "\(path): \(String(cString: strerror(errno)))") }
+            fd = moved
+        }
+        var error: UnsafeMutablePointer<GError>?
+        // poppler owns the descriptor from here, and closes it on success and on failure alike.
+        let document = poppler_document_new_from_fd(fd, nil, &error)
+        return read(document, error: error, budget: budget)
+    }
+
+    /// Reads a PDF held in memory (an attachment, an archive member). poppler keeps its own copy.
+    public static func extract(bytes: [UInt8], budget: ExtractionBudget) -> Extraction {
+        let data = bytes.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
+        defer { g_bytes_unref(data) }
+        var error: UnsafeMutablePointer<GError>?
+        let document = poppler_document_new_from_bytes(data, nil, &error)
+        return read(document, error: error, budget: budget)
+    }
+
+    static func read(_ document: OpaquePointer?, error: UnsafeMutablePointer<GError>?, budget: ExtractionBudget) -> Extraction {
+        guard let document else {
+            defer { if let error { g_error_free(error) } }
+            guard let error else { return .failed(.corrupt, "poppler could not load the PDF") }
+            if error.pointee.domain == poppler_error_quark() && error.pointee.code == Int32(POPPLER_ERROR_ENCRYPTED.rawValue) {
+                return .failed(.encrypted, "password-protected PDF")
+            }
+            let message = error.pointee.message.map { String(cString: $0) } ?? "poppler could not load the PDF"
+            return .failed(.corrupt, message)
+        }
+        defer { g_object_unref(UnsafeMutableRawPointer(document)) }
+        if let error { g_error_free(error) }
+
+        var result = Extraction()
+        result.metadata = metadata(document)
+        let pages = Int(poppler_document_get_n_pages(document))
+        result.metadata.pages = pages
+
+        let cap = budget.limits.textCap
+        var body = ""
+        var kept = 0
+        var edges: [Substring] = []
+        for index in 0..<pages {
+            if let problem = budget.check() { result.problem = problem; break }
+            guard let page = poppler_document_get_page(document, Int32(index)) else { continue }
+            var text = ""
+            if let raw = poppler_page_get_text(page) {
+                text = String(cString: raw)
+                g_free(raw)
+            }
+            g_object_unref(UnsafeMutableRawPointer(page))
+
+            let lines = text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
+            edges += lines.count <= 4 ? lines[...] : lines.prefix(2) + lines.suffix(2)
+
+            let piece = index == 0 ? text : "\u{0C}\n" + text
+            let count = piece.count
+            if kept + count > cap {
+                body += piece.prefix(cap - kept)
+                result.problem = Problem(.limit, "PDF text passed the cap of \(cap) characters; the rest is not read")
+                break
+            }
+            body += piece
+            kept += count
+        }
+        result.body = body
+        if !edges.isEmpty { result.headers["x-header-footer"] = edges.joined(separator: "\n") }
+        return result
+    }
+
+    static func metadata(_ document: OpaquePointer) -> DocumentMetadata {
+        func take(_ s: UnsafeMutablePointer<gchar>?) -> String? {
+            guard let s else { return nil }
+            defer { g_free(s) }
+            let value = String(cString: s).trimmingCharacters(in: .whitespacesAndNewlines)
+            return value.isEmpty ? nil : value
+        }
+        func time(_ d: OpaquePointer?) -> Timestamp? {
+            guard let d else { return nil }
+            defer { g_date_time_unref(d) }
+            return Timestamp(seconds: Int64(g_date_time_to_unix(d)))
+        }
+        var m = DocumentMetadata()
+        m.title = take(poppler_document_get_title(document))
+        m.author = take(poppler_document_get_author(document))
+        // Creator names the authoring program (Word, …); Producer the PDF writer. The first says more.
+        m.application = take(poppler_document_get_creator(document)) ?? take(poppler_document_get_producer(document))
+        m.created = time(poppler_document_get_creation_date_time(document))
+        m.modified = time(poppler_document_get_modification_date_time(document))
+        return m
+    }
+}
