@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import SweepModel
 
 /// Picks the reader for an item's type and runs it, on a file on disk or on a nested item's bytes.
@@ -10,7 +11,7 @@ import SweepModel
 /// mailbox is never held whole.
 public enum Extractor {
     /// Changes when the extractors read more or differently: items read by older ones are read again.
-    public static let version = "2"
+    public static let version = "3"
 
     /// Where the item's bytes are.
     public enum Source {
@@ -21,13 +22,18 @@ public enum Extractor {
     }
 
     public enum Family: String, Sendable {
-        case text, markup, mail, mailbox, office, archive
+        case text, markup, rtf, mail, mailbox, office, legacyOffice, pdf, outlookMessage, outlookStore, archive
     }
 
     /// The reader for a MIME type, or nil when Sweep reads nothing inside that type (images, audio…).
     public static func family(of mime: String?) -> Family? {
         guard let mime else { return nil }
         if mime == "message/rfc822" { return .mail }
+        if mime == "application/pdf" { return .pdf }
+        if mime == "text/rtf" || mime == "application/rtf" { return .rtf }
+        if mime == "application/vnd.ms-outlook" { return .outlookMessage }
+        if mime == "application/vnd.ms-outlook-pst" { return .outlookStore }
+        if LegacyOffice.handles(mime) { return .legacyOffice }
         if mime == "application/mbox" { return .mailbox }
         if OfficeDocument.handles(mime) { return .office }
         if Archive.handles(mime) { return .archive }
@@ -38,7 +44,10 @@ public enum Extractor {
 
     /// True for the families that hold other items, where the nesting depth limit applies.
     public static func isContainer(_ family: Family) -> Bool {
-        family == .archive || family == .mailbox || family == .mail
+        switch family {
+        case .archive, .mailbox, .mail, .outlookMessage, .outlookStore: return true
+        default: return false
+        }
     }
 
     /// Reads the item: its own extraction is returned, its nested items are handed to `visit` (return false
@@ -72,6 +81,51 @@ public enum Extractor {
                     if !visit(c) { break }
                 }
                 return out
+            }
+
+        case .outlookMessage:
+            return whole(source, budget) { bytes in
+                let (e, children) = OutlookMessage.extract(bytes, limits: budget.limits)
+                var out = e
+                for var c in children {
+                    if let p = budget.addChild() { out.problem = p; break }
+                    if c.modified == nil { c.modified = e.metadata.date }
+                    if !visit(c) { break }
+                }
+                return out
+            }
+
+        case .rtf:
+            return whole(source, budget) { RichText.extract($0, limits: budget.limits) }
+
+        case .legacyOffice:
+            return whole(source, budget) { LegacyOffice.extract($0, mime: mime, limits: budget.limits) }
+
+        case .pdf:
+            switch source {
+            case .file(let path, _):
+                // poppler opens by name; a name that is not UTF-8 is read through its bytes instead.
+                if String(validating: path.bytes, as: UTF8.self) != nil {
+                    return PDFDocument.extract(path: path.display, budget: budget)
+                }
+                return whole(source, budget) { PDFDocument.extract(bytes: $0, budget: budget) }
+            case .bytes(let b):
+                return PDFDocument.extract(bytes: b, budget: budget)
+            }
+
+        case .outlookStore:
+            switch source {
+            case .file(let path, _) where String(validating: path.bytes, as: UTF8.self) != nil:
+                return OutlookStore.extract(path: path.display, budget: budget, visit: visit)
+            default:
+                // libpst reads only named files: a store inside an archive (or under a non-UTF-8 name) is
+                // copied to a private temporary file first.
+                return whole(source, budget) { bytes in
+                    withTemporaryFile(bytes) { tmp in
+                        guard let tmp else { return Extraction(problem: Problem(.unreadable, "no temporary file for the PST store")) }
+                        return OutlookStore.extract(path: tmp, budget: budget, visit: visit)
+                    }
+                }
             }
 
         case .mailbox:
@@ -156,6 +210,24 @@ public enum Extractor {
                 return Extraction(problem: problem(f))
             }
         }
+    }
+
+    /// `bytes` in a file only this process can read (mode 0600, in `$TMPDIR`), removed after `body`.
+    static func withTemporaryFile<T>(_ bytes: [UInt8], _ body: (String?) -> T) -> T {
+        let dir = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        var template = Array((dir + "/sweep-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return body(nil) }
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { unlink(path) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 { if errno == EINTR { continue }; close(fd); return body(nil) }
+            written += n
+        }
+        close(fd)
+        return body(path)
     }
 
     /// A file-system failure in extraction's terms.
