@@ -1,12 +1,16 @@
 # Sweep: the two README commands and the benchmark.
 #   make demo   set up, build, scan the bundled fixtures into demo.db and print the summary
 #   make test   set up, build, run every test
+#   make fuzz   libFuzzer over the in-house parsers (MIME, mbox, compound files, .msg, legacy Office, RTF);
+#               FUZZ_SECONDS per target (default 60). `make test` runs a 10-second smoke of each.
 #   make bench  set up, build release, time scans beside find and the duplicate sweep beside
 #               jdupes, rdfind, rmlint and fdupes, and detection beside ripgrep (results in BENCHMARKS.md)
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: setup build release demo test bench clean
+.PHONY: setup build release demo test fuzz bench clean
+
+FUZZ_SECONDS ?= 60
 
 setup:
 	@scripts/setup
@@ -23,6 +27,10 @@ demo: release
 test: build
 	$(SWIFT) build --build-tests
 	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" $(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/fuzz 10
+
+fuzz: setup
+	SWIFT=$(SWIFT) scripts/fuzz $(FUZZ_SECONDS)
 
 bench: release
 	@scripts/setup hyperfine time python3 jdupes rdfind rmlint fdupes ripgrep
@@ -34,4 +42,4 @@ bench: release
 	@echo "bench: wrote BENCHMARKS.md"
 
 clean:
-	rm -rf .build demo.db demo.db-wal demo.db-shm demo.db.lock
+	rm -rf .build .build-fuzz demo.db demo.db-wal demo.db-shm demo.db.lock

@@ -41,8 +41,8 @@ let package = Package(
                                                .product(name: "Crypto", package: "swift-crypto")]),
         // Content identities, cheapest first: size, 4 KiB samples, XXH3-128.
         .target(name: "Fingerprint", dependencies: ["SweepModel", "CXXHash"]),
-        // Schedule + item facts -> class, dates, action, holds, with the reason.
-        .target(name: "Retention", dependencies: ["SweepModel", "Rules"]),
+        // Schedule + item facts -> class, dates, action, holds, with the reason; review decisions and recorded disposal.
+        .target(name: "Retention", dependencies: ["SweepModel", "Rules", "Index", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Detect", "Fingerprint", "Index", "Retention",
                                                  "Rules", "Yams"]),
         // Duplicate sets, the copy to keep, whole duplicated folders, quarantine and restore.
@@ -50,9 +50,12 @@ let package = Package(
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // Argument parsing and printing only.
         .executableTarget(name: "sweep", dependencies: [
-            "SweepModel", "Index", "Pipeline", "Rules", "Duplicates",
+            "SweepModel", "Index", "Pipeline", "Rules", "Duplicates", "Retention",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // The in-house parsers under libFuzzer (`make fuzz`); built normally, it replays inputs.
+        .executableTarget(name: "sweep-fuzz", dependencies: ["Extract"], path: "Sources/SweepFuzz"),
 
         // Temporary trees and a runner for the built `sweep`, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["SweepModel"], path: "Tests/TestSupport"),
