@@ -10,6 +10,7 @@ import Index
 import Retention
 import Rules
 import SweepModel
+import Synchronization
 
 /// One scan: walk the roots, compare each folder with the index, read only what is new or changed, write.
 public final class Scanner: @unchecked Sendable {
@@ -21,12 +22,15 @@ public final class Scanner: @unchecked Sendable {
     private var indexWasEmpty = false
     private var detectors: LazyDetector?
     private let classifier: Classifier
+    /// Threads free to help a folder with much to read (see ``reserveHelpers(_:)``).
+    private let spareHelpers: Atomic<Int>
 
     public init(configuration: ScanConfiguration, index: SweepIndex, progress: ScanProgress = ScanProgress()) {
         self.configuration = configuration
         self.index = index
         self.progress = progress
         classifier = Classifier(schedule: configuration.rules.retention ?? .defaultOnly)
+        spareHelpers = Atomic(configuration.jobs)
         walker = Walker(options: CrawlOptions(roots: configuration.roots, excludes: configuration.excludes,
                                               oneFileSystem: configuration.oneFileSystem,
                                               followSymlinks: configuration.followSymlinks, jobs: configuration.jobs))
@@ -129,6 +133,9 @@ public final class Scanner: @unchecked Sendable {
         var previous: [RawName: PreviousItem]
         do { previous = try index.previousItems(inFolder: listing.folder, rulesVersion: rulesVersion) } catch { previous = [:] }
 
+        // First the listing against the index: what is unchanged needs nothing more.
+        var toRead: [(entry: Entry, prev: PreviousItem?)] = []
+        var readBytes: Int64 = 0
         for entry in listing.entries {
             if entry.kind == .directory && entry.error == nil {   // walked as a folder of its own
                 previous.removeValue(forKey: RawName(entry.name))
@@ -143,8 +150,34 @@ public final class Scanner: @unchecked Sendable {
                 if p.hadError { result.errors += 1 }
                 continue
             }
-            var nested: [ItemRecord] = []
-            let rec = record(for: entry, in: listing, context: ctx, nested: &nested)
+            toRead.append((entry, prev))
+            if entry.kind == .file { readBytes += entry.stat?.size ?? 0 }
+        }
+
+        // Then the reading. A folder with much to read (a folder of scanned PDFs, a mail export) shares it
+        // with idle threads, so one big folder does not leave the other cores waiting.
+        let read: [(ItemRecord, [ItemRecord])]
+        let helpers = toRead.count > 1 && readBytes >= Scanner.parallelFolderBytes && !configuration.dupesOnly
+            ? reserveHelpers(toRead.count - 1) : 0
+        if helpers > 0 {
+            let entries = toRead.map(\.entry)
+            read = parallelMap(entries.count, jobs: helpers + 1, bufferSize: 0) { [self] i, _ in
+                let c = contexts.take()
+                defer { contexts.give(c) }
+                var nested: [ItemRecord] = []
+                let rec = record(for: entries[i], in: listing, context: c, nested: &nested)
+                return (rec, nested)
+            }
+            releaseHelpers(helpers)
+        } else {
+            read = toRead.map { item in
+                var nested: [ItemRecord] = []
+                let rec = record(for: item.entry, in: listing, context: ctx, nested: &nested)
+                return (rec, nested)
+            }
+        }
+
+        for ((_, prev), (rec, nested)) in zip(toRead, read) {
             if rec.error != nil { result.errors += 1 }
             result.errors += nested.reduce(0) { $0 + ($1.error != nil ? 1 : 0) }
             result.nested += nested
@@ -176,6 +209,24 @@ public final class Scanner: @unchecked Sendable {
         progress.errors.add(result.errors, ordering: .relaxed)
         return result
     }
+
+    /// Bytes to read in one folder above which it is shared with idle threads.
+    static let parallelFolderBytes: Int64 = 4 << 20
+
+    /// Takes up to `wanted` spare threads: together the walk and its helpers never run more than twice
+    /// `--jobs` threads at once.
+    private func reserveHelpers(_ wanted: Int) -> Int {
+        var current = spareHelpers.load(ordering: .relaxed)
+        while current > 0 {
+            let take = min(current, wanted)
+            let (exchanged, now) = spareHelpers.compareExchange(expected: current, desired: current - take, ordering: .relaxed)
+            if exchanged { return take }
+            current = now
+        }
+        return 0
+    }
+
+    private func releaseHelpers(_ n: Int) { spareHelpers.add(n, ordering: .relaxed) }
 
     private func isUnchanged(_ p: PreviousItem, _ st: FileStat) -> Bool {
         !p.gone && p.sameRules && p.kind == st.kind
