@@ -54,10 +54,15 @@ public struct Quarantine {
         if !dryRun { try makeFolder(root) }
         var lines: [Line] = []
         let who = Quarantine.actor
+        // Holds placed with `sweep hold add` count as much as the rules' own, read once here so one added
+        // since the scan already applies.
+        let placed = try index.activeHolds()
         for set in sets {
             let keeper = set.members[set.keeper]
             for m in set.members where m.id != keeper.id {
-                let outcome = try quarantine(m, keeping: keeper, in: set, dryRun: dryRun, who: who)
+                let cli = placed.ids(for: m.relativePath)
+                let outcome = try cli.isEmpty ? quarantine(m, keeping: keeper, in: set, dryRun: dryRun, who: who)
+                    : .skipped("held: " + cli.joined(separator: ", "))
                 lines.append(Line(path: m.display, kept: keeper.display, outcome: outcome))
             }
         }

@@ -147,6 +147,92 @@ enum Schema {
                 END;
                 """)
         }
+        m.registerMigration("v6-disposal") { db in
+            try db.execute(sql: """
+                -- Holds placed with `sweep hold add`: never deleted; a release is its own row.
+                CREATE TABLE hold (
+                    id TEXT PRIMARY KEY,
+                    reason TEXT NOT NULL,
+                    authority TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    start_date TEXT NOT NULL,
+                    review_date TEXT,
+                    placed_by TEXT NOT NULL,
+                    placed_at TEXT NOT NULL
+                );
+                CREATE TABLE hold_release (
+                    hold_id TEXT PRIMARY KEY REFERENCES hold(id),
+                    released_by TEXT NOT NULL,
+                    released_at TEXT NOT NULL,
+                    reason TEXT NOT NULL
+                );
+                CREATE TRIGGER hold_no_delete BEFORE DELETE ON hold
+                BEGIN SELECT RAISE(ABORT, 'holds are never deleted: release them'); END;
+                CREATE TRIGGER hold_no_update BEFORE UPDATE ON hold
+                BEGIN SELECT RAISE(ABORT, 'holds are not edited: release and add another'); END;
+                CREATE TRIGGER hold_release_no_delete BEFORE DELETE ON hold_release
+                BEGIN SELECT RAISE(ABORT, 'a hold release is a record: it is never deleted'); END;
+                CREATE TRIGGER hold_release_no_update BEFORE UPDATE ON hold_release
+                BEGIN SELECT RAISE(ABORT, 'a hold release is a record: it is never edited'); END;
+                -- Review decisions, append-only: the latest row for a path wins while the item is unchanged.
+                CREATE TABLE disposal_decision (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    path BLOB NOT NULL,
+                    display_path TEXT NOT NULL,
+                    decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected', 'extended')),
+                    extend TEXT,
+                    reviewer TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    decided_at TEXT NOT NULL,
+                    class TEXT,
+                    size INTEGER NOT NULL,
+                    mtime_ns INTEGER,
+                    ctime_ns INTEGER,
+                    device INTEGER,
+                    inode INTEGER,
+                    sha256 TEXT
+                );
+                CREATE INDEX decision_by_path ON disposal_decision(path, id);
+                CREATE TRIGGER disposal_decision_no_update BEFORE UPDATE ON disposal_decision
+                BEGIN SELECT RAISE(ABORT, 'decisions are append-only: decide again'); END;
+                CREATE TRIGGER disposal_decision_no_delete BEFORE DELETE ON disposal_decision
+                BEGIN SELECT RAISE(ABORT, 'decisions are append-only: decide again'); END;
+                -- The record of disposal (s.46 Code of Practice): a hash chain, append-only.
+                CREATE TABLE disposal_log (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    path TEXT NOT NULL,
+                    size INTEGER,
+                    sha256 TEXT,
+                    class TEXT,
+                    action TEXT NOT NULL,
+                    authority TEXT,
+                    reviewer TEXT,
+                    decision_date TEXT,
+                    act_date TEXT NOT NULL,
+                    detail TEXT,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE TRIGGER disposal_log_no_update BEFORE UPDATE ON disposal_log
+                BEGIN SELECT RAISE(ABORT, 'the disposal log is append-only'); END;
+                CREATE TRIGGER disposal_log_no_delete BEFORE DELETE ON disposal_log
+                BEGIN SELECT RAISE(ABORT, 'the disposal log is append-only'); END;
+                -- Copies moved aside by a destroy, waiting out their grace period.
+                CREATE TABLE disposal_quarantine (
+                    id INTEGER PRIMARY KEY,
+                    path TEXT NOT NULL,
+                    stored_at BLOB NOT NULL,
+                    stored_display TEXT NOT NULL,
+                    quarantine TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    class TEXT,
+                    moved_at TEXT NOT NULL,
+                    purge_after TEXT NOT NULL,
+                    purged_at TEXT
+                );
+                """)
+        }
         return m
     }
 }

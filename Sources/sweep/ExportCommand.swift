@@ -44,8 +44,16 @@ struct ExportCommand: ParsableCommand {
         let out = try couldNotRun { try Output(path: output) }
         let day = try couldNotRun { try asOf ?? store.latestAsOf() ?? String(Timestamp.now().iso8601.prefix(10)) }
         if format == .csv { out.line(CSVText.row(ExportCommand.csvHeader)) }
+        // Holds placed with `sweep hold add` are matched here, as each item is read: one placed since the scan counts.
+        let placed = try couldNotRun { try store.activeHolds() }
         try couldNotRun {
-            try store.forEachItem { item in
+            try store.forEachItem { stored in
+                var item = stored
+                let ids = placed.ids(for: item.relativePath)
+                if !ids.isEmpty {
+                    let rules = item.holdsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+                    item.holdsJSON = "[" + (rules + ids.filter { !rules.contains($0) }).map(JSONObject.quote).joined(separator: ",") + "]"
+                }
                 out.line(format == .jsonl ? ExportCommand.json(item, asOf: day) : ExportCommand.csv(item, asOf: day))
             }
         }

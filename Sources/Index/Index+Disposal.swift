@@ -1,0 +1,271 @@
+import Foundation
+import GRDB
+import SweepModel
+
+/// A present item with a disposal date, with what review and disposal need to check it again.
+public struct DisposalItem: Sendable {
+    public let id: Int64
+    public let path: ItemPath
+    public let display: String
+    public let relativePath: String
+    public let kind: ItemKind
+    public let owner: String?
+    public let size: Int64
+    public let modified: Int64?
+    public let changed: Int64?
+    public let device: Int64?
+    public let inode: Int64?
+    public let classID: String
+    public let action: String
+    public let triggerDate: String?
+    public let disposalDate: String
+    public let reason: String
+    public let marking: String?
+    /// Holds from the scan's rules (ids).
+    public let rulesHolds: [String]
+    public let rulesVersion: String
+
+    /// An archive member, mail message or attachment: only its container can be moved.
+    public var isNested: Bool { kind == .member || kind == .message || kind == .attachment || display.contains("!/") }
+}
+
+/// One review decision as stored, with the item's content as it was when decided.
+public struct DecisionRecord: Sendable {
+    public enum Kind: String, Sendable, CaseIterable { case approved, rejected, extended }
+    public let id: Int64
+    public let path: ItemPath
+    public let decision: Kind
+    /// The period an extension adds, as written (`2 years`).
+    public let extend: String?
+    public let reviewer: String
+    public let reason: String
+    public let decidedAt: String
+    public let classID: String?
+    public let size: Int64
+    public let modified: Int64?
+    public let changed: Int64?
+    public let device: Int64?
+    public let inode: Int64?
+    public let sha256: String?
+
+    public init(id: Int64 = 0, path: ItemPath, decision: Kind, extend: String?, reviewer: String, reason: String, decidedAt: String,
+                classID: String?, size: Int64, modified: Int64?, changed: Int64?, device: Int64?, inode: Int64?, sha256: String?) {
+        self.id = id; self.path = path; self.decision = decision; self.extend = extend; self.reviewer = reviewer; self.reason = reason
+        self.decidedAt = decidedAt; self.classID = classID; self.size = size; self.modified = modified; self.changed = changed
+        self.device = device; self.inode = inode; self.sha256 = sha256
+    }
+
+    /// Still about this item: unchanged since the decision (a change sends it back to pending).
+    public func applies(to i: DisposalItem) -> Bool {
+        size == i.size && modified == i.modified && changed == i.changed && device == i.device && inode == i.inode
+    }
+}
+
+/// One row of the disposal log: what was done to what, under whose authority, chained to the row before.
+public struct DisposalLogEntry: Sendable {
+    public var seq: Int64 = 0
+    public var path: String
+    public var size: Int64?
+    public var sha256: String?
+    public var classID: String?
+    public var action: String
+    public var authority: String?
+    public var reviewer: String?
+    public var decisionDate: String?
+    public var actDate: String
+    public var detail: String?
+    public var prevHash: String = ""
+    public var hash: String = ""
+
+    public init(path: String, size: Int64?, sha256: String?, classID: String?, action: String, authority: String?, reviewer: String?,
+                decisionDate: String?, actDate: String, detail: String?) {
+        self.path = path; self.size = size; self.sha256 = sha256; self.classID = classID; self.action = action
+        self.authority = authority; self.reviewer = reviewer; self.decisionDate = decisionDate; self.actDate = actDate; self.detail = detail
+    }
+
+    /// The text the row's hash is taken over: the previous hash, then every field in a fixed order, as a JSON array.
+    public var canonical: String {
+        let fields: [String?] = [prevHash, String(seq), path, size.map { String($0) }, sha256, classID, action, authority, reviewer,
+                                 decisionDate, actDate, detail]
+        return "[" + fields.map { $0.map(JSONObject.quote) ?? "null" }.joined(separator: ",") + "]"
+    }
+}
+
+/// A copy a destroy moved into a quarantine folder, until it is purged.
+public struct QuarantinedCopy: Sendable {
+    public let id: Int64
+    public let path: String
+    public let storedAt: ItemPath
+    public let quarantine: String
+    public let size: Int64
+    public let sha256: String
+    public let classID: String?
+    public let movedAt: String
+    public let purgeAfter: String
+}
+
+extension SweepIndex {
+    /// The hash of an empty chain: the first row's `prev_hash`.
+    public static let logGenesis = String(repeating: "0", count: 64)
+
+    static let disposalColumns = """
+        id, path, display_path, relative_path, kind, owner, size, mtime_ns, ctime_ns, device, inode, retention_class,
+        retention_action, trigger_date, disposal_date, retention_reason, marking, holds, rules_version
+        """
+
+    static func disposalItem(_ r: Row) -> DisposalItem {
+        let p: Data = r[1]
+        return DisposalItem(
+            id: r[0], path: ItemPath(bytes: [UInt8](p)), display: r[2], relativePath: r[3], kind: ItemKind(rawValue: r[4]) ?? .unknown,
+            owner: r[5], size: r[6], modified: r[7], changed: r[8], device: r[9], inode: r[10], classID: r[11] ?? "UNCLASSIFIED",
+            action: r[12] ?? "review", triggerDate: r[13], disposalDate: r[14], reason: r[15] ?? "{}", marking: r[16],
+            rulesHolds: (r[17] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [],
+            rulesVersion: r[18])
+    }
+
+    /// Present items whose (scheduled) disposal date is on or before `dueBy`, oldest due first; held ones too.
+    public func disposalItems(dueBy: String) throws -> [DisposalItem] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(SweepIndex.disposalColumns) FROM item INDEXED BY item_by_disposal
+                WHERE gone_scan IS NULL AND disposal_date IS NOT NULL AND disposal_date <= ?
+                ORDER BY disposal_date, path
+                """, arguments: [dueBy]).map(SweepIndex.disposalItem)
+        }
+    }
+
+    /// The present item at this path (as shown, or the exact bytes), dated or not (no disposal date → "").
+    public func disposalItem(at path: String) throws -> DisposalItem? {
+        try disposalItem(bytes: Array(path.utf8), display: path)
+    }
+
+    public func disposalItem(at path: ItemPath) throws -> DisposalItem? { try disposalItem(bytes: path.bytes, display: nil) }
+
+    func disposalItem(bytes: [UInt8], display: String?) throws -> DisposalItem? {
+        try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT id, path, display_path, relative_path, kind, owner, size, mtime_ns, ctime_ns, device, inode, retention_class,
+                       retention_action, trigger_date, coalesce(disposal_date, ''), retention_reason, marking, holds, rules_version
+                FROM item WHERE gone_scan IS NULL AND (path = ? OR display_path = ?) LIMIT 1
+                """, arguments: [Data(bytes), display]).map(SweepIndex.disposalItem)
+        }
+    }
+
+    // MARK: - Decisions
+
+    public func recordDecision(_ d: DecisionRecord) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO disposal_decision (path, display_path, decision, extend, reviewer, reason, decided_at, class, size,
+                                               mtime_ns, ctime_ns, device, inode, sha256)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [Data(d.path.bytes), d.path.display, d.decision.rawValue, d.extend, d.reviewer, d.reason, d.decidedAt,
+                                 d.classID, d.size, d.modified, d.changed, d.device, d.inode, d.sha256])
+        }
+    }
+
+    /// The latest decision for each path (whether it still applies is ``DecisionRecord/applies(to:)``).
+    public func latestDecisions() throws -> [ItemPath: DecisionRecord] {
+        try read { db in
+            guard try db.tableExists("disposal_decision") else { return [:] }
+            var out: [ItemPath: DecisionRecord] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT d.id, d.path, d.decision, d.extend, d.reviewer, d.reason, d.decided_at, d.class, d.size, d.mtime_ns, d.ctime_ns,
+                       d.device, d.inode, d.sha256
+                FROM disposal_decision d
+                WHERE d.id = (SELECT max(id) FROM disposal_decision e WHERE e.path = d.path)
+                """)
+            while let r = try rows.next() {
+                let p: Data = r[1]
+                let path = ItemPath(bytes: [UInt8](p))
+                out[path] = DecisionRecord(id: r[0], path: path, decision: DecisionRecord.Kind(rawValue: r[2]) ?? .rejected, extend: r[3],
+                                           reviewer: r[4], reason: r[5], decidedAt: r[6], classID: r[7], size: r[8], modified: r[9],
+                                           changed: r[10], device: r[11], inode: r[12], sha256: r[13])
+            }
+            return out
+        }
+    }
+
+    // MARK: - The log
+
+    /// Appends a row to the disposal log in one transaction with the read of the previous hash, so the chain
+    /// cannot fork; `hash` is SHA-256 (hex) of the text given.
+    @discardableResult
+    public func appendLog(_ entry: DisposalLogEntry, hash: (String) -> String) throws -> DisposalLogEntry {
+        try write { db in
+            var e = entry
+            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM disposal_log ORDER BY seq DESC LIMIT 1")
+            e.prevHash = last?[1] ?? SweepIndex.logGenesis
+            // AUTOINCREMENT never reuses a number, so a removed last row leaves a gap verify-log sees.
+            let used = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'disposal_log'") ?? 0
+            e.seq = used + 1
+            e.hash = hash(e.canonical)
+            try db.execute(sql: """
+                INSERT INTO disposal_log (seq, path, size, sha256, class, action, authority, reviewer, decision_date, act_date, detail,
+                                          prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [e.seq, e.path, e.size, e.sha256, e.classID, e.action, e.authority, e.reviewer, e.decisionDate, e.actDate,
+                                 e.detail, e.prevHash, e.hash])
+            return e
+        }
+    }
+
+    /// Every log row in order, and the highest sequence number ever given out.
+    public func disposalLog() throws -> (rows: [DisposalLogEntry], lastIssued: Int64) {
+        try read { db in
+            guard try db.tableExists("disposal_log") else { return ([], 0) }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, path, size, sha256, class, action, authority, reviewer, decision_date, act_date, detail, prev_hash, hash
+                FROM disposal_log ORDER BY seq
+                """).map { r in
+                var e = DisposalLogEntry(path: r[1], size: r[2], sha256: r[3], classID: r[4], action: r[5], authority: r[6], reviewer: r[7],
+                                         decisionDate: r[8], actDate: r[9], detail: r[10])
+                e.seq = r[0]; e.prevHash = r[11]; e.hash = r[12]
+                return e
+            }
+            let issued = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'disposal_log'") ?? 0
+            return (rows, issued)
+        }
+    }
+
+    // MARK: - Quarantined copies
+
+    /// Records a destroyed item's copy in the quarantine, and marks the item gone from where it was.
+    public func recordDisposalQuarantine(itemID: Int64, path: String, storedAt: ItemPath, quarantine: String, size: Int64, sha256: String,
+                                         classID: String?, movedAt: String, purgeAfter: String) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO disposal_quarantine (path, stored_at, stored_display, quarantine, size, sha256, class, moved_at, purge_after)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [path, Data(storedAt.bytes), storedAt.display, quarantine, size, sha256, classID, movedAt, purgeAfter])
+            try db.execute(sql: "UPDATE item SET gone_scan = (SELECT max(id) FROM scan) WHERE id = ? AND gone_scan IS NULL",
+                           arguments: [itemID])
+        }
+    }
+
+    /// Copies not yet purged whose grace period ends on or before `asOf`, in `quarantine` when given.
+    public func copiesToPurge(asOf: String, quarantine: String?) throws -> [QuarantinedCopy] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, path, stored_at, quarantine, size, sha256, class, moved_at, purge_after FROM disposal_quarantine
+                WHERE purged_at IS NULL AND purge_after <= ? AND (? IS NULL OR quarantine = ?) ORDER BY id
+                """, arguments: [asOf, quarantine, quarantine]).map { r in
+                let p: Data = r[2]
+                return QuarantinedCopy(id: r[0], path: r[1], storedAt: ItemPath(bytes: [UInt8](p)), quarantine: r[3], size: r[4],
+                                       sha256: r[5], classID: r[6], movedAt: r[7], purgeAfter: r[8])
+            }
+        }
+    }
+
+    /// Marks an item gone from where it was (its original removed after a checked transfer).
+    public func markGone(itemID: Int64) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE item SET gone_scan = (SELECT max(id) FROM scan) WHERE id = ? AND gone_scan IS NULL",
+                           arguments: [itemID])
+        }
+    }
+
+    public func recordPurge(copyID: Int64, at: String) throws {
+        try write { db in try db.execute(sql: "UPDATE disposal_quarantine SET purged_at = ? WHERE id = ?", arguments: [at, copyID]) }
+    }
+}

@@ -1,0 +1,224 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Index
+import Rules
+import SweepModel
+
+/// Carries out approved decisions, one item at a time, each act logged before the next.
+///
+/// An item is acted on only when its latest decision is `approved` and still applies, nothing holds it, it
+/// is a file on disk (not inside a container), it is due, and it is still what was approved: same device,
+/// inode, size and modified time, and the SHA-256 taken now equals the one taken at the decision.
+/// destroy moves it into the quarantine (mirroring its path) to be purged after the grace period;
+/// transfer copies it into a BagIt bag and, once the copy is checked, removes the original (unless
+/// `keepOriginals`); review moves nothing and is logged as reviewed.
+public struct Disposer {
+    public struct Options: Sendable {
+        public var asOf: String
+        public var quarantine: String?
+        public var archive: String?
+        public var graceDays: Int = 30
+        public var dryRun = false
+        public var authority: String?
+        public var organization = "Records Management"
+        public var keepOriginals = false
+        public init(asOf: String) { self.asOf = asOf }
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case done(action: String, detail: String)
+        case wouldDo(action: String)
+        case refused(String)
+    }
+
+    public struct Line: Sendable {
+        public let path: String
+        public let outcome: Outcome
+    }
+
+    public let index: SweepIndex
+    public let options: Options
+
+    public init(index: SweepIndex, options: Options) { self.index = index; self.options = options }
+
+    /// Still the file the index row describes: regular, same device, inode, size and modified time.
+    static func sameAsRow(_ i: DisposalItem) -> Bool {
+        same(i.path, device: i.device, inode: i.inode, size: i.size, modified: i.modified)
+    }
+
+    static func same(_ p: ItemPath, device: Int64?, inode: Int64?, size: Int64, modified: Int64?) -> Bool {
+        guard let st = FileOps.lstat(p), (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        return Int64(bitPattern: UInt64(st.st_dev)) == device && Int64(bitPattern: UInt64(st.st_ino)) == inode
+            && Int64(st.st_size) == size && FileOps.mtime(st) == modified
+    }
+
+    static func today() -> String { String(Timestamp.now().iso8601.prefix(10)) }
+
+    struct Approved {
+        let row: DisposalReview.Row
+        let decision: DecisionRecord
+        let sha256: String
+    }
+
+    public func run() throws -> [Line] {
+        let review = try DisposalReview(index: index)
+        let log = try index.disposalLog().rows
+        // A decision carried out once is not carried out again (a transfer kept in place, a re-run).
+        let carried = Set(log.filter { ["destroy", "transfer", "review"].contains($0.action) }.map { "\($0.path)\u{0}\($0.decisionDate ?? "")" })
+        var lines: [Line] = []
+        var transfers: [Approved] = []
+        let who = FileOps.actor
+        for (path, d) in review.decisions.sorted(by: { $0.key < $1.key }) where d.decision == .approved {
+            if carried.contains("\(path.display)\u{0}\(d.decidedAt)") { continue }
+            let checked = try check(path, d, review)
+            switch checked {
+            case .failure(let why):
+                lines.append(Line(path: path.display, outcome: .refused(why.message)))
+            case .success(let a):
+                if options.dryRun { lines.append(Line(path: path.display, outcome: .wouldDo(action: a.row.item.action))); continue }
+                switch a.row.item.action {
+                case "destroy": lines.append(Line(path: path.display, outcome: try destroy(a, who: who)))
+                case "transfer": transfers.append(a)
+                default: lines.append(Line(path: path.display, outcome: try reviewed(a, who: who)))
+                }
+            }
+        }
+        for (cls, group) in Dictionary(grouping: transfers, by: { $0.row.item.classID }).sorted(by: { $0.key < $1.key }) {
+            lines += try transfer(cls, group, who: who)
+        }
+        return lines
+    }
+
+    func check(_ path: ItemPath, _ d: DecisionRecord, _ review: DisposalReview) throws -> Result<Approved, Failure> {
+        func no(_ why: String) -> Result<Approved, Failure> { .failure(Failure(why)) }
+        guard let item = try index.disposalItem(at: path) else { return no("no longer in the index (gone or moved): nothing done") }
+        let row = review.row(item)
+        guard row.decision != nil else { return no("changed since it was approved: pending again, decide again") }
+        if row.held { return no("held: \(row.holds.joined(separator: ", "))") }
+        if item.isNested { return no("inside a container: act on the container") }
+        guard item.kind == .file else { return no("not a regular file (\(item.kind.rawValue))") }
+        guard !item.disposalDate.isEmpty else { return no("no disposal date (kept permanently): nothing done") }
+        if row.due > options.asOf { return no("not due until \(row.due)") }
+        guard Disposer.same(path, device: d.device, inode: d.inode, size: d.size, modified: d.modified) else {
+            return no("changed on disk since it was approved: scan again and decide again")
+        }
+        guard let sha = FileOps.sha256(path) else { return no("cannot read it: \(FileOps.lastError)") }
+        guard sha == d.sha256 else { return no("content differs from what was approved (SHA-256): scan again and decide again") }
+        switch item.action {
+        case "destroy": if options.quarantine == nil { return no("destroy needs --quarantine DIR") }
+        case "transfer": if options.archive == nil { return no("transfer needs --archive DIR") }
+        default: break
+        }
+        return .success(Approved(row: row, decision: d, sha256: sha))
+    }
+
+    struct Failure: Error { let message: String; init(_ m: String) { message = m } }
+
+    func authority(_ a: Approved) -> String {
+        options.authority ?? "retention schedule class \(a.row.item.classID) (rules \(a.row.item.rulesVersion.prefix(12)))"
+    }
+
+    func entry(_ a: Approved, action: String, detail: String) -> DisposalLogEntry {
+        DisposalLogEntry(path: a.row.item.display, size: a.row.item.size, sha256: a.sha256, classID: a.row.item.classID, action: action,
+                         authority: authority(a), reviewer: a.decision.reviewer, decisionDate: a.decision.decidedAt,
+                         actDate: Timestamp.now().iso8601, detail: detail)
+    }
+
+    func destroy(_ a: Approved, who: String) throws -> Outcome {
+        let root = options.quarantine!
+        let item = a.row.item
+        let target = ItemPath(bytes: Array(root.utf8) + item.path.bytes)
+        if FileOps.exists(target) { return .refused("already in the quarantine at \(target.display)") }
+        guard FileOps.makeFolders(target.parent) else { return .refused("cannot create \(target.parent.display): \(FileOps.lastError)") }
+        do { try FileOps.move(item.path, to: target, sha256: a.sha256) } catch { return .refused("\(error)") }
+        let now = Timestamp.now().iso8601
+        let today = String(now.prefix(10))
+        let purgeAfter = RetentionDates.add(.init(count: options.graceDays, unit: .days), to: RetentionDates.day(Timestamp.parse(today)!)).text
+        var o = JSONObject()
+        o.add("path", item.display); o.add("stored", target.display); o.add("size", item.size); o.add("sha256", a.sha256)
+        o.add("class", item.classID); o.add("reviewer", a.decision.reviewer); o.add("by", who); o.add("at", now); o.add("purge_after", purgeAfter)
+        try FileOps.write(root + "/manifest.jsonl", o.text + "\n", append: true)
+        try index.recordDisposalQuarantine(itemID: item.id, path: item.display, storedAt: target, quarantine: root, size: item.size,
+                                           sha256: a.sha256, classID: item.classID, movedAt: now, purgeAfter: purgeAfter)
+        let detail = "moved to \(target.display) by \(who); purge after \(purgeAfter)"
+        try DisposalLog.append(index, entry(a, action: "destroy", detail: detail))
+        return .done(action: "destroy", detail: detail)
+    }
+
+    func reviewed(_ a: Approved, who: String) throws -> Outcome {
+        let detail = "reviewed by \(who): nothing moved"
+        try DisposalLog.append(index, entry(a, action: "review", detail: detail))
+        return .done(action: "review", detail: detail)
+    }
+
+    func transfer(_ cls: String, _ group: [Approved], who: String) throws -> [Line] {
+        let stamp = Timestamp.now().iso8601.filter { $0.isNumber }.prefix(14)
+        let name = String(cls.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }) + "-\(stamp)"
+        let reviewers = Array(Set(group.map(\.decision.reviewer))).sorted().joined(separator: ", ")
+        let bag = BagWriter(folder: options.archive! + "/" + name, organization: options.organization,
+                            description: "Transfer to the archive under retention class \(cls); authority: \(authority(group[0])); "
+                                + "approved by \(reviewers); bagged by \(who) with Sweep")
+        var lines: [Line] = []
+        var added: [Approved] = []
+        try bag.begin()
+        for a in group {
+            do {
+                try bag.add(a.row.item.path, sha256: a.sha256)
+                added.append(a)
+            } catch {
+                lines.append(Line(path: a.row.item.display, outcome: .refused("\(error)")))
+            }
+        }
+        guard !added.isEmpty else { bag.abandon(); return lines }
+        let done = try bag.finish()
+        for a in added {
+            var detail = "copied into the bag \(done)"
+            if !options.keepOriginals {
+                if Disposer.same(a.row.item.path, device: a.decision.device, inode: a.decision.inode, size: a.decision.size,
+                                 modified: a.decision.modified), FileOps.unlink(a.row.item.path) {
+                    try index.markGone(itemID: a.row.item.id)
+                    detail += "; original removed"
+                } else {
+                    detail += "; original left in place (changed or could not be removed: \(FileOps.lastError))"
+                }
+            } else {
+                detail += "; original left in place"
+            }
+            try DisposalLog.append(index, entry(a, action: "transfer", detail: detail))
+            lines.append(Line(path: a.row.item.display, outcome: .done(action: "transfer", detail: detail)))
+        }
+        return lines
+    }
+
+    // MARK: - Purge
+
+    /// Deletes quarantined copies whose grace period has ended (on or before `asOf`), each checked against
+    /// its SHA-256 first and logged as the destruction it is.
+    public static func purge(index: SweepIndex, asOf: String, quarantine: String?, dryRun: Bool) throws -> [Line] {
+        let log = try index.disposalLog().rows
+        let who = FileOps.actor
+        var lines: [Line] = []
+        for c in try index.copiesToPurge(asOf: asOf, quarantine: quarantine) {
+            guard FileOps.exists(c.storedAt) else { lines.append(Line(path: c.path, outcome: .refused("not in the quarantine any more at \(c.storedAt.display)"))); continue }
+            guard FileOps.sha256(c.storedAt) == c.sha256 else {
+                lines.append(Line(path: c.path, outcome: .refused("changed in the quarantine (SHA-256 differs): left at \(c.storedAt.display)")))
+                continue
+            }
+            if dryRun { lines.append(Line(path: c.path, outcome: .wouldDo(action: "purge"))); continue }
+            guard FileOps.unlink(c.storedAt) else {
+                lines.append(Line(path: c.path, outcome: .refused("cannot delete \(c.storedAt.display): \(FileOps.lastError)"))); continue
+            }
+            let now = Timestamp.now().iso8601
+            try index.recordPurge(copyID: c.id, at: now)
+            let moved = log.last { $0.action == "destroy" && $0.path == c.path && $0.sha256 == c.sha256 }
+            let detail = "deleted \(c.storedAt.display) by \(who) (quarantined \(c.movedAt.prefix(10)), grace ended \(c.purgeAfter))"
+            try DisposalLog.append(index, DisposalLogEntry(path: c.path, size: c.size, sha256: c.sha256, classID: c.classID, action: "purge",
+                                                           authority: moved?.authority, reviewer: moved?.reviewer,
+                                                           decisionDate: moved?.decisionDate, actDate: now, detail: detail))
+            lines.append(Line(path: c.path, outcome: .done(action: "purge", detail: detail)))
+        }
+        return lines
+    }
+}

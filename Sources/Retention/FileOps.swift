@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crypto
+import Foundation
+import SweepModel
+
+/// The file operations disposal needs, on raw path bytes (names need not be UTF-8), in the way the
+/// duplicate quarantine does them: no symlinks followed, every copy synced and checked.
+enum FileOps {
+    struct Failure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    static var lastError: String { String(cString: strerror(errno)) }
+
+    static func withCPath<T>(_ p: ItemPath, _ body: (UnsafePointer<CChar>) -> T) -> T {
+        (p.bytes + [0]).withUnsafeBufferPointer { buf in buf.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) } }
+    }
+
+    static func lstat(_ p: ItemPath) -> stat? {
+        var st = stat()
+        return withCPath(p) { Glibc.lstat($0, &st) } == 0 ? st : nil
+    }
+
+    static func exists(_ p: ItemPath) -> Bool { lstat(p) != nil }
+
+    static func mtime(_ st: stat) -> Int64 { Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) }
+
+    static func openRead(_ p: ItemPath) -> Int32? {
+        let fd = withCPath(p) { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
+        return fd >= 0 ? fd : nil
+    }
+
+    /// Reads `fd` to the end, giving each chunk to `body`; false on a read error.
+    static func stream(_ fd: Int32, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress!, buffer.count)
+            if n < 0 { if errno == EINTR { continue }; return false }
+            if n == 0 { return true }
+            guard body(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) else { return false }
+        }
+    }
+
+    static func hex<D: Sequence>(_ d: D) -> String where D.Element == UInt8 { d.map { String(format: "%02x", $0) }.joined() }
+
+    /// SHA-256 of the file's bytes, or nil when it cannot be read.
+    static func sha256(_ p: ItemPath) -> String? {
+        guard let fd = openRead(p) else { return nil }
+        defer { close(fd) }
+        var sha = SHA256()
+        guard stream(fd, { sha.update(bufferPointer: $0); return true }) else { return nil }
+        return hex(sha.finalize())
+    }
+
+    static func sha256(text: String) -> String { hex(SHA256.hash(data: Data(text.utf8))) }
+
+    /// mkdir -p, mode 0700 for what it creates.
+    static func makeFolders(_ p: ItemPath) -> Bool {
+        if let st = lstat(p) { return (st.st_mode & S_IFMT) == S_IFDIR }
+        if p.bytes.isEmpty || p.bytes == [UInt8(ascii: "/")] { return true }
+        guard makeFolders(p.parent) else { return false }
+        return withCPath(p) { mkdir($0, 0o700) } == 0 || errno == EEXIST
+    }
+
+    /// Copies the content (new file, 0600 until the mode is set), keeps mode and times, syncs; the SHA-256 of what was read.
+    static func copy(_ from: ItemPath, to: ItemPath) throws -> String {
+        guard let src = openRead(from) else { throw Failure(message: "cannot open \(from.display): \(lastError)") }
+        defer { close(src) }
+        let dst = withCPath(to) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+        guard dst >= 0 else { throw Failure(message: "cannot create \(to.display): \(lastError)") }
+        var sha = SHA256()
+        let ok = stream(src) { chunk in
+            sha.update(bufferPointer: chunk)
+            var done = 0
+            while done < chunk.count {
+                let n = Glibc.write(dst, chunk.baseAddress! + done, chunk.count - done)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                done += n
+            }
+            return true
+        }
+        var st = stat()
+        if fstat(src, &st) == 0 {
+            _ = fchmod(dst, st.st_mode & 0o7777)
+            var times = [st.st_atim, st.st_mtim]
+            _ = futimens(dst, &times)
+        }
+        let synced = fsync(dst) == 0
+        close(dst)
+        guard ok, synced else {
+            _ = unlink(to)
+            throw Failure(message: "cannot copy \(from.display) to \(to.display): \(lastError)")
+        }
+        return hex(sha.finalize())
+    }
+
+    static func unlink(_ p: ItemPath) -> Bool { withCPath(p) { Glibc.unlink($0) } == 0 }
+
+    /// rename(2) on one file system; otherwise copy, sync, check the copy's SHA-256, then unlink the original.
+    static func move(_ from: ItemPath, to: ItemPath, sha256: String) throws {
+        let renamed = withCPath(from) { f in withCPath(to) { t in rename(f, t) } } == 0
+        if renamed { return }
+        guard errno == EXDEV else { throw Failure(message: "cannot move \(from.display): \(lastError)") }
+        _ = try copy(from, to: to)
+        guard FileOps.sha256(to) == sha256 else {
+            _ = unlink(to)
+            throw Failure(message: "the copy of \(from.display) does not match it: left in place")
+        }
+        guard unlink(from) else { throw Failure(message: "copied \(from.display) but cannot remove it: \(lastError)") }
+    }
+
+    /// Writes a whole small file (bag tag files, manifests) and syncs it.
+    static func write(_ path: String, _ text: String, append: Bool = false) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0o600)
+        guard fd >= 0 else { throw Failure(message: "cannot write \(path): \(lastError)") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let ok = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) == $0.count }
+        guard ok, fsync(fd) == 0 else { throw Failure(message: "cannot write \(path): \(lastError)") }
+    }
+
+    /// Who is acting: the login name, and the sudo caller when there is one.
+    static var actor: String {
+        let uid = getuid()
+        var name = String(uid)
+        if let pw = getpwuid(uid), let n = pw.pointee.pw_name { name = String(cString: n) }
+        if let s = ProcessInfo.processInfo.environment["SUDO_USER"], !s.isEmpty, s != name { return "\(name) (sudo by \(s))" }
+        return name
+    }
+}

@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Index
+import Rules
+import SweepModel
+
+/// The review list: items due for disposal with their holds (the scan's rules and `sweep hold add`) and the
+/// review decision that still applies to them.
+///
+/// A decision applies while the item is what it was when decided (size, modified and changed times, device,
+/// inode); a changed item is pending again. An extension moves the item's due date on by its period.
+public struct DisposalReview: Sendable {
+    public struct Row: Sendable {
+        public let item: DisposalItem
+        /// Rules holds, then placed ones.
+        public let holds: [String]
+        /// The latest decision, when it still applies.
+        public let decision: DecisionRecord?
+        /// The due date, after any extension.
+        public let due: String
+
+        /// pending, approved, rejected or extended.
+        public var state: String { decision?.decision.rawValue ?? "pending" }
+        public var held: Bool { !holds.isEmpty }
+    }
+
+    public let index: SweepIndex
+    public let placedHolds: ActiveHolds
+    public let decisions: [ItemPath: DecisionRecord]
+
+    public init(index: SweepIndex) throws {
+        self.index = index
+        placedHolds = try index.activeHolds()
+        decisions = try index.latestDecisions()
+    }
+
+    public func row(_ item: DisposalItem) -> Row {
+        let holds = item.rulesHolds + placedHolds.ids(for: item.relativePath)
+        let decision = decisions[item.path].flatMap { $0.applies(to: item) ? $0 : nil }
+        var due = item.disposalDate
+        if let d = decision, d.decision == .extended, let text = d.extend, let period = RetentionSchedule.Period.parse(text) ?? nil,
+           let t = Timestamp.parse(due) {
+            due = RetentionDates.add(period, to: RetentionDates.day(t)).text
+        }
+        return Row(item: item, holds: holds, decision: decision, due: due)
+    }
+
+    /// Disposal candidates at `asOf`: due (after extensions) and not held, oldest due first.
+    public func candidates(asOf: String) throws -> [Row] {
+        try index.disposalItems(dueBy: asOf).map(row).filter { !$0.held && $0.due <= asOf }
+            .sorted { ($0.due, $0.item.path) < ($1.due, $1.item.path) }
+    }
+}
+
+/// Records review decisions with the item's content as it is now, so disposal can check it is unchanged.
+public struct Decider: Sendable {
+    public enum Outcome: Sendable {
+        case recorded(DecisionRecord)
+        case refused(String)
+    }
+
+    public let index: SweepIndex
+    public init(index: SweepIndex) { self.index = index }
+
+    /// Checks the item on disk against its row (a file that changed since the scan is refused: scan first),
+    /// takes its SHA-256, and appends the decision.
+    public func decide(_ row: DisposalReview.Row, _ kind: DecisionRecord.Kind, extend: String?, reviewer: String, reason: String,
+                       at: String) throws -> Outcome {
+        let i = row.item
+        if row.held { return .refused("held: \(row.holds.joined(separator: ", ")): a held item is not reviewed for disposal") }
+        var sha: String?
+        if i.kind == .file && !i.isNested {
+            guard Disposer.sameAsRow(i) else { return .refused("changed on disk since the scan: scan again, then decide") }
+            guard let digest = FileOps.sha256(i.path) else { return .refused("cannot read it: \(FileOps.lastError)") }
+            guard Disposer.sameAsRow(i) else { return .refused("changed while being read: scan again, then decide") }
+            sha = digest
+        }
+        let d = DecisionRecord(path: i.path, decision: kind, extend: extend, reviewer: reviewer, reason: reason, decidedAt: at,
+                               classID: i.classID, size: i.size, modified: i.modified, changed: i.changed, device: i.device,
+                               inode: i.inode, sha256: sha)
+        try index.recordDecision(d)
+        return .recorded(d)
+    }
+}
+
+/// The disposal log: appending with the chain, and checking it.
+public enum DisposalLog {
+    @discardableResult
+    public static func append(_ index: SweepIndex, _ entry: DisposalLogEntry) throws -> DisposalLogEntry {
+        try index.appendLog(entry, hash: FileOps.sha256(text:))
+    }
+
+    public struct Verdict: Sendable {
+        public let rows: Int
+        /// The first row that does not hold (its sequence number) and why, or nil when the chain is intact.
+        public let problem: (seq: Int64, why: String)?
+        /// The last row's hash: note it elsewhere and a later rewrite of the whole chain shows too.
+        public let head: String
+    }
+
+    /// Recomputes every row's hash over the previous row's and its own fields, and checks that no number is missing.
+    public static func verify(_ index: SweepIndex) throws -> Verdict {
+        let (rows, issued) = try index.disposalLog()
+        var prev = SweepIndex.logGenesis
+        var expected: Int64 = 1
+        for r in rows {
+            if r.seq != expected {
+                return Verdict(rows: rows.count, problem: (expected, "row \(expected) is missing (deleted)"), head: prev)
+            }
+            if r.prevHash != prev {
+                return Verdict(rows: rows.count, problem: (r.seq, "row \(r.seq): prev_hash is not the hash of row \(r.seq - 1)"), head: prev)
+            }
+            if FileOps.sha256(text: r.canonical) != r.hash {
+                return Verdict(rows: rows.count, problem: (r.seq, "row \(r.seq): its fields do not match its hash (edited)"), head: prev)
+            }
+            prev = r.hash
+            expected += 1
+        }
+        if issued >= expected {
+            return Verdict(rows: rows.count, problem: (expected, "row \(expected) is missing (deleted from the end)"), head: prev)
+        }
+        return Verdict(rows: rows.count, problem: nil, head: prev)
+    }
+}

@@ -1,0 +1,337 @@
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+
+/// Holds, review decisions and recorded disposal, through the built binary.
+@Suite struct DisposalCommandTests {
+    func date(_ s: String) -> Date { ISO8601DateFormatter().date(from: s + "T12:00:00Z")! }
+
+    static let schedule = """
+        classes:
+          - {id: HR-REC-02, retain: 6 months, action: destroy, when: {path: ["**/HR/Recruitment/**"]}}
+          - {id: GOV-COM-01, retain: 1 year, action: transfer, when: {path: ["**/Committee/**"]}}
+          - {id: CS-COMP-01, retain: 6 years, action: review, when: {path: ["**/Complaints/**"]}}
+        default: {id: UNCLASSIFIED, retain: permanent, trigger: last_modified, action: review}
+        """
+
+    /// A scanned share: two recruitment files, committee minutes, a complaint; as-of 2026-01-01 all are due.
+    func scanned() throws -> (share: TempTree, work: TempTree, db: String) {
+        let share = TempTree("disposal-share")
+        share.file("HR/Recruitment/2019/form.txt", "Application form, NINO QQ123456C\n", modified: date("2019-06-14"))
+        share.file("HR/Recruitment/2019/shortlist.txt", "Shortlist\n", modified: date("2019-06-10"))
+        share.file("Committee/Minutes/cabinet.txt", "Minutes of Cabinet\n", modified: date("2020-01-01"))
+        share.file("Customer Services/Complaints/c-117.txt", "Complaint 117\n", modified: date("2019-01-01"))
+        let work = TempTree()
+        work.file("rules/retention.yaml", Self.schedule)
+        let db = work.path("sweep.db")
+        let scan = try runSweep(["scan", share.root, "--index", db, "--rules", work.path("rules"), "--as-of", "2026-01-01", "--quiet"])
+        #expect(scan.status == 0, "stderr: \(scan.stderr)")
+        return (share, work, db)
+    }
+
+    func candidates(_ db: String, _ extra: [String] = []) throws -> [String: [String: Any]] {
+        let run = try runSweep(["disposal", "list", "--index", db, "--format", "json"] + extra)
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        return Dictionary(uniqueKeysWithValues: run.jsonLines.map { ($0["path"] as! String, $0) })
+    }
+
+    func logRows(_ db: String) throws -> [[String: Any]] {
+        let run = try runSweep(["disposal", "log", "--index", db, "--format", "json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        return run.jsonLines
+    }
+
+    @Test func aHoldTakesEffectWithoutAScanAndItsReleaseIsRecorded() throws {
+        let (share, work, db) = try scanned()
+        defer { withExtendedLifetime(work) {} }
+        let form = share.path("HR/Recruitment/2019/form.txt")
+        #expect(try candidates(db)[form] != nil)
+
+        let add = try runSweep(["hold", "add", "--index", db, "--id", "SAR-2026-07", "--reason", "Subject access request",
+                                "--authority", "IG Team", "--path", "**/hr/RECRUITMENT/2019", "--review", "2026-06-30", "--by", "A Officer"])
+        #expect(add.status == 0, "stderr: \(add.stderr)")
+        // The glob names the folder, in other case: it covers everything below it.
+        let after = try candidates(db)
+        #expect(after[form] == nil)
+        #expect(after[share.path("HR/Recruitment/2019/shortlist.txt")] == nil)
+        #expect(after[share.path("Committee/Minutes/cabinet.txt")] != nil)
+
+        let export = try runSweep(["export", "--index", db]).jsonLines
+        let item = try #require(export.first { $0["path"] as? String == form })
+        #expect(item["legal_hold"] as? Bool == true)
+        #expect(item["disposal_candidate"] as? Bool == false)
+        #expect(item["holds"] as? [String] == ["SAR-2026-07"])
+        let other = try #require(export.first { $0["path"] as? String == share.path("Committee/Minutes/cabinet.txt") })
+        #expect(other["legal_hold"] as? Bool == false && other["disposal_candidate"] as? Bool == true)
+
+        // A held item is not decided either.
+        let decide = try runSweep(["disposal", "decide", "--index", db, "--item", form, "--approve", "--reviewer", "R", "--reason", "x"])
+        #expect(decide.status == 1)
+        #expect(decide.stdout.contains("held: SAR-2026-07"))
+
+        let dup = try runSweep(["hold", "add", "--index", db, "--id", "SAR-2026-07", "--reason", "r", "--authority", "a", "--path", "**/x"])
+        #expect(dup.status == 2)
+
+        let release = try runSweep(["hold", "release", "SAR-2026-07", "--index", db, "--reason", "Request answered", "--by", "B Officer"])
+        #expect(release.status == 0, "stderr: \(release.stderr)")
+        #expect(try candidates(db)[form] != nil)
+        #expect(try runSweep(["hold", "list", "--index", db, "--format", "json"]).jsonLines.isEmpty)
+        let all = try runSweep(["hold", "list", "--index", db, "--all", "--format", "json"]).jsonLines
+        #expect(all.count == 1)
+        #expect(all.first?["state"] as? String == "released")
+        #expect(all.first?["released_by"] as? String == "B Officer")
+        #expect(all.first?["release_reason"] as? String == "Request answered")
+        #expect(all.first?["review"] as? String == "2026-06-30")
+        #expect(try runSweep(["hold", "release", "SAR-2026-07", "--index", db, "--reason", "again"]).status == 2)
+
+        let log = try logRows(db)
+        #expect(log.map { $0["action"] as? String } == ["hold", "hold-release"])
+        #expect(log.last?["reviewer"] as? String == "B Officer")
+    }
+
+    @Test func theDuplicateQuarantineRefusesAnItemHeldFromTheCommandLine() throws {
+        let share = TempTree("disposal-dupes")
+        share.file("Records/minutes.txt", "Minutes of the Licensing Committee\n", modified: date("2020-01-01"))
+        share.file("Licensing/minutes copy.txt", "Minutes of the Licensing Committee\n")
+        let work = TempTree()
+        let db = work.path("sweep.db")
+        #expect(try runSweep(["scan", share.root, "--index", db, "--quiet"]).status == 0)
+        #expect(try runSweep(["hold", "add", "--index", db, "--id", "LIT-1", "--reason", "Litigation", "--authority", "Legal",
+                              "--path", "**/Licensing/**"]).status == 0)
+        let run = try runSweep(["dupes", "quarantine", "--index", db, "--to", work.path("q")])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("held: LIT-1"))
+        #expect(run.stdout.contains("0 moved"))
+        #expect(FileManager.default.fileExists(atPath: share.path("Licensing/minutes copy.txt")))
+    }
+
+    @Test func approvedItemsAreDestroyedIntoTheQuarantineAndAChangedOneIsRefused() throws {
+        let (share, work, db) = try scanned()
+        defer { withExtendedLifetime(work) {} }
+        let form = share.path("HR/Recruitment/2019/form.txt"), shortlist = share.path("HR/Recruitment/2019/shortlist.txt")
+        // Reviewer and reason are required.
+        #expect(try runSweep(["disposal", "decide", "--index", db, "--class", "HR-REC-02", "--approve", "--reason", "x"]).status == 2)
+        let decide = try runSweep(["disposal", "decide", "--index", db, "--class", "HR-REC-02", "--approve",
+                                   "--reviewer", "J Smith", "--reason", "Schedule HR-REC-02"])
+        #expect(decide.status == 0, "stderr: \(decide.stderr)")
+        #expect(decide.stdout.contains("2 approved, 0 refused"))
+        let listed = try candidates(db, ["--decision", "approved"])
+        #expect(Set(listed.keys) == [form, shortlist])
+        #expect(listed[form]?["reviewer"] as? String == "J Smith")
+        #expect(try candidates(db, ["--decision", "pending"])[form] == nil)
+
+        // The shortlist changes after approval (same size, so only the time and the bytes tell).
+        share.file("HR/Recruitment/2019/shortlist.txt", "Shortlisx\n", modified: date("2019-06-11"))
+        let q = work.path("quarantine")
+        let run = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", q])
+        #expect(run.status == 1, "stdout: \(run.stdout) stderr: \(run.stderr)")
+        #expect(run.stdout.contains("refused   \(shortlist): changed on disk since it was approved"))
+        #expect(run.stdout.contains("1 carried out, 1 refused"))
+        #expect(!FileManager.default.fileExists(atPath: form))
+        #expect(FileManager.default.fileExists(atPath: q + form))   // the quarantine mirrors the path
+        #expect(FileManager.default.fileExists(atPath: shortlist))
+
+        // After a scan the changed item is pending again; the destroyed one is no longer listed.
+        #expect(try runSweep(["scan", share.root, "--index", db, "--rules", work.path("rules"), "--as-of", "2026-01-01", "--quiet"]).status == 0)
+        let again = try candidates(db)
+        #expect(again[shortlist]?["decision"] as? String == "pending")
+        #expect(again[form] == nil)
+
+        var log = try logRows(db)
+        #expect(log.count == 1)
+        #expect(log[0]["action"] as? String == "destroy" && log[0]["path"] as? String == form)
+        #expect(log[0]["class"] as? String == "HR-REC-02" && log[0]["reviewer"] as? String == "J Smith")
+        #expect((log[0]["sha256"] as? String)?.count == 64)
+        #expect((log[0]["authority"] as? String)?.contains("HR-REC-02") == true)
+
+        // Within the grace period nothing is purged; after it, the copy goes and the purge is logged.
+        let early = try runSweep(["disposal", "purge", "--index", db])
+        #expect(early.status == 0 && early.stdout.contains("0 purged"))
+        #expect(FileManager.default.fileExists(atPath: q + form))
+        let purge = try runSweep(["disposal", "purge", "--index", db, "--quarantine", q, "--as-of", "2099-01-01"])
+        #expect(purge.status == 0, "stdout: \(purge.stdout)")
+        #expect(purge.stdout.contains("1 purged"))
+        #expect(!FileManager.default.fileExists(atPath: q + form))
+        log = try logRows(db)
+        #expect(log.map { $0["action"] as? String } == ["destroy", "purge"])
+        #expect(log[1]["reviewer"] as? String == "J Smith" && log[1]["sha256"] as? String == log[0]["sha256"] as? String)
+        #expect(try runSweep(["disposal", "verify-log", "--index", db]).stdout.contains("intact: 2 rows"))
+    }
+
+    @Test func extensionsRejectionsAndReviewsAreKeptAsDecided() throws {
+        let (share, work, db) = try scanned()
+        defer { withExtendedLifetime(work) {} }
+        let complaint = share.path("Customer Services/Complaints/c-117.txt")
+        let form = share.path("HR/Recruitment/2019/form.txt")
+        // Disposal date 2025-01-01; two more years puts it after the as-of date.
+        let ext = try runSweep(["disposal", "decide", "--index", db, "--item", complaint, "--extend", "2 years", "--reviewer", "K",
+                                "--reason", "Ombudsman review"])
+        #expect(ext.status == 0, "stdout: \(ext.stdout) stderr: \(ext.stderr)")
+        #expect(try candidates(db)[complaint] == nil)
+        let later = try candidates(db, ["--as-of", "2027-01-01"])[complaint]
+        #expect(later?["decision"] as? String == "extended" && later?["disposal_date"] as? String == "2027-01-01")
+        #expect(try runSweep(["disposal", "decide", "--index", db, "--item", complaint, "--extend", "six years", "--reviewer", "K",
+                              "--reason", "x"]).status == 2)
+
+        // The latest decision wins: approve, then reject.
+        #expect(try runSweep(["disposal", "decide", "--index", db, "--item", form, "--approve", "--reviewer", "K", "--reason", "a"]).status == 0)
+        #expect(try runSweep(["disposal", "decide", "--index", db, "--item", form, "--reject", "--reviewer", "L", "--reason", "b"]).status == 0)
+        #expect(try candidates(db)[form]?["decision"] as? String == "rejected")
+
+        // A review-class item approved: nothing moves, the act is logged; a second run does not repeat it.
+        #expect(try runSweep(["disposal", "decide", "--index", db, "--item", complaint, "--approve", "--reviewer", "K",
+                              "--reason", "done"]).status == 0)
+        let run = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01"])
+        #expect(run.status == 0, "stdout: \(run.stdout)")
+        #expect(run.stdout.contains("review    \(complaint)"))
+        #expect(FileManager.default.fileExists(atPath: complaint) && FileManager.default.fileExists(atPath: form))
+        #expect(try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01"]).stdout.contains("0 carried out, 0 refused"))
+        #expect(try logRows(db).map { $0["action"] as? String } == ["review"])
+    }
+
+    @Test func anItemInsideAContainerIsRefused() throws {
+        let share = TempTree("disposal-nested")
+        let zip = share.path("HR/Recruitment/2019/pack.zip")
+        try FileManager.default.createDirectory(atPath: share.path("HR/Recruitment/2019"), withIntermediateDirectories: true)
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        py.arguments = ["python3", "-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w'); z.writestr('cv.txt','Curriculum vitae\\n'); z.close()", zip]
+        try py.run(); py.waitUntilExit()
+        try FileManager.default.setAttributes([.modificationDate: date("2019-06-14")], ofItemAtPath: zip)
+        let work = TempTree()
+        work.file("rules/retention.yaml", Self.schedule)
+        // Containers are opened when there is text to read for detection: the shipped detection rules.
+        for name in ["personal-data.yaml", "special-category.yaml", "markings.yaml"] {
+            try FileManager.default.copyItem(atPath: repositoryRoot + "/rules/" + name, toPath: work.path("rules/" + name))
+        }
+        let db = work.path("sweep.db")
+        defer { withExtendedLifetime((share, work)) {} }
+        #expect(try runSweep(["scan", share.root, "--index", db, "--rules", work.path("rules"), "--as-of", "2026-01-01", "--quiet"]).status == 0)
+        let member = zip + "!/cv.txt"
+        #expect(try runSweep(["disposal", "decide", "--index", db, "--item", member, "--approve", "--reviewer", "K", "--reason", "r"]).status == 0)
+        let run = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", work.path("q")])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("refused   \(member): inside a container: act on the container"))
+        #expect(FileManager.default.fileExists(atPath: zip))
+    }
+
+    @Test func aTransferMakesABagThatValidates() throws {
+        let (share, work, db) = try scanned()
+        let minutes = share.path("Committee/Minutes/cabinet.txt")
+        #expect(try runSweep(["disposal", "decide", "--index", db, "--class", "GOV-COM-01", "--approve", "--reviewer", "J Smith",
+                              "--reason", "Archive accession 2026/4"]).status == 0)
+        let archive = work.path("archive")
+        let run = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--archive", archive,
+                                "--organization", "Example Borough Council", "--authority", "Head of Records"])
+        #expect(run.status == 0, "stdout: \(run.stdout) stderr: \(run.stderr)")
+        let bags = try FileManager.default.contentsOfDirectory(atPath: archive).filter { !$0.hasPrefix(".") }
+        #expect(bags.count == 1)
+        let bag = archive + "/" + (bags.first ?? "")
+        #expect(bags.first?.hasPrefix("GOV-COM-01-") == true)
+        #expect(FileManager.default.contents(atPath: bag + "/data" + minutes) == Data("Minutes of Cabinet\n".utf8))
+        #expect(!FileManager.default.fileExists(atPath: minutes))   // removed once the copy was checked
+        let info = String(decoding: FileManager.default.contents(atPath: bag + "/bag-info.txt") ?? Data(), as: UTF8.self)
+        #expect(info.contains("Source-Organization: Example Borough Council"))
+        #expect(info.contains("Payload-Oxum: \("Minutes of Cabinet\n".utf8.count).1"))
+        #expect(info.contains("GOV-COM-01") && info.contains("Head of Records") && info.contains("J Smith"))
+        #expect(try logRows(db).first?["action"] as? String == "transfer")
+
+        // Validate with the Library of Congress `bagit` package, installed into a venv here.
+        let venv = work.path("venv")
+        func sh(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = args
+            let pipe = Pipe()
+            p.standardOutput = pipe; p.standardError = pipe
+            try p.run()
+            let out = pipe.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+        }
+        let made = try sh(["python3", "-m", "venv", venv])
+        try #require(made.0 == 0, "python3 -m venv failed: \(made.1)")
+        let pip = try sh([venv + "/bin/pip", "install", "-q", "bagit"])
+        try #require(pip.0 == 0, "could not install the Python bagit package from PyPI (needed to validate the bag): \(pip.1)")
+        let check = try sh([venv + "/bin/python", "-c", "import bagit,sys; bagit.Bag(sys.argv[1]).validate(); print('valid')", bag])
+        #expect(check.0 == 0 && check.1.contains("valid"), "bagit: \(check.1)")
+    }
+
+    @Test func anEditedOrForgedLogRowIsFound() throws {
+        let (share, work, db) = try scanned()
+        defer { withExtendedLifetime((share, work)) {} }
+        for id in ["H-1", "H-2", "H-3"] {
+            #expect(try runSweep(["hold", "add", "--index", db, "--id", id, "--reason", "r", "--authority", "a", "--path", "**/x/**"]).status == 0)
+        }
+        let ok = try runSweep(["disposal", "verify-log", "--index", db])
+        #expect(ok.status == 0 && ok.stdout.contains("intact: 3 rows"))
+
+        let queue = try DatabaseQueue(path: db)
+        // The triggers refuse edits and deletions.
+        #expect(throws: (any Error).self) { try queue.write { try $0.execute(sql: "UPDATE disposal_log SET path = 'x' WHERE seq = 2") } }
+        #expect(throws: (any Error).self) { try queue.write { try $0.execute(sql: "DELETE FROM disposal_log WHERE seq = 3") } }
+
+        // Past them, an edit shows.
+        try queue.write { db in
+            try db.execute(sql: "DROP TRIGGER disposal_log_no_update")
+            try db.execute(sql: "UPDATE disposal_log SET reviewer = 'someone else' WHERE seq = 2")
+        }
+        let edited = try runSweep(["disposal", "verify-log", "--index", db])
+        #expect(edited.status == 1)
+        #expect(edited.stdout.contains("BROKEN at row 2"))
+        try queue.close()
+    }
+
+    @Test func aForgedOrRemovedLastRowIsFound() throws {
+        let (share, work, db) = try scanned()
+        defer { withExtendedLifetime((share, work)) {} }
+        for id in ["H-1", "H-2"] {
+            #expect(try runSweep(["hold", "add", "--index", db, "--id", id, "--reason", "r", "--authority", "a", "--path", "**/x/**"]).status == 0)
+        }
+        let queue = try DatabaseQueue(path: db)
+        try queue.write { db in
+            let prev = try String.fetchOne(db, sql: "SELECT hash FROM disposal_log WHERE seq = 2")!
+            try db.execute(sql: """
+                INSERT INTO disposal_log (seq, path, action, act_date, prev_hash, hash)
+                VALUES (3, '/s/HR/forged.txt', 'destroy', '2026-01-01T00:00:00Z', ?, ?)
+                """, arguments: [prev, String(repeating: "a", count: 64)])
+        }
+        let forged = try runSweep(["disposal", "verify-log", "--index", db])
+        #expect(forged.status == 1 && forged.stdout.contains("BROKEN at row 3"), "\(forged.stdout)")
+        try queue.write { db in
+            try db.execute(sql: "DROP TRIGGER disposal_log_no_delete")
+            try db.execute(sql: "DELETE FROM disposal_log WHERE seq = 3")
+        }
+        // The forged row is gone, the chain is whole again: the sequence still shows a row went.
+        let removed = try runSweep(["disposal", "verify-log", "--index", db])
+        #expect(removed.status == 1 && removed.stdout.contains("row 3 is missing"), "\(removed.stdout)")
+        try queue.close()
+    }
+}
+
+@Suite struct ImportScheduleCommandTests {
+    @Test func aGoodSpreadsheetIsWrittenAndScansABadOneWritesNothing() throws {
+        let work = TempTree()
+        work.file("good.csv", "id,title,retain,trigger,action,path\r\nHR-REC-02,Unsuccessful applicants,6 months,last_modified,destroy,**/HR/Recruitment/**\r\n")
+        work.file("bad.csv", "id,retain,action,path\nHR-REC-02,6 moons,destroy,**/HR/**\n")
+        let out = work.path("rules/retention.yaml")
+        try FileManager.default.createDirectory(atPath: work.path("rules"), withIntermediateDirectories: true)
+        let bad = try runSweep(["rules", "import-schedule", work.path("bad.csv"), "--out", out])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("row 2, retain: '6 moons' is not a period: use N days|weeks|months|years or permanent"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+
+        let good = try runSweep(["rules", "import-schedule", work.path("good.csv"), "--out", out])
+        #expect(good.status == 0, "stderr: \(good.stderr)")
+        #expect(good.stdout.contains("1 classes"))
+        // The scan loads it and classifies by it.
+        let share = TempTree("import-share")
+        share.file("HR/Recruitment/cv.txt", "CV\n", modified: ISO8601DateFormatter().date(from: "2019-06-14T12:00:00Z")!)
+        let db = work.path("sweep.db")
+        #expect(try runSweep(["scan", share.root, "--index", db, "--rules", work.path("rules"), "--as-of", "2026-01-01", "--quiet"]).status == 0)
+        let item = try runSweep(["export", "--index", db]).jsonLines.first
+        #expect((item?["retention"] as? [String: Any])?["class"] as? String == "HR-REC-02")
+        #expect((item?["retention"] as? [String: Any])?["disposal_date"] as? String == "2019-12-14")
+    }
+}
