@@ -7,6 +7,8 @@ public enum IndexError: Error, LocalizedError, CustomStringConvertible {
     case busy(String)
     case corrupt(String, String)
     case newerSchema(String)
+    /// Written by an earlier Sweep; upgraded on the spot when the file is writable.
+    case olderSchema(String)
     case cannotCreate(String, String)
 
     public var description: String {
@@ -22,6 +24,8 @@ public enum IndexError: Error, LocalizedError, CustomStringConvertible {
             return "\(p) is not a readable Sweep index (\(detail)): restore it from backup, or move it aside and scan again"
         case .newerSchema(let p):
             return "\(p) was written by a newer version of Sweep: use that version, or scan into a new --index"
+        case .olderSchema(let p):
+            return "\(p) was written by an earlier version of Sweep: run sweep scan once to upgrade it"
         case .cannotCreate(let p, let detail):
             return "cannot create the index \(p) (\(detail)): check the folder exists and is writable"
         }

@@ -23,7 +23,15 @@ public final class SweepIndex: Sendable {
     /// Opens an existing index for reading while a scan may be writing it.
     public static func openForReading(_ path: String) throws -> SweepIndex {
         guard FileManager.default.fileExists(atPath: path) else { throw IndexError.notFound(path) }
-        return try SweepIndex(path: path, readonly: true, readers: 4)
+        do {
+            return try SweepIndex(path: path, readonly: true, readers: 4)
+        } catch IndexError.olderSchema {
+            // Written by an earlier Sweep: bring its schema up to date (migrations only add), then read.
+            do { try SweepIndex(path: path, readonly: false, readers: 2).close() } catch {
+                throw IndexError.corrupt(path, "written by an earlier Sweep and cannot be upgraded here (\(error)): run sweep scan once with write access to it")
+            }
+            return try SweepIndex(path: path, readonly: true, readers: 4)
+        }
     }
 
     private init(path: String, readonly: Bool, readers: Int) throws {
@@ -42,6 +50,7 @@ public final class SweepIndex: Sendable {
                 try pool.read { db in
                     if try migrator.hasBeenSuperseded(db) { throw IndexError.newerSchema(path) }
                     guard try migrator.hasCompletedMigrations(db) else {
+                        if try !migrator.appliedIdentifiers(db).isEmpty { throw IndexError.olderSchema(path) }
                         throw IndexError.corrupt(path, "no Sweep tables: it was not written by sweep scan")
                     }
                 }

@@ -77,7 +77,7 @@ struct DupesCommand: ParsableCommand {
             commandName: "quarantine",
             abstract: "Move the copies not kept into DIR, mirroring their paths, after a byte-by-byte check.",
             discussion: """
-                A copy moves only if no legal hold covers it (the holds in the scan's rules), it and the kept copy are unchanged \
+                A copy moves only if no legal hold covers it (the rules' holds, or one placed with `sweep hold add`), it and the kept copy are unchanged \
                 since the scan, and its bytes equal the kept copy's. DIR/manifest.jsonl and manifest.csv record \
                 each move (path, size, SHA-256, kept copy, who, when). Undo with `sweep dupes restore --from DIR`.
                 Example: sweep dupes quarantine --to /srv/quarantine/2026-11 --records '**/Records/**' --dry-run
