@@ -33,12 +33,13 @@ fuzz: setup
 	SWIFT=$(SWIFT) scripts/fuzz $(FUZZ_SECONDS)
 
 bench: release
-	@scripts/setup hyperfine time python3 jdupes rdfind rmlint fdupes ripgrep
+	@scripts/setup hyperfine time python3 jdupes rdfind rmlint fdupes ripgrep poppler-utils
 	bench/run.sh
 	bench/dupes.sh
 	bench/detect.sh
-	{ printf '# Sweep benchmarks\n\nProduced by `make bench`: sweep scan beside find, the duplicate sweep beside jdupes, rdfind, rmlint and fdupes, and detection beside ripgrep.\n\n'; \
-	  cat bench-out/scan.md; echo; cat bench-out/dupes.md; echo; cat bench-out/detect.md; } > BENCHMARKS.md
+	bench/extract.sh
+	{ printf '# Sweep benchmarks\n\nProduced by `make bench`: sweep scan beside find, the duplicate sweep beside jdupes, rdfind, rmlint and fdupes, detection beside ripgrep, and extraction throughput per format family (PDF beside pdftotext).\n\n'; \
+	  cat bench-out/scan.md; echo; cat bench-out/dupes.md; echo; cat bench-out/detect.md; echo; cat bench-out/extract.md; } > BENCHMARKS.md
 	@echo "bench: wrote BENCHMARKS.md"
 
 clean:
