@@ -49,7 +49,10 @@ public struct KeepPolicy: Sendable {
                 return (x < y) == (rule == .shortest) ? -1 : 1
             }
         }
+        // A copy inside an archive or a message cannot be the one kept on its own: files on disk come first.
+        func onDisk(_ m: Member) -> Bool { m.kind == .file }
         let ranked = members.indices.sorted { i, j in
+            if onDisk(members[i]) != onDisk(members[j]) { return onDisk(members[i]) }
             for rule in order {
                 let c = compare(rule, members[i], members[j])
                 if c != 0 { return c < 0 }
@@ -59,6 +62,7 @@ public struct KeepPolicy: Sendable {
         let best = ranked[0]
         guard ranked.count > 1 else { return (best, "only copy") }
         let runnerUp = members[ranked[1]]
+        if onDisk(members[best]) && !onDisk(runnerUp) { return (best, "the only copy on disk (the others are inside containers)") }
         for rule in order where compare(rule, members[best], runnerUp) != 0 {
             switch rule {
             case .records: return (best, "in a records location")

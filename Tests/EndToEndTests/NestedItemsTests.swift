@@ -65,6 +65,12 @@ import Testing
         #expect(group("mail/case.eml") != nil)
         #expect(group("mail/case.eml") == group("mail/box.mbox!/4"))
         #expect(group("mail/case.eml") == group("archives/bundle.zip!/inner.zip!/forwarded/case.eml"))
+        // The copy kept is the file on disk, whatever the dates: a member cannot stand alone.
+        let dupes = try runSweep(["dupes", "--index", db, "--format", "json"])
+        let sets = (try JSONSerialization.jsonObject(with: Data(dupes.stdout.utf8)) as? [String: Any])?["groups"] as? [[String: Any]] ?? []
+        let eml = sets.first { ($0["members"] as? [[String: Any]])?.contains { ($0["path"] as? String)?.hasSuffix("mail/case.eml") == true } == true }
+        #expect((eml?["keep"] as? String)?.hasSuffix("/mail/case.eml") == true)
+        #expect(eml?["keep_reason"] as? String == "the only copy on disk (the others are inside containers)")
 
         // Defences.
         #expect(error("archives/bomb.zip")?.hasPrefix("limit hit") == true)
