@@ -141,34 +141,7 @@ public enum OfficeDocument {
 
     /// Text of an XML part: paragraphs, rows, breaks and shared-string items become line breaks, cells and
     /// tabs spaces, other tags nothing (Word splits one word across runs), entities decoded.
-    static func xmlText(_ xml: String) -> String {
-        let newline: Set<Substring> = ["p", "br", "cr", "tr", "si", "row", "h", "line-break", "sp"]
-        let space: Set<Substring> = ["tab", "c", "tc", "s", "table-cell", "v"]
-        var out = String()
-        out.reserveCapacity(xml.utf8.count / 3)
-        var i = xml.startIndex
-        while i < xml.endIndex {
-            let ch = xml[i]
-            if ch == "<", let close = xml[i...].firstIndex(of: ">") {
-                var tag = xml[xml.index(after: i)..<close]
-                let closing = tag.hasPrefix("/")
-                if closing { tag = tag.dropFirst() }
-                let qname = tag.prefix { !$0.isWhitespace && $0 != "/" }
-                let local = qname.split(separator: ":").last ?? qname
-                if newline.contains(local) && (closing || tag.hasSuffix("/")) { out += "\n" }
-                else if space.contains(local) && (closing || tag.hasSuffix("/")) { out += " " }
-                i = xml.index(after: close)
-                continue
-            }
-            if ch == "&", let semi = xml[i...].prefix(10).firstIndex(of: ";"),
-               let decoded = PlainText.entityValue(xml[xml.index(after: i)..<semi]) {
-                out.append(decoded); i = xml.index(after: semi); continue
-            }
-            out.append(ch)
-            i = xml.index(after: i)
-        }
-        return out
-    }
+    static func xmlText(_ xml: String) -> String { Markup.text(xml, .officeXML) }
 
     /// The text inside every `<tag …>…</tag>`.
     static func elements(_ tag: String, in xml: String) -> [String] {

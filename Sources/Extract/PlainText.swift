@@ -78,34 +78,7 @@ public enum PlainText {
 
     /// Tags out (block tags become line breaks, so markings on their own line stay on their own line),
     /// scripts and styles dropped, the common entities decoded.
-    public static func stripMarkup(_ s: String) -> String {
-        var out = String()
-        out.reserveCapacity(s.utf8.count)
-        var i = s.startIndex
-        while i < s.endIndex {
-            let c = s[i]
-            if c == "<", let close = s[i...].firstIndex(of: ">") {
-                let tag = s[s.index(after: i)..<close].lowercased()
-                let name = tag.drop(while: { $0 == "/" }).prefix(while: { $0.isLetter || $0.isNumber })
-                if !tag.hasPrefix("/") && (name == "script" || name == "style"),
-                   let end = s.range(of: "</\(name)", options: .caseInsensitive, range: close..<s.endIndex) {
-                    i = s[end.upperBound...].firstIndex(of: ">").map { s.index(after: $0) } ?? s.endIndex
-                    continue
-                }
-                let block: Set<Substring> = ["p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "title", "td", "th", "table"]
-                out += block.contains(name) ? "\n" : " "
-                i = s.index(after: close)
-                continue
-            }
-            if c == "&", let semi = s[i...].prefix(10).firstIndex(of: ";") {
-                let entity = s[s.index(after: i)..<semi]
-                if let decoded = entityValue(entity) { out.append(decoded); i = s.index(after: semi); continue }
-            }
-            out.append(c)
-            i = s.index(after: i)
-        }
-        return out
-    }
+    public static func stripMarkup(_ s: String) -> String { Markup.text(s, .html) }
 
     static func entityValue(_ e: Substring) -> Character? {
         switch e {
