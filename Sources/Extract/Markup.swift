@@ -106,6 +106,18 @@ enum Markup {
         return b.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
     }
 
+    /// Where `needle` next starts at or after `from`: memchr to each candidate first byte, then a compare.
+    static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let first = needle.first else { return from }
+        var k = from
+        while let at = find(first, in: b, from: k) {
+            guard at + needle.count <= b.count else { return nil }
+            if needle.withUnsafeBytes({ memcmp(b.baseAddress! + at, $0.baseAddress!, needle.count) }) == 0 { return at }
+            k = at + 1
+        }
+        return nil
+    }
+
     static func contains(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
         guard to - from >= needle.count else { return false }
         var k = from

@@ -143,16 +143,29 @@ public enum OfficeDocument {
     /// tabs spaces, other tags nothing (Word splits one word across runs), entities decoded.
     static func xmlText(_ xml: String) -> String { Markup.text(xml, .officeXML) }
 
-    /// The text inside every `<tag …>…</tag>`.
+    /// The text inside every `<tag …>…</tag>`. Searched in the UTF-8 bytes: Foundation's `range(of:)`
+    /// converts to UTF-16 first, and a large sheet made that most of a scan's time.
     static func elements(_ tag: String, in xml: String) -> [String] {
-        var out: [String] = []
-        var search = xml.startIndex..<xml.endIndex
-        while let open = xml.range(of: "<\(tag)", range: search), let gt = xml[open.upperBound...].firstIndex(of: ">") {
-            guard let end = xml.range(of: "</\(tag)>", range: gt..<xml.endIndex) else { break }
-            out.append(String(xml[xml.index(after: gt)..<end.lowerBound]))
-            search = end.upperBound..<xml.endIndex
+        var xml = xml
+        return xml.withUTF8 { b -> [String] in
+            let open = Array("<\(tag)".utf8), close = Array("</\(tag)>".utf8)
+            func find(_ needle: [UInt8], from: Int) -> Int? { Markup.find(needle, in: b, from: from) }
+            var out: [String] = []
+            var k = 0
+            while let o = find(open, from: k) {
+                let after = o + open.count
+                // `<tag>` or `<tag attr…>`, not `<tagLonger>`.
+                guard after < b.count, b[after] == UInt8(ascii: ">") || b[after] == UInt8(ascii: " ") || b[after] == UInt8(ascii: "/") else {
+                    k = after; continue
+                }
+                guard let gt = Markup.find(UInt8(ascii: ">"), in: b, from: after) else { break }
+                if b[gt - 1] == UInt8(ascii: "/") { k = gt + 1; continue }   // `<tag/>`: empty
+                guard let end = find(close, from: gt + 1) else { break }
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: b[(gt + 1)..<end]), as: UTF8.self))
+                k = end + close.count
+            }
+            return out
         }
-        return out
     }
 
     /// A spreadsheet header or footer without its `&L`, `&C`, `&"Arial,Bold"`, `&12` codes.

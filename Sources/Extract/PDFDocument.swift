@@ -70,7 +70,7 @@ public enum PDFDocument {
         let cap = budget.limits.textCap
         var body = ""
         var kept = 0
-        var edges: [Substring] = []
+        var edges: [String] = []
         for index in 0..<pages {
             if let problem = budget.check() { result.problem = problem; break }
             guard let page = poppler_document_get_page(document, Int32(index)) else { continue }
@@ -81,13 +81,12 @@ public enum PDFDocument {
             }
             g_object_unref(UnsafeMutableRawPointer(page))
 
-            let lines = text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
-            edges += lines.count <= 4 ? lines[...] : lines.prefix(2) + lines.suffix(2)
+            edges += edgeLines(text)
 
             let piece = index == 0 ? text : "\u{0C}\n" + text
-            let count = piece.count
+            let count = piece.utf8.count
             if kept + count > cap {
-                body += piece.prefix(cap - kept)
+                body += String(decoding: piece.utf8.prefix(cap - kept), as: UTF8.self)
                 result.problem = Problem(.limit, "PDF text passed the cap of \(cap) characters; the rest is not read")
                 break
             }
@@ -97,6 +96,29 @@ public enum PDFDocument {
         result.body = body
         if !edges.isEmpty { result.headers["x-header-footer"] = edges.joined(separator: "\n") }
         return result
+    }
+
+    /// A page's first two and last two lines that are not blank (all of them when it has four or fewer),
+    /// found from each end of its UTF-8 without walking the page in between.
+    static func edgeLines(_ text: String) -> [String] {
+        let bytes = Array(text.utf8)
+        func isBlank(_ line: ArraySlice<UInt8>) -> Bool { line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0C } }
+        var head: [Range<Int>] = [], tail: [Range<Int>] = []
+        var start = 0
+        while head.count < 2 && start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            if !isBlank(bytes[start..<end]) { head.append(start..<end) }
+            start = end + 1
+        }
+        var end = bytes.count
+        while tail.count < 2 && end > 0 {
+            let lineStart = (bytes[..<end].lastIndex(of: 0x0A)).map { $0 + 1 } ?? 0
+            let r = lineStart..<end
+            if !isBlank(bytes[r]) && !head.contains(r) { tail.insert(r, at: 0) }
+            if head.contains(where: { $0.lowerBound >= lineStart }) { break }   // met the head: a short page
+            end = lineStart == 0 ? 0 : lineStart - 1
+        }
+        return (head + tail).map { String(decoding: bytes[$0], as: UTF8.self) }
     }
 
     static func metadata(_ document: OpaquePointer) -> DocumentMetadata {
