@@ -135,6 +135,8 @@ public final class Detector: Sendable {
         if let markings {
             let found = markings.read(text: text, headers: headers)
             d.markings = Array(Set(found.map(\.label))).sorted { (Detection.markingRank[$0] ?? 0) > (Detection.markingRank[$1] ?? 0) }
+            var seen = Set<String>()
+            d.markingDescriptors = found.flatMap { markings.descriptors(of: $0.text) }.filter { seen.insert($0).inserted }
             for f in found {
                 d.findings.append(Detection.Finding(kind: .marking, type: f.label, valueHash: "", confidence: f.strength,
                                                     location: f.location, excerpt: String(f.text.prefix(80))))

@@ -12,6 +12,34 @@ struct MarkingReader: Sendable {
         let text: String
     }
 
+    /// The descriptors, handling instructions and caveats a marking line carries after its label
+    /// (`OFFICIAL-SENSITIVE: PERSONAL` → `PERSONAL`), in the rules' spelling, in the order written.
+    func descriptors(of raw: String) -> [String] {
+        var line = Substring(raw.trimmingCharacters(in: .whitespacesAndNewlines).uppercased())
+        if line.hasPrefix("[") { line = line.dropFirst() }
+        if let sec = line.range(of: "SEC=") { line = line[sec.upperBound...] }
+        while let f = line.unicodeScalars.first, MarkingReader.separators.contains(f) { line = line.dropFirst() }
+        if line.hasPrefix("UK ") { line = line.dropFirst(3) }
+        guard let spelling = spellings.first(where: { line.hasPrefix($0.0.uppercased()) }) else { return [] }
+        var rest = line.dropFirst(spelling.0.count)
+        var out: [String] = []
+        func skipSeparators() { while let f = rest.unicodeScalars.first, MarkingReader.separators.contains(f) { rest = rest.dropFirst() } }
+        skipSeparators()
+        while !rest.isEmpty {
+            guard let d = descriptors.first(where: { rest.hasPrefix($0) && (rest.count == $0.count || !rest.dropFirst($0.count).first!.isLetter) })
+            else {
+                // "<ORGANISATION> USE ONLY" as a whole.
+                let text = String(rest).trimmingCharacters(in: CharacterSet(charactersIn: " ]);,"))
+                if text.hasSuffix("USE ONLY") && text.count <= 60 { out.append(text) }
+                break
+            }
+            out.append(d)
+            rest = rest.dropFirst(d.count)
+            skipSeparators()
+        }
+        return out
+    }
+
     /// (spelling, label, case-sensitive), longest spelling first so OFFICIAL-SENSITIVE wins over OFFICIAL.
     let spellings: [(String, String, Bool)]
     let descriptors: [String]

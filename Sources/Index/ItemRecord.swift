@@ -64,6 +64,7 @@ public struct ItemRecord: Sendable {
             detection?.highestMarking, detection.map { ItemRecord.json($0.specialCategories) },
             retention?.classID, retention?.action, retention?.triggerDate, retention?.disposalDate, retention?.reason,
             retention.flatMap { $0.holds.isEmpty ? nil : ItemRecord.json($0.holds) },
+            detection.flatMap { $0.markingDescriptors.isEmpty ? nil : ItemRecord.json($0.markingDescriptors) },
         ]
         return StatementArguments(values)
     }
@@ -72,7 +73,8 @@ public struct ItemRecord: Sendable {
         path, display_path, folder_id, root, relative_path, name, kind, size, mtime_ns, ctime_ns, device, inode,
         nlink, uid, owner, mode, extension, mime, link_target, error, error_kind, rules_version, changed_scan,
         pii, markings, marking, special,
-        retention_class, retention_action, trigger_date, disposal_date, retention_reason, holds
+        retention_class, retention_action, trigger_date, disposal_date, retention_reason, holds,
+        marking_descriptors
         """
     static let columnCount = columns.split(separator: ",").count
     static let placeholders = Array(repeating: "?", count: columnCount).joined(separator: ", ")

@@ -233,6 +233,9 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v7-marking-descriptors") { db in
+            try db.execute(sql: "ALTER TABLE item ADD COLUMN marking_descriptors TEXT")
+        }
         return m
     }
 }

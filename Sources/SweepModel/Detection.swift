@@ -25,6 +25,8 @@ public struct Detection: Sendable, Equatable {
     public var personalData: [String: Int] = [:]
     /// Normalised markings found, highest first.
     public var markings: [String] = []
+    /// Descriptors and caveats the markings carry (`PERSONAL`, `COMMERCIAL`, `UK EYES ONLY`…), distinct.
+    public var markingDescriptors: [String] = []
     public var specialCategories: [String] = []
     public var findings: [Finding] = []
 

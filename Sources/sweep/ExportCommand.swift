@@ -10,7 +10,7 @@ struct ExportCommand: ParsableCommand {
         discussion: """
             Fields: path, size, modified, type, error, dup_group, markings, pii, special_category, retention, \
             disposal_candidate, legal_hold, then kind, owner, mode, links, device, inode, extension, moved_from, \
-            link_target, content_hash, marking (the highest). Items marked gone are left out.
+            link_target, content_hash, marking (the highest), holds, marking_descriptors. Items marked gone are left out.
             Example: sweep export --index sweep.db --format jsonl > items.jsonl
             """)
 
@@ -37,7 +37,7 @@ struct ExportCommand: ParsableCommand {
     static let csvHeader = ["path", "size", "modified", "type", "error", "dup_group", "markings", "pii", "special_category",
                             "retention_class", "retention_action", "disposal_date", "disposal_candidate", "legal_hold",
                             "kind", "owner", "mode", "links", "device", "inode", "extension", "moved_from", "link_target",
-                            "content_hash", "marking", "holds"]
+                            "content_hash", "marking", "holds", "marking_descriptors"]
 
     func run() throws {
         let store = try couldNotRun { try SweepIndex.openForReading(index) }
@@ -101,6 +101,7 @@ struct ExportCommand: ParsableCommand {
         o.add("link_target", i.linkTarget)
         o.add("content_hash", i.content)
         o.add("marking", i.highestMarking)
+        o.add("marking_descriptors", raw: i.markingDescriptorsJSON ?? "[]")
         o.add("holds", raw: i.holdsJSON ?? "[]")
         return o.text
     }
@@ -123,6 +124,7 @@ struct ExportCommand: ParsableCommand {
             list(i.specialJSON), i.retentionClass, i.retentionAction, i.disposalDate, String(candidate(i, asOf)), String(i.legalHold),
             i.kind.rawValue, i.owner ?? i.uid.map { String($0) }, mode(i.mode), i.links.map { String($0) },
             i.identity.map { String($0.device) }, i.identity.map { String($0.inode) }, i.fileExtension, i.movedFrom, i.linkTarget, i.content, i.highestMarking, list(i.holdsJSON),
+            list(i.markingDescriptorsJSON),
         ])
     }
 }

@@ -104,4 +104,14 @@ import Testing
         #expect(PlainText.decode([0x93, 0x61, 0x94, 0x20, 0x80]) == "\u{201C}a\u{201D} €")   // Windows-1252
         #expect(PlainText.decode(Array("café".utf8)) == "café")
     }
+
+    @Test func markingsKeepTheirDescriptorsAndCaveats() {
+        let d = detect("OFFICIAL-SENSITIVE: PERSONAL / COMMERCIAL\nThe report.\nOFFICIAL-SENSITIVE [PERSONAL]")
+        #expect(d.markings == ["OFFICIAL-SENSITIVE"])
+        #expect(d.markingDescriptors == ["PERSONAL", "COMMERCIAL"])
+        #expect(detect("UK SECRET UK EYES ONLY\nbody").markingDescriptors == ["UK EYES ONLY"])
+        #expect(detect("body", headers: ["subject": "[OFFICIAL-SENSITIVE HR] Pay review"]).markingDescriptors == ["HR"])
+        #expect(detect("OFFICIAL\nno descriptors").markingDescriptors.isEmpty)
+        #expect(detect("PROTECT - SOUTHSHIRE COUNCIL USE ONLY\nx").markingDescriptors == ["SOUTHSHIRE COUNCIL USE ONLY"])
+    }
 }
