@@ -49,7 +49,7 @@ PY
     f=$(ls "$dir/$kind" | head -1)
     bytes=$(stat -c %s "$dir/$kind/$f")
     /usr/bin/time -f "%e %M" -o "$dir/$kind.time" "$sweep" scan "$dir/$kind" --index "$idx" --quiet >/dev/null || true
-    read -r wall rss < "$dir/$kind.time"
+    read -r wall rss < <(tail -1 "$dir/$kind.time")
     items=$("$sweep" export --index "$idx" --format jsonl | wc -l)
     err=$("$sweep" export --index "$idx" --format jsonl | python3 -c 'import json,sys; e=[json.loads(l).get("error") for l in sys.stdin]; print("; ".join(sorted({x for x in e if x})) or "read in full")')
     printf '| %s | %s | %s | %.0f | %s | %s |\n' "$kind/$f" "$(numfmt --to=iec "$bytes")" "$wall" "$((rss / 1024))" "$items" "$err"

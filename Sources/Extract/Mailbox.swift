@@ -6,8 +6,10 @@ import SweepModel
 /// Unix mailboxes (mbox: mboxo, mboxrd, mboxcl as Thunderbird and most exports write them), split into
 /// their messages as they stream past, so a mailbox of any size is read in bounded memory.
 ///
-/// A message starts at a `From ` line at the start of the file or after an empty line. `>From ` quoting
-/// (mboxrd) is undone. Messages are children named by their 1-based position (`box.mbox!/17`).
+/// A message starts at every line that begins `From ` (the rule Python's `mailbox`, mutt and most readers
+/// use: writers quote such lines in bodies as `>From `); the empty line before it ends the previous
+/// message. `>From ` quoting (mboxrd) is undone. Messages are children named by their 1-based position
+/// (`box.mbox!/17`).
 public enum Mailbox {
     public static func extract(_ input: ContainerInput, budget: ExtractionBudget, visit: (Child) -> Bool) -> Extraction {
         var splitter = Splitter(limit: budget.limits.maxChildBytes)
@@ -53,7 +55,6 @@ public enum Mailbox {
         let limit: Int
         var line: [UInt8] = []
         var current: Message?
-        var previousEmpty = true
         var count = 0
         /// The empty line before a `From ` line separates messages; it is held until the next line shows
         /// whether it belongs to the message.
@@ -87,15 +88,13 @@ public enum Mailbox {
         mutating func take(_ emit: (Message) -> Void) {
             defer { line.removeAll(keepingCapacity: true) }
             let isEmpty = line == [0x0A] || line == [0x0D, 0x0A]
-            if previousEmpty && line.starts(with: Splitter.from) {
+            if line.starts(with: Splitter.from) {
                 heldEmpty = nil
                 if let m = current { emit(m) }
                 count += 1
                 current = Message(number: count, bytes: [], size: 0, tooLarge: false)
-                previousEmpty = false
                 return
             }
-            previousEmpty = isEmpty
             guard current != nil else { return }   // text before the first From line: not a message
             if let held = heldEmpty { append(held); heldEmpty = nil }
             if isEmpty { heldEmpty = line; return }

@@ -92,6 +92,17 @@ import Testing
         #expect(sizes == got.map { Int($0.size) })
     }
 
+    @Test func everyFromLineStartsAMessageBlankLineOrNot() {
+        // Written without the empty line between messages: still two messages (Python's mailbox reads it so).
+        let box = Array("From a@example.org Mon Jan  7 09:00:00 2019\nSubject: one\n\nfirst\nFrom b@example.org Mon Jan  7 10:00:00 2019\nSubject: two\n\nsecond\n".utf8)
+        var got: [String] = []
+        _ = Mailbox.extract(.memory(box), budget: ExtractionBudget(limits: ExtractionLimits())) { c in
+            if case .bytes(let b) = c.content { got.append(String(decoding: b, as: UTF8.self)) }
+            return true
+        }
+        #expect(got == ["Subject: one\n\nfirst\n", "Subject: two\n\nsecond\n"])
+    }
+
     @Test func aFileThatIsNotAnMboxSaysSo() {
         let e = Mailbox.extract(.memory(Array("just text\nno separator\n".utf8)), budget: ExtractionBudget(limits: ExtractionLimits())) { _ in true }
         #expect(e.problem?.kind == .corrupt)
