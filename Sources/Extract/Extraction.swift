@@ -128,7 +128,9 @@ public struct ExtractionLimits: Sendable {
     public var maxWholeFileBytes = 256 << 20
     /// Characters of text kept per item.
     public var textCap = 16 << 20
-    /// Seconds one file on disk may take, with everything nested in it.
+    /// Seconds one item may take: a file on disk, and each item found inside it (every new child starts its
+    /// own window, so a large mailbox that keeps yielding messages is read to the end, while one that stops
+    /// yielding, or a document stuck in a loop, is cut off).
     public var secondsPerItem: Double = 60
     /// Nested items per file on disk.
     public var maxChildren = 100_000
@@ -139,7 +141,7 @@ public struct ExtractionLimits: Sendable {
 /// and knows when the time budget is spent. Extractors call ``check()`` in their loops.
 public final class ExtractionBudget: @unchecked Sendable {
     public let limits: ExtractionLimits
-    private let deadline: Double
+    private var deadline: Double
     public private(set) var expanded: Int64 = 0
     public private(set) var children = 0
 
@@ -157,7 +159,7 @@ public final class ExtractionBudget: @unchecked Sendable {
     /// The problem to stop with, when a limit is reached.
     public func check() -> Problem? {
         if ExtractionBudget.clock() > deadline {
-            return Problem(.timeout, "extraction took longer than \(Int(limits.secondsPerItem)) s; what was read so far is kept")
+            return Problem(.timeout, "one item took longer than \(Int(limits.secondsPerItem)) s to read; what was read so far is kept")
         }
         if expanded > limits.maxExpandedBytes {
             return Problem(.limit, "expanded more than \(ByteCount(limits.maxExpandedBytes)) from one file (a zip bomb?)")
@@ -174,9 +176,10 @@ public final class ExtractionBudget: @unchecked Sendable {
         return expanded > limits.maxExpandedBytes ? check() : nil
     }
 
-    /// Counts one more nested item.
+    /// Counts one more nested item, which gets a time window of its own.
     public func addChild() -> Problem? {
         children += 1
+        deadline = max(deadline, ExtractionBudget.clock() + limits.secondsPerItem)
         return children > limits.maxChildren ? check() : nil
     }
 }

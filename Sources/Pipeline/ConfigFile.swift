@@ -19,7 +19,7 @@ import Yams
 ///   max_member_mb: 64          # largest nested item read (larger: counted, not read)
 ///   max_whole_file_mb: 256     # largest mail message / compound file read whole
 ///   text_cap_mb: 16            # text kept per item
-///   seconds_per_item: 60       # time for one file on disk and everything in it
+///   seconds_per_item: 60       # time for one item (a file, or each item found inside it)
 /// ```
 /// Flags given on the command line win over the file.
 public struct ConfigFile: Decodable, Sendable {
