@@ -180,18 +180,38 @@ public final class Detector: Sendable {
     /// A masked excerpt: the value with only its first two and last character shown, and 24 characters either
     /// side with digits as `#` and anything holding `@` hidden.
     static func excerpt(_ bytes: [UInt8], _ start: Int, _ end: Int, type: String) -> String {
-        func clean(_ s: ArraySlice<UInt8>) -> String {
-            String(decoding: s, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false).map { w in
-                w.contains("@") ? String(repeating: "*", count: w.count) : String(w.map { $0.isNumber ? "#" : ($0.isNewline ? " " : $0) })
-            }.joined(separator: " ")
+        // On bytes: a finding is made for every value, and the String version was a sixth of a scan's time.
+        func clean(_ s: ArraySlice<UInt8>, into out: inout [UInt8]) {
+            var word = s.startIndex
+            while word < s.endIndex {
+                let stop = s[word...].firstIndex(of: 0x20) ?? s.endIndex
+                let w = s[word..<stop]
+                if w.contains(UInt8(ascii: "@")) {
+                    // Hidden whole, one `*` per character (UTF-8 continuation bytes are not characters).
+                    out.append(contentsOf: repeatElement(UInt8(ascii: "*"), count: w.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }))
+                } else {
+                    for b in w {
+                        switch b {
+                        case 0x30...0x39: out.append(UInt8(ascii: "#"))
+                        case 0x0A, 0x0D, 0x09, 0x0B, 0x0C: out.append(0x20)
+                        default: out.append(b)
+                        }
+                    }
+                }
+                if stop < s.endIndex { out.append(0x20) }
+                word = stop + 1
+            }
         }
-        let before = clean(bytes[max(0, start - 24)..<start])
-        let after = clean(bytes[end..<min(bytes.count, end + 24)])
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + end - start)
+        clean(bytes[max(0, start - 24)..<start], into: &out)
         let value = Array(String(decoding: bytes[start..<end], as: UTF8.self))
         let masked: String
         if value.count <= 3 { masked = String(repeating: "*", count: value.count) } else {
             masked = String(value.prefix(2)) + String(repeating: "*", count: value.count - 3) + String(value.last!)
         }
-        return (before + masked + after).replacingOccurrences(of: "\t", with: " ")
+        out.append(contentsOf: masked.utf8.map { $0 == 0x09 ? 0x20 : $0 })
+        clean(bytes[end..<min(bytes.count, end + 24)], into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
