@@ -74,25 +74,13 @@ public enum Extractor {
         case .mail:
             return whole(source, budget) { bytes in
                 let (e, children) = MailMessage.extract(bytes, limits: budget.limits)
-                var out = e
-                for var c in children {
-                    if let p = budget.addChild() { out.problem = p; break }
-                    if c.modified == nil { c.modified = e.metadata.date }   // an attachment is as old as its message
-                    if !visit(c) { break }
-                }
-                return out
+                return attachments(children, of: e, budget, visit)
             }
 
         case .outlookMessage:
             return whole(source, budget) { bytes in
                 let (e, children) = OutlookMessage.extract(bytes, limits: budget.limits)
-                var out = e
-                for var c in children {
-                    if let p = budget.addChild() { out.problem = p; break }
-                    if c.modified == nil { c.modified = e.metadata.date }
-                    if !visit(c) { break }
-                }
-                return out
+                return attachments(children, of: e, budget, visit)
             }
 
         case .rtf:
@@ -162,6 +150,18 @@ public enum Extractor {
                 Archive.extract(input, name: name, containerSize: size >= 0 ? size : fileSize, mime: mime, budget: budget, visit: visit)
             }
         }
+    }
+
+    /// Hands a message's attachments on, each dated by its message when it has no date of its own.
+    static func attachments(_ children: [Child], of message: Extraction, _ budget: ExtractionBudget,
+                            _ visit: (Child) -> Bool) -> Extraction {
+        var out = message
+        for var c in children {
+            if let p = budget.addChild() { out.problem = p; break }
+            if c.modified == nil { c.modified = message.metadata.date }
+            if !visit(c) { break }
+        }
+        return out
     }
 
     /// Runs `body` on an open descriptor or the bytes: for readers that stream (libarchive, mbox).

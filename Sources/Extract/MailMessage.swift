@@ -409,14 +409,5 @@ public enum MailMessage {
         }
     }
 
-    static func utf16(_ b: [UInt8], little: Bool) -> String {
-        var units: [UInt16] = []
-        units.reserveCapacity(b.count / 2)
-        var i = 0
-        while i + 1 < b.count {
-            units.append(little ? UInt16(b[i]) | UInt16(b[i + 1]) << 8 : UInt16(b[i]) << 8 | UInt16(b[i + 1]))
-            i += 2
-        }
-        return String(decoding: units, as: UTF16.self)
-    }
+    static func utf16(_ b: [UInt8], little: Bool) -> String { PlainText.utf16(b, little: little) }
 }

@@ -300,17 +300,8 @@ public enum OutlookStore {
         return Timestamp(nanoseconds: unixTicks.multipliedReportingOverflow(by: 100).overflow ? Int64.max : unixTicks * 100)
     }
 
-    /// `Tue, 15 Mar 2022 09:12:44 +0000`, in UTC and in English whatever the locale.
-    static func rfc5322(_ t: Timestamp) -> String {
-        var seconds = time_t(t.seconds)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
-    }
+    /// `Tue, 15 Mar 2022 09:12:44 +0000`: the form a Date header takes (one writer for .msg and PST).
+    static func rfc5322(_ t: Timestamp) -> String { OutlookMessage.rfc5322(t) }
 
     /// The contact fields that say who someone is and how to reach them.
     static var contactFields: [(String, WritableKeyPath<pst_item_contact, pst_string>)] { [

@@ -53,18 +53,26 @@ public enum PlainText {
     public static func decode(_ bytes: [UInt8]) -> String {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return String(decoding: bytes.dropFirst(3), as: UTF8.self) }
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-            let little = bytes[0] == 0xFF
-            var units: [UInt16] = []
-            units.reserveCapacity(bytes.count / 2)
-            var i = 2
-            while i + 1 < bytes.count {
-                units.append(little ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
-                i += 2
-            }
-            return String(decoding: units, as: UTF16.self)
+            return utf16(bytes.dropFirst(2), little: bytes[0] == 0xFF)
         }
         if let s = String(validating: bytes, as: UTF8.self) { return s }
         return String(String.UnicodeScalarView(bytes.map { windows1252($0) }))
+    }
+
+    /// UTF-16 code units, little- or big-endian, to text (an odd last byte is dropped).
+    static func utf16<C: Collection<UInt8>>(_ b: C, little: Bool) -> String {
+        var units: [UInt16] = []
+        units.reserveCapacity(b.count / 2)
+        var i = b.startIndex
+        while i != b.endIndex {
+            let first = b[i]
+            i = b.index(after: i)
+            guard i != b.endIndex else { break }
+            let second = b[i]
+            i = b.index(after: i)
+            units.append(little ? UInt16(first) | UInt16(second) << 8 : UInt16(first) << 8 | UInt16(second))
+        }
+        return String(decoding: units, as: UTF16.self)
     }
 
     /// Windows-1252: Latin-1 but for 0x80–0x9F, where it has curly quotes, dashes, the euro sign…
