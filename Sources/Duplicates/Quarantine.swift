@@ -85,7 +85,7 @@ public struct Quarantine {
         if dryRun { return .wouldMove }
         let targetPath = ItemPath(bytes: Array(root.utf8) + m.path.bytes)
         let target = targetPath.display
-        guard Disk.exists(targetPath) == false else { return .skipped("already in the quarantine at \(target)") }
+        guard RawFS.exists(targetPath) == false else { return .skipped("already in the quarantine at \(target)") }
         try makeFolder(targetPath.parent.display, bytes: targetPath.parent)
         try Quarantine.move(m.path, to: targetPath, sha256: sha)
         let now = Timestamp.now().iso8601
@@ -99,7 +99,7 @@ public struct Quarantine {
 
     /// Still the file the scan recorded: same device, inode, size, modified and changed times.
     static func unchanged(_ m: DuplicateSet.Member) -> Bool {
-        guard let st = Disk.lstat(m.path) else { return false }
+        guard let st = RawFS.lstat(m.path) else { return false }
         return (st.st_mode & S_IFMT) == S_IFREG && UInt64(st.st_dev) == m.identity?.device && UInt64(st.st_ino) == m.identity?.inode
             && Int64(st.st_size) == m.size
             && Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) == m.modified?.nanoseconds
@@ -108,9 +108,9 @@ public struct Quarantine {
 
     /// Compares two files byte by byte; on equality, the SHA-256 of the first.
     static func compare(_ a: ItemPath, _ b: ItemPath) -> Result<String, Failure> {
-        guard let fa = Disk.openRead(a) else { return .failure(Failure(message: "cannot open: \(String(cString: strerror(errno)))")) }
+        guard let fa = RawFS.openRead(a) else { return .failure(Failure(message: "cannot open: \(String(cString: strerror(errno)))")) }
         defer { close(fa) }
-        guard let fb = Disk.openRead(b) else { return .failure(Failure(message: "cannot open the kept copy: \(String(cString: strerror(errno)))")) }
+        guard let fb = RawFS.openRead(b) else { return .failure(Failure(message: "cannot open the kept copy: \(String(cString: strerror(errno)))")) }
         defer { close(fb) }
         let size = 1 << 20
         let x = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
@@ -131,19 +131,19 @@ public struct Quarantine {
 
     /// rename(2) when on one file system; otherwise copy (mode, owner, times kept), check, then unlink.
     static func move(_ from: ItemPath, to: ItemPath, sha256: String) throws {
-        if Disk.rename(from, to) { return }
+        if RawFS.rename(from, to) { return }
         guard errno == EXDEV else { throw Failure(message: "cannot move \(from.display): \(String(cString: strerror(errno)))") }
         try Disk.copyPreserving(from, to)
         guard case .success(let copied) = compare(to, from), copied == sha256 else {
-            _ = Disk.unlink(to)
+            _ = RawFS.unlink(to)
             throw Failure(message: "the copy of \(from.display) in the quarantine does not match it: left in place")
         }
-        guard Disk.unlink(from) else { throw Failure(message: "copied \(from.display) but cannot remove it: \(String(cString: strerror(errno)))") }
+        guard RawFS.unlink(from) else { throw Failure(message: "copied \(from.display) but cannot remove it: \(String(cString: strerror(errno)))") }
     }
 
     func makeFolder(_ path: String, bytes: ItemPath? = nil) throws {
         let p = bytes ?? ItemPath(path)
-        guard Disk.makeFolders(p) else {
+        guard RawFS.makeFolders(p) else {
             throw Failure(message: "cannot create \(p.display) in the quarantine: \(String(cString: strerror(errno)))")
         }
     }

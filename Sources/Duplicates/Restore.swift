@@ -40,10 +40,10 @@ extension Quarantine {
 
     func restore(_ e: ManifestEntry, who: String) throws -> RestoreOutcome {
         let stored = ItemPath(bytes: Array(root.utf8) + e.path.bytes)
-        guard Disk.exists(stored) else { return .skipped("not in the quarantine any more") }
-        if Disk.exists(e.path) { return .skipped("something is at the original path again: left in the quarantine") }
+        guard RawFS.exists(stored) else { return .skipped("not in the quarantine any more") }
+        if RawFS.exists(e.path) { return .skipped("something is at the original path again: left in the quarantine") }
         guard Quarantine.sha256(stored) == e.sha256 else { return .skipped("changed in the quarantine: SHA-256 differs from the manifest") }
-        guard Disk.makeFolders(e.path.parent) else {
+        guard RawFS.makeFolders(e.path.parent) else {
             return .skipped("cannot recreate its folder: \(String(cString: strerror(errno)))")
         }
         try Quarantine.move(stored, to: e.path, sha256: e.sha256)
@@ -72,7 +72,7 @@ extension Quarantine {
     }
 
     static func sha256(_ p: ItemPath) -> String? {
-        guard let fd = Disk.openRead(p) else { return nil }
+        guard let fd = RawFS.openRead(p) else { return nil }
         defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }

@@ -24,8 +24,8 @@ struct BagWriter {
     }
 
     func begin() throws {
-        guard !FileOps.exists(ItemPath(folder)) else { throw FileOps.Failure(message: "\(folder) already exists") }
-        guard FileOps.makeFolders(ItemPath(partial + "/data")) else {
+        guard !RawFS.exists(ItemPath(folder)) else { throw FileOps.Failure(message: "\(folder) already exists") }
+        guard RawFS.makeFolders(ItemPath(partial + "/data")) else {
             throw FileOps.Failure(message: "cannot create \(partial)/data: \(FileOps.lastError)")
         }
     }
@@ -37,13 +37,13 @@ struct BagWriter {
         }
         let inner = "data/" + String(decoding: source.bytes.drop { $0 == UInt8(ascii: "/") }, as: UTF8.self)
         let target = ItemPath(partial + "/" + inner)
-        guard FileOps.makeFolders(target.parent) else { throw FileOps.Failure(message: "cannot create \(target.parent.display): \(FileOps.lastError)") }
+        guard RawFS.makeFolders(target.parent) else { throw FileOps.Failure(message: "cannot create \(target.parent.display): \(FileOps.lastError)") }
         let read = try FileOps.copy(source, to: target)
         guard read == sha256, FileOps.sha256(target) == sha256 else {
-            _ = FileOps.unlink(target)
+            _ = RawFS.unlink(target)
             throw FileOps.Failure(message: "the copy in the bag does not match what was approved (SHA-256): left in place")
         }
-        entries.list.append((inner, sha256, Int64(FileOps.lstat(target)?.st_size ?? 0)))
+        entries.list.append((inner, sha256, Int64(RawFS.lstat(target)?.st_size ?? 0)))
     }
 
     /// RFC 8493 §2.1.3: CR, LF and % in a manifest path are percent-encoded.

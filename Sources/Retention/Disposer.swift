@@ -49,7 +49,7 @@ public struct Disposer {
     }
 
     static func same(_ p: ItemPath, device: Int64?, inode: Int64?, size: Int64, modified: Int64?) -> Bool {
-        guard let st = FileOps.lstat(p), (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        guard let st = RawFS.lstat(p), (st.st_mode & S_IFMT) == S_IFREG else { return false }
         return Int64(bitPattern: UInt64(st.st_dev)) == device && Int64(bitPattern: UInt64(st.st_ino)) == inode
             && Int64(st.st_size) == size && FileOps.mtime(st) == modified
     }
@@ -130,8 +130,8 @@ public struct Disposer {
         let root = options.quarantine!
         let item = a.row.item
         let target = ItemPath(bytes: Array(root.utf8) + item.path.bytes)
-        if FileOps.exists(target) { return .refused("already in the quarantine at \(target.display)") }
-        guard FileOps.makeFolders(target.parent) else { return .refused("cannot create \(target.parent.display): \(FileOps.lastError)") }
+        if RawFS.exists(target) { return .refused("already in the quarantine at \(target.display)") }
+        guard RawFS.makeFolders(target.parent) else { return .refused("cannot create \(target.parent.display): \(FileOps.lastError)") }
         do { try FileOps.move(item.path, to: target, sha256: a.sha256) } catch { return .refused("\(error)") }
         let now = Timestamp.now().iso8601
         let today = String(now.prefix(10))
@@ -177,7 +177,7 @@ public struct Disposer {
             var detail = "copied into the bag \(done)"
             if !options.keepOriginals {
                 if Disposer.same(a.row.item.path, device: a.decision.device, inode: a.decision.inode, size: a.decision.size,
-                                 modified: a.decision.modified), FileOps.unlink(a.row.item.path) {
+                                 modified: a.decision.modified), RawFS.unlink(a.row.item.path) {
                     try index.markGone(itemID: a.row.item.id)
                     detail += "; original removed"
                 } else {
@@ -201,13 +201,13 @@ public struct Disposer {
         let who = FileOps.actor
         var lines: [Line] = []
         for c in try index.copiesToPurge(asOf: asOf, quarantine: quarantine) {
-            guard FileOps.exists(c.storedAt) else { lines.append(Line(path: c.path, outcome: .refused("not in the quarantine any more at \(c.storedAt.display)"))); continue }
+            guard RawFS.exists(c.storedAt) else { lines.append(Line(path: c.path, outcome: .refused("not in the quarantine any more at \(c.storedAt.display)"))); continue }
             guard FileOps.sha256(c.storedAt) == c.sha256 else {
                 lines.append(Line(path: c.path, outcome: .refused("changed in the quarantine (SHA-256 differs): left at \(c.storedAt.display)")))
                 continue
             }
             if dryRun { lines.append(Line(path: c.path, outcome: .wouldDo(action: "purge"))); continue }
-            guard FileOps.unlink(c.storedAt) else {
+            guard RawFS.unlink(c.storedAt) else {
                 lines.append(Line(path: c.path, outcome: .refused("cannot delete \(c.storedAt.display): \(FileOps.lastError)"))); continue
             }
             let now = Timestamp.now().iso8601

@@ -15,23 +15,7 @@ enum FileOps {
 
     static var lastError: String { String(cString: strerror(errno)) }
 
-    static func withCPath<T>(_ p: ItemPath, _ body: (UnsafePointer<CChar>) -> T) -> T {
-        (p.bytes + [0]).withUnsafeBufferPointer { buf in buf.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) } }
-    }
-
-    static func lstat(_ p: ItemPath) -> stat? {
-        var st = stat()
-        return withCPath(p) { Glibc.lstat($0, &st) } == 0 ? st : nil
-    }
-
-    static func exists(_ p: ItemPath) -> Bool { lstat(p) != nil }
-
     static func mtime(_ st: stat) -> Int64 { Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) }
-
-    static func openRead(_ p: ItemPath) -> Int32? {
-        let fd = withCPath(p) { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
-        return fd >= 0 ? fd : nil
-    }
 
     /// Reads `fd` to the end, giving each chunk to `body`; false on a read error.
     static func stream(_ fd: Int32, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
@@ -49,7 +33,7 @@ enum FileOps {
 
     /// SHA-256 of the file's bytes, or nil when it cannot be read.
     static func sha256(_ p: ItemPath) -> String? {
-        guard let fd = openRead(p) else { return nil }
+        guard let fd = RawFS.openRead(p) else { return nil }
         defer { close(fd) }
         var sha = SHA256()
         guard stream(fd, { sha.update(bufferPointer: $0); return true }) else { return nil }
@@ -58,19 +42,11 @@ enum FileOps {
 
     static func sha256(text: String) -> String { hex(SHA256.hash(data: Data(text.utf8))) }
 
-    /// mkdir -p, mode 0700 for what it creates.
-    static func makeFolders(_ p: ItemPath) -> Bool {
-        if let st = lstat(p) { return (st.st_mode & S_IFMT) == S_IFDIR }
-        if p.bytes.isEmpty || p.bytes == [UInt8(ascii: "/")] { return true }
-        guard makeFolders(p.parent) else { return false }
-        return withCPath(p) { mkdir($0, 0o700) } == 0 || errno == EEXIST
-    }
-
     /// Copies the content (new file, 0600 until the mode is set), keeps mode and times, syncs; the SHA-256 of what was read.
     static func copy(_ from: ItemPath, to: ItemPath) throws -> String {
-        guard let src = openRead(from) else { throw Failure(message: "cannot open \(from.display): \(lastError)") }
+        guard let src = RawFS.openRead(from) else { throw Failure(message: "cannot open \(from.display): \(lastError)") }
         defer { close(src) }
-        let dst = withCPath(to) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+        let dst = RawFS.withCPath(to) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
         guard dst >= 0 else { throw Failure(message: "cannot create \(to.display): \(lastError)") }
         var sha = SHA256()
         let ok = stream(src) { chunk in
@@ -92,25 +68,22 @@ enum FileOps {
         let synced = fsync(dst) == 0
         close(dst)
         guard ok, synced else {
-            _ = unlink(to)
+            _ = RawFS.unlink(to)
             throw Failure(message: "cannot copy \(from.display) to \(to.display): \(lastError)")
         }
         return hex(sha.finalize())
     }
 
-    static func unlink(_ p: ItemPath) -> Bool { withCPath(p) { Glibc.unlink($0) } == 0 }
-
     /// rename(2) on one file system; otherwise copy, sync, check the copy's SHA-256, then unlink the original.
     static func move(_ from: ItemPath, to: ItemPath, sha256: String) throws {
-        let renamed = withCPath(from) { f in withCPath(to) { t in rename(f, t) } } == 0
-        if renamed { return }
+        if RawFS.rename(from, to) { return }
         guard errno == EXDEV else { throw Failure(message: "cannot move \(from.display): \(lastError)") }
         _ = try copy(from, to: to)
         guard FileOps.sha256(to) == sha256 else {
-            _ = unlink(to)
+            _ = RawFS.unlink(to)
             throw Failure(message: "the copy of \(from.display) does not match it: left in place")
         }
-        guard unlink(from) else { throw Failure(message: "copied \(from.display) but cannot remove it: \(lastError)") }
+        guard RawFS.unlink(from) else { throw Failure(message: "copied \(from.display) but cannot remove it: \(lastError)") }
     }
 
     /// Writes a whole small file (bag tag files, manifests) and syncs it.
