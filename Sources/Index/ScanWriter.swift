@@ -127,7 +127,7 @@ public final class ScanWriter: @unchecked Sendable {
                     }
                 }
                 s.new += r.new; s.changed += r.changed; s.unchanged += r.unchanged
-                s.errors += r.errors; s.items += r.items; s.bytes += r.bytes
+                s.errors += r.errors; s.items += r.items; s.bytes += r.bytes; s.nested += r.nested.count
             }
             try db.execute(sql: """
                 UPDATE scan SET new_count = ?, changed_count = ?, unchanged_count = ?, moved_count = ?, gone_count = ?,

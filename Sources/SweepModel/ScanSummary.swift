@@ -8,6 +8,8 @@ public struct ScanSummary: Sendable, Equatable, Codable {
     public var gone = 0
     public var errors = 0
     public var items = 0
+    /// Items read inside files this scan (archive members, messages, attachments); not in `items`.
+    public var nested = 0
     public var bytes: Int64 = 0
     public var seconds: Double = 0
     /// Files read by the duplicate stages in this scan.
@@ -20,7 +22,7 @@ public struct ScanSummary: Sendable, Equatable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case scanID = "scan", new, changed, unchanged, moved, gone, errors, items, bytes, seconds, interrupted
+        case scanID = "scan", new, changed, unchanged, moved, gone, errors, items, nested, bytes, seconds, interrupted
         case fingerprinted, duplicateSets = "duplicate_sets", reclaimable = "reclaimable_bytes"
     }
 }

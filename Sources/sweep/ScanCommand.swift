@@ -139,7 +139,8 @@ struct ScanCommand: ParsableCommand {
 
     func printSummary(_ s: ScanSummary, index: String) {
         let state = s.interrupted ? "stopped before the end (run it again to finish)" : "complete"
-        print("Scan \(s.scanID) \(state) in \(String(format: "%.1f", s.seconds)) s: \(s.items) items, \(ByteCount(s.bytes))")
+        let inside = s.nested > 0 ? " (and \(s.nested) read inside them)" : ""
+        print("Scan \(s.scanID) \(state) in \(String(format: "%.1f", s.seconds)) s: \(s.items) items, \(ByteCount(s.bytes))\(inside)")
         print("  new \(s.new)  changed \(s.changed)  unchanged \(s.unchanged)  moved \(s.moved)  gone \(s.gone)  errors \(s.errors)")
         print("  duplicate sets \(s.duplicateSets), reclaimable \(ByteCount(s.reclaimable)) (files read for fingerprints: \(s.fingerprinted)): see `sweep dupes`")
         if s.errors > 0 {

@@ -25,6 +25,7 @@ import Testing
         let scan = try runSweep(["scan", share.root, "--index", db, "--rules", repositoryRoot + "/rules", "--quiet"])
         #expect(scan.status == 0, "stderr: \(scan.stderr)")
         #expect(scan.stdout.contains("new 15"))
+        #expect(scan.stdout.contains("15 items, 5.6 KB (and 6 read inside them)"))
 
         let export = try runSweep(["export", "--index", db, "--format", "jsonl"])
         #expect(export.status == 0)
