@@ -25,6 +25,7 @@ demo: release
 	@scripts/demo
 
 test: build
+	@scripts/setup chromium chromium-driver curl
 	$(SWIFT) build --build-tests
 	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" $(SWIFT) test --skip-build
 	SWIFT=$(SWIFT) scripts/fuzz 10

@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libmagic-dev, libarchive-dev, libxxhash-dev, libvectorscan-dev,
@@ -48,9 +49,12 @@ let package = Package(
         // Duplicate sets, the copy to keep, whole duplicated folders, quarantine and restore.
         .target(name: "Duplicates", dependencies: ["SweepModel", "Index", "Fingerprint",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
+        // The records managers' web app and the scan report: server-rendered pages over the index.
+        .target(name: "Web", dependencies: ["SweepModel", "Index", "Duplicates", "Retention", "Rules",
+                                            .product(name: "Hummingbird", package: "hummingbird")]),
         // Argument parsing and printing only.
         .executableTarget(name: "sweep", dependencies: [
-            "SweepModel", "Index", "Pipeline", "Rules", "Duplicates", "Retention",
+            "SweepModel", "Index", "Pipeline", "Rules", "Duplicates", "Retention", "Web",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -70,6 +74,8 @@ let package = Package(
         .testTarget(name: "RetentionTests", dependencies: ["Retention", "Rules", "SweepModel", "TestSupport"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint", "SweepModel", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "Pipeline", "Index", "Rules", "SweepModel", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Index", "Retention", "SweepModel", "TestSupport",
+                                                     .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )
