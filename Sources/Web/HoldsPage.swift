@@ -81,10 +81,7 @@ extension WebApp {
             let now = Timestamp.now().iso8601
             let h = HoldRecord(id: id, reason: reason, authority: authority, scope: scope, startDate: start, reviewDate: review,
                                placedBy: by, placedAt: now)
-            do { try store.addHold(h) } catch let p as SweepIndex.HoldProblem { return "No hold was placed: \(p)." }
-            try DisposalLog.append(store, DisposalLogEntry(
-                path: scope.joined(separator: "; "), size: nil, sha256: nil, classID: nil, action: "hold", authority: authority,
-                reviewer: by, decisionDate: start, actDate: now, detail: "hold \(id) placed: \(reason)" + (review.map { "; review \($0)" } ?? "")))
+            do { try Holds.place(h, in: store) } catch let p as SweepIndex.HoldProblem { return "No hold was placed: \(p)." }
             return "Hold \(id) placed on \(scope.joined(separator: ", ")) from \(start)."
         }
         return await redirect("/holds", flash: outcome, call)
@@ -103,13 +100,9 @@ extension WebApp {
             let store = try SweepIndex.openForScan(indexPath)
             defer { try? store.close() }
             let now = Timestamp.now().iso8601
-            let h: HoldRecord
-            do { h = try store.releaseHold(id, by: by, at: now, reason: reason) } catch let p as SweepIndex.HoldProblem {
+            do { try Holds.release(id, by: by, at: now, reason: reason, in: store) } catch let p as SweepIndex.HoldProblem {
                 return "Nothing was released: \(p)."
             }
-            try DisposalLog.append(store, DisposalLogEntry(
-                path: h.scope.joined(separator: "; "), size: nil, sha256: nil, classID: nil, action: "hold-release",
-                authority: h.authority, reviewer: by, decisionDate: h.startDate, actDate: now, detail: "hold \(id) released: \(reason)"))
             return "Hold \(id) released by \(by)."
         }
         return await redirect("/holds", flash: outcome, call)

@@ -68,13 +68,7 @@ struct HoldCommand: ParsableCommand {
             let who = by ?? currentUser()
             let h = HoldRecord(id: id, reason: reason, authority: authority, scope: paths, startDate: start ?? today(), reviewDate: review,
                                placedBy: who, placedAt: now)
-            try couldNotRun {
-                try store.addHold(h)
-                try DisposalLog.append(store, DisposalLogEntry(
-                    path: paths.joined(separator: "; "), size: nil, sha256: nil, classID: nil, action: "hold", authority: authority,
-                    reviewer: who, decisionDate: h.startDate, actDate: now,
-                    detail: "hold \(id) placed: \(reason)" + (review.map { "; review \($0)" } ?? "")))
-            }
+            try couldNotRun { try Holds.place(h, in: store) }
             print("hold \(id) placed on \(paths.joined(separator: ", ")) from \(h.startDate)" + (review.map { ", review by \($0)" } ?? ""))
         }
     }
@@ -151,12 +145,7 @@ struct HoldCommand: ParsableCommand {
             let store = try couldNotRun { try SweepIndex.openForScan(index) }
             let now = Timestamp.now().iso8601
             let who = by ?? currentUser()
-            try couldNotRun {
-                let h = try store.releaseHold(id, by: who, at: now, reason: reason)
-                try DisposalLog.append(store, DisposalLogEntry(
-                    path: h.scope.joined(separator: "; "), size: nil, sha256: nil, classID: nil, action: "hold-release",
-                    authority: h.authority, reviewer: who, decisionDate: h.startDate, actDate: now, detail: "hold \(id) released: \(reason)"))
-            }
+            try couldNotRun { try Holds.release(id, by: who, at: now, reason: reason, in: store) }
             print("hold \(id) released by \(who): \(reason)")
         }
     }
