@@ -39,6 +39,9 @@ public struct StoredItem: Sendable {
     public var relativePath: String = ""
     /// The markings' descriptors and caveats, as stored (a JSON array), or nil.
     public var markingDescriptorsJSON: String?
+    /// The path's bytes and the status-change time: what a review decision's snapshot is compared with.
+    public var pathBytes = ItemPath(bytes: [])
+    public var changed: Int64?
 }
 
 /// One scan, as `sweep status` prints it.
@@ -82,7 +85,7 @@ extension SweepIndex {
                 SELECT display_path, kind, size, mtime_ns, mime, error, error_kind, owner, uid, mode, nlink, device, inode,
                        extension, moved_from, link_target, first_seen_scan, changed_scan, content_hash,
                        \(SweepIndex.dupeEligible) AND content_hash IN dup, pii, markings, marking, special,
-                       retention_class, retention_action, disposal_date, holds, relative_path, marking_descriptors
+                       retention_class, retention_action, disposal_date, holds, relative_path, marking_descriptors, path, ctime_ns
                 FROM item WHERE gone_scan IS NULL ORDER BY path
                 """)
             while let r = try rows.next() {
@@ -97,7 +100,8 @@ extension SweepIndex {
                     firstSeenScan: r[16], changedScan: r[17], content: r[18],
                     dupGroup: (r[19] as Bool? ?? false) ? r[18] : nil,
                     piiJSON: r[20], markingsJSON: r[21], highestMarking: r[22], specialJSON: r[23],
-                    retentionClass: r[24], retentionAction: r[25], disposalDate: r[26], holdsJSON: r[27], relativePath: r[28], markingDescriptorsJSON: r[29]))
+                    retentionClass: r[24], retentionAction: r[25], disposalDate: r[26], holdsJSON: r[27], relativePath: r[28], markingDescriptorsJSON: r[29],
+                    pathBytes: ItemPath(bytes: [UInt8](r[30] as Data)), changed: r[31]))
             }
         }
     }

@@ -39,12 +39,22 @@ public struct DisposalReview: Sendable {
     public func row(_ item: DisposalItem) -> Row {
         let holds = item.rulesHolds + placedHolds.ids(for: item.relativePath)
         let decision = decisions[item.path].flatMap { $0.applies(to: item) ? $0 : nil }
-        var due = item.disposalDate
-        if let d = decision, d.decision == .extended, let text = d.extend, let period = RetentionSchedule.Period.parse(text) ?? nil,
-           let t = Timestamp.parse(due) {
-            due = RetentionDates.add(period, to: RetentionDates.day(t)).text
-        }
-        return Row(item: item, holds: holds, decision: decision, due: due)
+        return Row(item: item, holds: holds, decision: decision, due: DisposalReview.due(item.disposalDate, after: decision))
+    }
+
+    /// The disposal date once a decision that still applies is taken into account: an extension pushes it on.
+    public static func due(_ scheduled: String, after decision: DecisionRecord?) -> String {
+        guard let d = decision, d.decision == .extended, let text = d.extend, let period = RetentionSchedule.Period.parse(text) ?? nil,
+              let t = Timestamp.parse(scheduled) else { return scheduled }
+        return RetentionDates.add(period, to: RetentionDates.day(t)).text
+    }
+
+    /// The latest decision on an exported item, when it still applies (the item is unchanged since).
+    public func decision(for item: StoredItem) -> DecisionRecord? {
+        guard let d = decisions[item.pathBytes] else { return nil }
+        let same = d.size == item.size && d.modified == item.modified?.nanoseconds && d.changed == item.changed
+            && d.device == item.identity.map { Int64(bitPattern: $0.device) } && d.inode == item.identity.map { Int64(bitPattern: $0.inode) }
+        return same ? d : nil
     }
 
     /// Disposal candidates at `asOf`: due (after extensions) and not held, oldest due first.

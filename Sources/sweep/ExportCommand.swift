@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Index
+import Retention
 import SweepModel
 
 struct ExportCommand: ParsableCommand {
@@ -46,6 +47,8 @@ struct ExportCommand: ParsableCommand {
         if format == .csv { out.line(CSVText.row(ExportCommand.csvHeader)) }
         // Holds placed with `sweep hold add` are matched here, as each item is read: one placed since the scan counts.
         let placed = try couldNotRun { try store.activeHolds() }
+        // Review decisions too: an extension that still applies moves the disposal date on.
+        let review = try couldNotRun { try DisposalReview(index: store) }
         try couldNotRun {
             try store.forEachItem { stored in
                 var item = stored
@@ -53,6 +56,9 @@ struct ExportCommand: ParsableCommand {
                 if !ids.isEmpty {
                     let rules = item.holdsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
                     item.holdsJSON = "[" + (rules + ids.filter { !rules.contains($0) }).map(JSONObject.quote).joined(separator: ",") + "]"
+                }
+                if let date = item.disposalDate, let d = review.decision(for: item) {
+                    item.disposalDate = DisposalReview.due(date, after: d)
                 }
                 out.line(format == .jsonl ? ExportCommand.json(item, asOf: day) : ExportCommand.csv(item, asOf: day))
             }

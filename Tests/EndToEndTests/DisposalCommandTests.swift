@@ -171,6 +171,12 @@ import Testing
         #expect(try candidates(db)[complaint] == nil)
         let later = try candidates(db, ["--as-of", "2027-01-01"])[complaint]
         #expect(later?["decision"] as? String == "extended" && later?["disposal_date"] as? String == "2027-01-01")
+        // The export agrees: the extended date, and not a candidate before it.
+        let exported = try runSweep(["export", "--index", db]).jsonLines.first { $0["path"] as? String == complaint }
+        #expect((exported?["retention"] as? [String: Any])?["disposal_date"] as? String == "2027-01-01")
+        #expect(exported?["disposal_candidate"] as? Bool == false)
+        let afterwards = try runSweep(["export", "--index", db, "--as-of", "2027-01-01"]).jsonLines.first { $0["path"] as? String == complaint }
+        #expect(afterwards?["disposal_candidate"] as? Bool == true)
         #expect(try runSweep(["disposal", "decide", "--index", db, "--item", complaint, "--extend", "six years", "--reviewer", "K",
                               "--reason", "x"]).status == 2)
 
