@@ -78,7 +78,7 @@ public struct Classifier: Sendable {
         if cls.trigger == .endOfFinancialYear, let t = trigger { trigger = RetentionDates.endOfFinancialYear(t) }
         let disposal = cls.retain.flatMap { period in trigger.map { RetentionDates.add(period, to: $0).text } }
         reason.add("trigger", cls.trigger.rawValue)
-        reason.add("retain", cls.retain.map { "\($0.count) \($0.unit.rawValue)" } ?? "permanent")
+        reason.add("retain", cls.retain.map(\.text) ?? "permanent")
 
         let holds = schedule.holds.filter { Classifier.matchedKeys($0.when, f) != nil }.map(\.id)
         if !holds.isEmpty { reason.add("holds", holds) }

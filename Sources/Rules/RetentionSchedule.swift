@@ -14,6 +14,8 @@ public struct RetentionSchedule: Sendable {
         public let count: Int
         public let unit: Unit
         public init(count: Int, unit: Unit) { self.count = count; self.unit = unit }
+        /// `6 years`, `1 year`: as a person writes it.
+        public var text: String { "\(count) \(count == 1 ? String(unit.rawValue.dropLast()) : unit.rawValue)" }
         /// `permanent` is no period at all.
         public static func parse(_ text: String) -> Period?? {
             let t = text.trimmingCharacters(in: .whitespaces).lowercased()
