@@ -107,9 +107,16 @@ public final class Detector: Sendable {
             while lo < hi { let mid = (lo + hi + 1) / 2; if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 } }
             return lo + 1
         }
+        // Every distinct value is counted, but only its first few places are kept as findings, and only so many
+        // findings per item: a register that repeats one reference on every line would otherwise hold
+        // thousands of identical rows in memory and in the index.
+        var places: [String: Int] = [:]
         for p in pii {
             let hash = keyedHash(p.type, p.value)
             if p.confidence != "low" { distinct[p.type, default: []].insert(hash) }
+            let seen = places[hash, default: 0]
+            places[hash] = seen + 1
+            guard seen < Detector.placesPerValue, d.findings.count < Detector.findingsPerItem else { continue }
             d.findings.append(Detection.Finding(kind: .personalData, type: p.type, valueHash: hash, confidence: p.confidence,
                                                 location: "line \(line(p.start))",
                                                 excerpt: Detector.excerpt(bytes, p.start, p.end, type: p.type)))
@@ -145,6 +152,10 @@ public final class Detector: Sendable {
         bytes.removeAll()
         return d
     }
+
+    /// Findings kept for one value in one item (its first places), and for one item in all.
+    public static let placesPerValue = 3
+    public static let findingsPerItem = 1000
 
     /// HMAC-SHA256 of "type:value" under the index's key, hex.
     func keyedHash(_ type: String, _ value: String) -> String {

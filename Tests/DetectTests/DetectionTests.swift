@@ -114,4 +114,18 @@ import Testing
         #expect(detect("OFFICIAL\nno descriptors").markingDescriptors.isEmpty)
         #expect(detect("PROTECT - SOUTHSHIRE COUNCIL USE ONLY\nx").markingDescriptors == ["SOUTHSHIRE COUNCIL USE ONLY"])
     }
+
+    @Test func aValueRepeatedOnEveryLineIsCountedOnceAndKeptInAFewPlaces() {
+        let text = (1...5000).map { "Line \($0): reference QQ123456C" }.joined(separator: "\n")
+        let d = detect(text)
+        #expect(d.personalData["nino"] == 1)
+        let kept = d.findings.filter { $0.type == "nino" }
+        #expect(kept.count == Detector.placesPerValue)
+        #expect(kept.map(\.location) == ["line 1", "line 2", "line 3"])
+        // Many distinct values: all counted, findings capped.
+        let many = (0..<3000).map { String(format: "QQ%06dC", $0 * 7 + 100000) }.joined(separator: "\n")
+        let m = detect(many)
+        #expect((m.personalData["nino"] ?? 0) > 2000)
+        #expect(m.findings.count <= Detector.findingsPerItem)
+    }
 }
