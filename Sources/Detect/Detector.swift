@@ -111,8 +111,11 @@ public final class Detector: Sendable {
         // findings per item: a register that repeats one reference on every line would otherwise hold
         // thousands of identical rows in memory and in the index.
         var places: [String: Int] = [:]
+        var hashes: [String: String] = [:]   // one HMAC per distinct value, however often it repeats
         for p in pii {
-            let hash = keyedHash(p.type, p.value)
+            let key = p.type + ":" + p.value
+            let hash = hashes[key] ?? keyedHash(p.type, p.value)
+            hashes[key] = hash
             if p.confidence != "low" { distinct[p.type, default: []].insert(hash) }
             let seen = places[hash, default: 0]
             places[hash] = seen + 1
