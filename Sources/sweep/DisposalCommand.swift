@@ -284,16 +284,7 @@ extension DisposalCommand {
                 }
             }
             let lines = try couldNotRun { try Disposer(index: store, options: o).run() }
-            var done = 0, refused = 0
-            for l in lines {
-                switch l.outcome {
-                case .done(let action, let detail): done += 1; print("\(action.padding(toLength: 9, withPad: " ", startingAt: 0)) \(l.path): \(detail)")
-                case .wouldDo(let action): done += 1; print("would \(action) \(l.path)")
-                case .refused(let why): refused += 1; print("refused   \(l.path): \(why)")
-                }
-            }
-            print(dryRun ? "Dry run: \(done) would be carried out, \(refused) refused." : "\(done) carried out, \(refused) refused.")
-            if refused > 0 { throw Exit.itemsUnreadable }
+            try DisposalCommand.report(lines, dryRun: dryRun, carriedOut: "carried out")
         }
     }
 
@@ -324,16 +315,7 @@ extension DisposalCommand {
             let lines = try couldNotRun {
                 try Disposer.purge(index: store, asOf: asOf ?? today(), quarantine: quarantine.map(absolutePath), dryRun: dryRun)
             }
-            var done = 0, refused = 0
-            for l in lines {
-                switch l.outcome {
-                case .done(_, let detail): done += 1; print("purged    \(l.path): \(detail)")
-                case .wouldDo: done += 1; print("would purge \(l.path)")
-                case .refused(let why): refused += 1; print("refused   \(l.path): \(why)")
-                }
-            }
-            print(dryRun ? "Dry run: \(done) would be purged, \(refused) refused." : "\(done) purged, \(refused) refused.")
-            if refused > 0 { throw Exit.itemsUnreadable }
+            try DisposalCommand.report(lines, dryRun: dryRun, carriedOut: "purged", verb: "purge", doneLabel: "purged")
         }
     }
 
@@ -400,5 +382,24 @@ extension DisposalCommand {
             }
             print("disposal log intact: \(v.rows) rows, head \(v.head)")
         }
+    }
+}
+
+extension DisposalCommand {
+    /// One line per item as `execute` or `purge` left it, then the totals; exit 1 when any was refused.
+    /// `verb` and `doneLabel` replace the item's own action in the lines (purge has one action only).
+    static func report(_ lines: [Disposer.Line], dryRun: Bool, carriedOut: String, verb: String? = nil, doneLabel: String? = nil) throws {
+        var done = 0, refused = 0
+        for l in lines {
+            switch l.outcome {
+            case .done(let action, let detail):
+                done += 1
+                print("\((doneLabel ?? action).padding(toLength: 9, withPad: " ", startingAt: 0)) \(l.path): \(detail)")
+            case .wouldDo(let action): done += 1; print("would \(verb ?? action) \(l.path)")
+            case .refused(let why): refused += 1; print("refused   \(l.path): \(why)")
+            }
+        }
+        print(dryRun ? "Dry run: \(done) would be \(carriedOut), \(refused) refused." : "\(done) \(carriedOut), \(refused) refused.")
+        if refused > 0 { throw Exit.itemsUnreadable }
     }
 }
