@@ -4,7 +4,8 @@ import Foundation
 /// never run ahead of the index writer by more than `capacity` folders.
 final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
+    /// Popped slots are emptied at once (a popped folder result is not kept alive) and dropped in bulk.
+    private var items: [Element?] = []
     private var head = 0
     private var closed = false
     private let capacity: Int
@@ -27,8 +28,9 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         }
         if items.count == head { return (nil, true) }
         let item = items[head]
+        items[head] = nil
         head += 1
-        if head > 1024 && head * 2 > items.count { items.removeFirst(head); head = 0 }
+        if head >= 64 && head * 2 > items.count { items.removeFirst(head); head = 0 }
         condition.broadcast()
         return (item, false)
     }
