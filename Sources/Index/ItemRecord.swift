@@ -52,21 +52,20 @@ public struct ItemRecord: Sendable {
         self.kind = kind; self.size = size; self.rulesVersion = rulesVersion
     }
 
-    /// The values in the column order of ``ScanWriter``'s statements, after `folder_id`.
-    func arguments(folderID: Int64, scanID: Int64) -> StatementArguments {
-        let values: [(any DatabaseValueConvertible)?] = [
-            Data(path.bytes), path.display, folderID, root, relativePath, Data(path.name), kind.rawValue, size,
-            modified?.nanoseconds, changed?.nanoseconds,
-            identity.map { Int64(bitPattern: $0.device) }, identity.map { Int64(bitPattern: $0.inode) },
-            links.map { Int64(bitPattern: $0) }, uid.map { Int64($0) }, owner, mode.map { Int64($0) },
-            fileExtension, mime, linkTarget.map { Data($0) }, error, errorKind, rulesVersion, scanID,
-            detection.map { ItemRecord.json($0.personalData) }, detection.map { ItemRecord.json($0.markings) },
-            detection?.highestMarking, detection.map { ItemRecord.json($0.specialCategories) },
-            retention?.classID, retention?.action, retention?.triggerDate, retention?.disposalDate, retention?.reason,
-            retention.flatMap { $0.holds.isEmpty ? nil : ItemRecord.json($0.holds) },
-            detection.flatMap { $0.markingDescriptors.isEmpty ? nil : ItemRecord.json($0.markingDescriptors) },
-        ]
-        return StatementArguments(values)
+    /// Binds the values in the column order of ``ScanWriter``'s statements (`columns`), after `reset()`.
+    func bind(to s: RawStatement, folderID: Int64, scanID: Int64) {
+        s.bind(blob: path.bytes); s.bind(path.display); s.bind(folderID); s.bind(root); s.bind(relativePath)
+        s.bind(blob: path.name); s.bind(kind.rawValue); s.bind(size)
+        s.bind(modified?.nanoseconds); s.bind(changed?.nanoseconds)
+        s.bind(identity.map { Int64(bitPattern: $0.device) }); s.bind(identity.map { Int64(bitPattern: $0.inode) })
+        s.bind(links.map { Int64(bitPattern: $0) }); s.bind(uid.map { Int64($0) }); s.bind(owner); s.bind(mode.map { Int64($0) })
+        s.bind(fileExtension); s.bind(mime); s.bind(blob: linkTarget); s.bind(error); s.bind(errorKind); s.bind(rulesVersion)
+        s.bind(scanID)
+        s.bind(detection.map { ItemRecord.json($0.personalData) }); s.bind(detection.map { ItemRecord.json($0.markings) })
+        s.bind(detection?.highestMarking); s.bind(detection.map { ItemRecord.json($0.specialCategories) })
+        s.bind(retention?.classID); s.bind(retention?.action); s.bind(retention?.triggerDate); s.bind(retention?.disposalDate)
+        s.bind(retention?.reason); s.bind(retention.flatMap { $0.holds.isEmpty ? nil : ItemRecord.json($0.holds) })
+        s.bind(detection.flatMap { $0.markingDescriptors.isEmpty ? nil : ItemRecord.json($0.markingDescriptors) })
     }
 
     static let columns = """

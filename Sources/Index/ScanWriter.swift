@@ -88,6 +88,7 @@ public final class ScanWriter: @unchecked Sendable {
         pendingRows = 0
         var s = summary
         try index.write { db in
+            let st = try Statements(db)
             for r in batch {
                 var ids: [ItemPath: Int64] = [:]
                 written += r.upserts.count + r.moves.count + r.nested.count
@@ -98,26 +99,26 @@ public final class ScanWriter: @unchecked Sendable {
                 } else {
                     try db.execute(sql: "UPDATE folder SET last_seen_scan = ? WHERE path = ?", arguments: [scanID, Data(r.folder.bytes)])
                 }
-                for rec in r.upserts { ids[rec.path] = try upsert(rec, db) }
+                for rec in r.upserts { ids[rec.path] = try upsert(rec, st, db) }
                 for m in r.moves {
                     let fid = try folderID(m.record.folder, db)
                     // Its old folder may already have been settled in this scan, counting it gone: it is not.
                     let wasGoneNow = try Int64.fetchOne(db, sql: "SELECT gone_scan FROM item WHERE id = ?", arguments: [m.fromID]) == scanID
-                    try db.cachedStatement(sql: """
-                        UPDATE item SET (\(ItemRecord.columns)) = (\(ItemRecord.placeholders)),
-                            gone_scan = NULL, moved_from = display_path
-                        WHERE id = ? AND path = ?
-                        """).execute(arguments: m.record.arguments(folderID: fid, scanID: scanID) + [m.fromID, Data(m.fromPath.bytes)])
-                    if db.changesCount == 1 {
+                    st.move.reset()
+                    m.record.bind(to: st.move, folderID: fid, scanID: scanID)
+                    st.move.bind(m.fromID)
+                    st.move.bind(blob: m.fromPath.bytes)
+                    try st.move.run()
+                    if st.move.changes == 1 {
                         ids[m.record.path] = m.fromID
                         s.moved += 1
                         if wasGoneNow { s.gone -= 1 }
-                        try replaceFindings(m.fromID, m.record.detection, db)
+                        try replaceFindings(m.fromID, m.record.detection, st)
                     } else {
-                        ids[m.record.path] = try upsert(m.record, db); s.new += 1
+                        ids[m.record.path] = try upsert(m.record, st, db); s.new += 1
                     }
                 }
-                try writeNested(r, ids: &ids, db)
+                try writeNested(r, ids: &ids, st, db)
                 if !r.gone.isEmpty {
                     let fid = try folderID(r.folder, db)
                     let stmt = try db.cachedStatement(sql: "UPDATE item SET gone_scan = ? WHERE id = ? AND folder_id = ? AND gone_scan IS NULL")
@@ -147,29 +148,56 @@ public final class ScanWriter: @unchecked Sendable {
         return id
     }
 
+    /// The per-row statements of one batch, prepared once for it.
+    struct Statements {
+        let upsert: RawStatement
+        let move: RawStatement
+        let deleteFindings: RawStatement
+        let insertFinding: RawStatement
+
+        init(_ db: Database) throws {
+            upsert = try RawStatement(db, sql: """
+                INSERT INTO item (\(ItemRecord.columns), first_seen_scan, parent_id, top_id, hash_prefix, hash_suffix, content_hash)
+                VALUES (\(ItemRecord.placeholders), ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(path) DO UPDATE SET (\(ItemRecord.columns)) = (\(ItemRecord.excludedColumns)), gone_scan = NULL,
+                    parent_id = excluded.parent_id, top_id = excluded.top_id,
+                    -- Fingerprints stay valid while the file is the same file with the same size and times; a nested
+                    -- item brings its own, hashed as it was read.
+                    hash_prefix = coalesce(excluded.hash_prefix, CASE WHEN \(ScanWriter.sameContent) THEN item.hash_prefix END),
+                    hash_suffix = coalesce(excluded.hash_suffix, CASE WHEN \(ScanWriter.sameContent) THEN item.hash_suffix END),
+                    content_hash = coalesce(excluded.content_hash, CASE WHEN \(ScanWriter.sameContent) THEN item.content_hash END)
+                RETURNING id
+                """)
+            move = try RawStatement(db, sql: """
+                UPDATE item SET (\(ItemRecord.columns)) = (\(ItemRecord.placeholders)),
+                    gone_scan = NULL, moved_from = display_path
+                WHERE id = ? AND path = ?
+                """)
+            deleteFindings = try RawStatement(db, sql: "DELETE FROM finding WHERE item_id = ?")
+            insertFinding = try RawStatement(db, sql: """
+                INSERT INTO finding (item_id, kind, type, value_hash, confidence, location, excerpt) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+        }
+    }
+
     @discardableResult
-    private func upsert(_ rec: ItemRecord, parentID: Int64? = nil, topID: Int64? = nil, _ db: Database) throws -> Int64 {
+    private func upsert(_ rec: ItemRecord, parentID: Int64? = nil, topID: Int64? = nil, _ st: Statements, _ db: Database) throws -> Int64 {
         let fid = try folderID(rec.folder, db)
-        let id = try Int64.fetchOne(db.cachedStatement(sql: """
-            INSERT INTO item (\(ItemRecord.columns), first_seen_scan, parent_id, top_id, hash_prefix, hash_suffix, content_hash)
-            VALUES (\(ItemRecord.placeholders), ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(path) DO UPDATE SET (\(ItemRecord.columns)) = (\(ItemRecord.excludedColumns)), gone_scan = NULL,
-                parent_id = excluded.parent_id, top_id = excluded.top_id,
-                -- Fingerprints stay valid while the file is the same file with the same size and times; a nested
-                -- item brings its own, hashed as it was read.
-                hash_prefix = coalesce(excluded.hash_prefix, CASE WHEN \(ScanWriter.sameContent) THEN item.hash_prefix END),
-                hash_suffix = coalesce(excluded.hash_suffix, CASE WHEN \(ScanWriter.sameContent) THEN item.hash_suffix END),
-                content_hash = coalesce(excluded.content_hash, CASE WHEN \(ScanWriter.sameContent) THEN item.content_hash END)
-            RETURNING id
-            """), arguments: rec.arguments(folderID: fid, scanID: scanID)
-                + [scanID, parentID, topID, rec.fingerprint?.prefix, rec.fingerprint?.suffix, rec.fingerprint?.content])!
-        try replaceFindings(id, rec.detection, db)
+        let s = st.upsert
+        s.reset()
+        rec.bind(to: s, folderID: fid, scanID: scanID)
+        s.bind(scanID); s.bind(parentID); s.bind(topID)
+        s.bind(rec.fingerprint?.prefix); s.bind(rec.fingerprint?.suffix); s.bind(rec.fingerprint?.content)
+        guard let id = try s.run() else {
+            throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "the item upsert returned no row")
+        }
+        try replaceFindings(id, rec.detection, st)
         return id
     }
 
     /// Writes the items read inside the folder's files (parents come before their children), then marks gone
     /// whatever an earlier reading of a re-read file found inside it that this reading did not.
-    private func writeNested(_ r: FolderResult, ids: inout [ItemPath: Int64], _ db: Database) throws {
+    private func writeNested(_ r: FolderResult, ids: inout [ItemPath: Int64], _ st: Statements, _ db: Database) throws {
         for rec in r.nested {
             guard let container = rec.container else { continue }
             let parentID = try ids[container.parent] ?? Int64.fetchOne(db, sql: "SELECT id FROM item WHERE path = ?",
@@ -177,7 +205,7 @@ public final class ScanWriter: @unchecked Sendable {
             let topID = try ids[container.top] ?? Int64.fetchOne(db, sql: "SELECT id FROM item WHERE path = ?",
                                                                   arguments: [Data(container.top.bytes)])
             guard let parentID, let topID else { continue }   // its container could not be written: neither can it
-            ids[rec.path] = try upsert(rec, parentID: parentID, topID: topID, db)
+            ids[rec.path] = try upsert(rec, parentID: parentID, topID: topID, st, db)
         }
         let stale = try db.cachedStatement(sql: """
             UPDATE item SET gone_scan = ? WHERE top_id = ? AND changed_scan < ? AND gone_scan IS NULL
@@ -189,14 +217,17 @@ public final class ScanWriter: @unchecked Sendable {
     }
 
     /// An item's findings are those of its latest reading, nothing older.
-    private func replaceFindings(_ itemID: Int64, _ detection: Detection?, _ db: Database) throws {
-        try db.cachedStatement(sql: "DELETE FROM finding WHERE item_id = ?").execute(arguments: [itemID])
+    private func replaceFindings(_ itemID: Int64, _ detection: Detection?, _ st: Statements) throws {
+        st.deleteFindings.reset()
+        st.deleteFindings.bind(itemID)
+        try st.deleteFindings.run()
         guard let detection, !detection.findings.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO finding (item_id, kind, type, value_hash, confidence, location, excerpt) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = st.insertFinding
         for f in detection.findings {
-            try insert.execute(arguments: [itemID, f.kind.rawValue, f.type, f.valueHash, f.confidence, f.location, f.excerpt])
+            insert.reset()
+            insert.bind(itemID); insert.bind(f.kind.rawValue); insert.bind(f.type); insert.bind(f.valueHash)
+            insert.bind(f.confidence); insert.bind(f.location); insert.bind(f.excerpt)
+            try insert.run()
         }
     }
 
