@@ -8,4 +8,6 @@
 public enum Fingerprint {
     /// Bytes in a prefix or suffix sample.
     public static let sampleSize = 4096
+    /// Files up to this size are read whole at the first stage (``FileDigest/all``): one open instead of three.
+    public static let wholeReadSize = 64 << 10
 }

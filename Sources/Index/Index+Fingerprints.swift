@@ -101,22 +101,26 @@ extension SweepIndex {
         }
     }
 
-    /// Stores what the stages learned, in one transaction. An error marks the item unreadable (tried again
-    /// next scan) and drops any fingerprint it had.
+    /// Stores what the stages learned, in one transaction, in row order (each table page is written once). An
+    /// error marks the item unreadable (tried again next scan) and drops any fingerprint it had.
     public func storeFingerprints(_ updates: [FingerprintUpdate]) throws {
         guard !updates.isEmpty else { return }
         try write { db in
-            let set = try db.cachedStatement(sql: """
+            let set = try RawStatement(db, sql: """
                 UPDATE item SET hash_prefix = coalesce(?, hash_prefix), hash_suffix = coalesce(?, hash_suffix),
                     content_hash = coalesce(?, content_hash) WHERE id = ?
                 """)
-            let fail = try db.cachedStatement(sql: """
+            let fail = try RawStatement(db, sql: """
                 UPDATE item SET error = ?, error_kind = 'fingerprint', hash_prefix = NULL, hash_suffix = NULL,
                     content_hash = NULL WHERE id = ?
                 """)
-            for u in updates {
-                if let e = u.error { try fail.execute(arguments: [e, u.id]) } else {
-                    try set.execute(arguments: [u.prefix, u.suffix, u.content, u.id])
+            for u in updates.sorted(by: { $0.id < $1.id }) {
+                if let e = u.error {
+                    fail.reset(); fail.bind(e); fail.bind(u.id)
+                    try fail.run()
+                } else {
+                    set.reset(); set.bind(u.prefix); set.bind(u.suffix); set.bind(u.content); set.bind(u.id)
+                    try set.run()
                 }
             }
         }

@@ -8,7 +8,8 @@ import SweepModel
 /// Each stage reads only copies that still share every earlier fingerprint with another item, and only
 /// what the index does not already hold (fingerprints survive while a file is unchanged), so an unchanged
 /// re-run reads no content. Hardlinks are one copy on disk: read once, fingerprint shared by every name.
-/// Reads within a stage go in inode order, `jobs` at a time.
+/// Reads within a stage go in inode order, `jobs` at a time. A file of at most 64 KiB is read whole at the
+/// first stage: opening it costs more than its bytes, and three opens become one.
 struct FingerprintStage {
     let index: SweepIndex
     let jobs: Int
@@ -17,6 +18,9 @@ struct FingerprintStage {
 
     /// Items per batch: bounds memory whatever the size of the share.
     var batchItems = 20_000
+    /// Updates held before they are written. A batch's items are spread over the whole table (sizes do not
+    /// follow the walk), so each write touches most of its pages: fewer, larger writes rewrite it fewer times.
+    var storeItems = 200_000
 
     struct Outcome { var read = 0; var errors = 0 }
 
@@ -24,6 +28,7 @@ struct FingerprintStage {
         var outcome = Outcome()
         let groups = try index.sizeGroupsNeedingFingerprints()
         var start = 0
+        var pending: [FingerprintUpdate] = []
         while start < groups.count && !shouldStop() {
             var end = start, items = 0
             while end < groups.count && (items == 0 || items + groups[end].count <= batchItems) {
@@ -32,9 +37,14 @@ struct FingerprintStage {
             let sizes = Set(groups[start..<end].map(\.size))
             let candidates = try index.fingerprintCandidates(sizes: groups[start].size, groups[end - 1].size)
                 .filter { sizes.contains($0.size) }
-            try index.storeFingerprints(fingerprint(candidates, outcome: &outcome))
+            pending += fingerprint(candidates, outcome: &outcome)
+            if pending.count >= storeItems {
+                try index.storeFingerprints(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
             start = end
         }
+        try index.storeFingerprints(pending)
         return outcome
     }
 
@@ -52,6 +62,13 @@ struct FingerprintStage {
     }
 
     enum Stage { case prefix, suffix, whole }
+
+    /// What one read learned: a small file's first read learns all three.
+    struct Learned: Sendable {
+        var prefix: Int64? = nil
+        var suffix: Int64? = nil
+        var content: String? = nil
+    }
 
     func fingerprint(_ candidates: [FingerprintCandidate], outcome: inout Outcome) -> [FingerprintUpdate] {
         var copies: [Copy] = []
@@ -92,28 +109,28 @@ struct FingerprintStage {
         }
         let targets = todo.map { copies[$0].first }
         let stop = shouldStop
-        let results = parallelMap(targets.count, jobs: jobs) { i, buffer -> Result<(Int64?, String?), FileDigest.Failure>? in
+        let results = parallelMap(targets.count, jobs: jobs) { i, buffer -> Result<Learned, FileDigest.Failure>? in
             if stop() { return nil }
             let c = targets[i]
             let expected = FileDigest.Expected(id: c.identity!, size: c.size, modified: c.modified)
             switch stage {
-            case .prefix: return FileDigest.prefix(c.path, expected, buffer: buffer).map { ($0.sample, $0.whole?.hex) }
-            case .suffix: return FileDigest.suffix(c.path, expected, buffer: buffer).map { ($0, nil) }
-            case .whole: return FileDigest.whole(c.path, expected, buffer: buffer).map { (nil, $0.hex) }
+            case .prefix where c.size <= Int64(min(Fingerprint.wholeReadSize, buffer.count)):
+                return FileDigest.all(c.path, expected, buffer: buffer)
+                    .map { Learned(prefix: $0.prefix, suffix: $0.suffix, content: $0.content.hex) }
+            case .prefix: return FileDigest.prefix(c.path, expected, buffer: buffer).map { Learned(prefix: $0.sample, content: $0.whole?.hex) }
+            case .suffix: return FileDigest.suffix(c.path, expected, buffer: buffer).map { Learned(suffix: $0) }
+            case .whole: return FileDigest.whole(c.path, expected, buffer: buffer).map { Learned(content: $0.hex) }
             }
         }
         for (k, result) in zip(todo, results) {
             guard let result else { copies[k].stopped = true; continue }   // the next scan reads it
             copies[k].learned = true
             switch result {
-            case .success(let (sample, content)):
+            case .success(let learned):
                 outcome.read += 1
-                switch stage {
-                case .prefix: copies[k].prefix = sample
-                case .suffix: copies[k].suffix = sample
-                case .whole: break
-                }
-                if let content { copies[k].content = content }
+                if let p = learned.prefix { copies[k].prefix = p }
+                if let x = learned.suffix { copies[k].suffix = x }
+                if let c = learned.content { copies[k].content = c }
             case .failure(let f):
                 copies[k].error = f.description
                 outcome.errors += copies[k].items.count
