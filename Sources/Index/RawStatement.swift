@@ -90,6 +90,9 @@ final class RawStatement {
         return first
     }
 
+    /// The connection's last inserted row id: unchanged by an upsert that updated instead.
+    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+
     /// Rows the last run changed.
     var changes: Int { Int(sqlite3_changes(connection)) }
 }

@@ -33,9 +33,10 @@ public struct FolderResult: Sendable {
 
 /// Writes one scan's results into the index in batched transactions.
 ///
-/// Results are buffered and committed every few thousand rows or half a second, whichever comes first, so
-/// a scan killed at any moment leaves a valid index holding every batch it committed; the next scan finds
-/// those items unchanged and does not open them again. Not thread-safe: the scanner calls it from one thread.
+/// Results are buffered and committed every 16,000 rows or every second, whichever comes first (a commit
+/// rewrites every index page it touched, so fewer commits write less), so a scan killed at any moment leaves
+/// a valid index holding every batch it committed; the next scan finds those items unchanged and does not
+/// open them again. Not thread-safe: the scanner calls it from one thread.
 public final class ScanWriter: @unchecked Sendable {
     private let index: SweepIndex
     public let scanID: Int64
@@ -48,8 +49,8 @@ public final class ScanWriter: @unchecked Sendable {
     /// Items written (new, changed, re-read, moved) in this scan: when none, nothing new needs fingerprints.
     public private(set) var written = 0
 
-    public var batchRows = 4000
-    public var batchSeconds = 0.5
+    public var batchRows = 16_000
+    public var batchSeconds = 1.0
 
     public init(index: SweepIndex, roots: [ItemPath], rulesVersion: String, jobs: Int, asOf: String? = nil) throws {
         self.index = index
@@ -151,6 +152,7 @@ public final class ScanWriter: @unchecked Sendable {
     /// The per-row statements of one batch, prepared once for it.
     struct Statements {
         let upsert: RawStatement
+        let itemID: RawStatement
         let move: RawStatement
         let deleteFindings: RawStatement
         let insertFinding: RawStatement
@@ -166,8 +168,8 @@ public final class ScanWriter: @unchecked Sendable {
                     hash_prefix = coalesce(excluded.hash_prefix, CASE WHEN \(ScanWriter.sameContent) THEN item.hash_prefix END),
                     hash_suffix = coalesce(excluded.hash_suffix, CASE WHEN \(ScanWriter.sameContent) THEN item.hash_suffix END),
                     content_hash = coalesce(excluded.content_hash, CASE WHEN \(ScanWriter.sameContent) THEN item.content_hash END)
-                RETURNING id
                 """)
+            itemID = try RawStatement(db, sql: "SELECT id FROM item WHERE path = ?")
             move = try RawStatement(db, sql: """
                 UPDATE item SET (\(ItemRecord.columns)) = (\(ItemRecord.placeholders)),
                     gone_scan = NULL, moved_from = display_path
@@ -188,10 +190,22 @@ public final class ScanWriter: @unchecked Sendable {
         rec.bind(to: s, folderID: fid, scanID: scanID)
         s.bind(scanID); s.bind(parentID); s.bind(topID)
         s.bind(rec.fingerprint?.prefix); s.bind(rec.fingerprint?.suffix); s.bind(rec.fingerprint?.content)
-        guard let id = try s.run() else {
-            throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "the item upsert returned no row")
+        // No RETURNING (SQLite buffers its rows in a temporary table on every run): a new row's id is the last
+        // inserted one; an upsert that updated leaves that unchanged, and its row is looked up by path.
+        let before = s.lastInsertedRowID
+        try s.run()
+        let inserted = s.lastInsertedRowID != before
+        let id: Int64
+        if inserted { id = s.lastInsertedRowID } else {
+            st.itemID.reset()
+            st.itemID.bind(blob: rec.path.bytes)
+            guard let found = try st.itemID.run() else {
+                throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "an item upserted by path is not found by path")
+            }
+            id = found
         }
-        try replaceFindings(id, rec.detection, st)
+        // A row just inserted has no findings to replace (item ids are never reused: items are never deleted).
+        try replaceFindings(id, rec.detection, st, inserted: inserted)
         return id
     }
 
@@ -217,10 +231,12 @@ public final class ScanWriter: @unchecked Sendable {
     }
 
     /// An item's findings are those of its latest reading, nothing older.
-    private func replaceFindings(_ itemID: Int64, _ detection: Detection?, _ st: Statements) throws {
-        st.deleteFindings.reset()
-        st.deleteFindings.bind(itemID)
-        try st.deleteFindings.run()
+    private func replaceFindings(_ itemID: Int64, _ detection: Detection?, _ st: Statements, inserted: Bool = false) throws {
+        if !inserted {
+            st.deleteFindings.reset()
+            st.deleteFindings.bind(itemID)
+            try st.deleteFindings.run()
+        }
         guard let detection, !detection.findings.isEmpty else { return }
         let insert = st.insertFinding
         for f in detection.findings {
