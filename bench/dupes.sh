@@ -77,6 +77,10 @@ hyperfine -i --warmup 1 --runs "$runs" --export-json "$tmp/hyperfine.json" "${ar
 jdupes -r -q -H "$root" > "$tmp/jdupes.txt"
 "$sweep" dupes --index "$idx" --format json > "$tmp/sweep.json"
 
+# Sweep's floor: the peak resident memory of printing its help, which loads the Swift runtime, Foundation and the
+# linked libraries and reads nothing.
+/usr/bin/time -f %M -o "$tmp/rss-floor" "$sweep" --help > /dev/null
+
 versions=$(
   echo "- jdupes: $(jdupes -v | head -1)"
   echo "- rdfind: $(rdfind -v | head -1)"
@@ -150,6 +154,10 @@ for r in sweeps:
 for r, mb in zip(sweeps, rss[4:]):
     print(f"- {r['command'].capitalize()} peak memory ≤ every peer's (lowest {peer_rss:.1f} MB): "
           f"{met(mb <= peer_rss)} ({mb:.1f} MB).")
+floor = int(open(f"{tmp}/rss-floor").read().split()[-1]) / 1024
+print(f"- For scale: `sweep --help`, which reads nothing, peaks at {floor:.1f} MB (the code of the Swift runtime, "
+      f"Foundation and the linked libraries, resident once loaded); the runs above use "
+      f"{rss[4] - floor:.1f} MB (first run) and {rss[5] - floor:.1f} MB (re-run) beyond that.")
 
 # Sets: jdupes prints sets as paths one a line, sets separated by a blank line.
 def jdupes_sets(path):
