@@ -236,6 +236,13 @@ enum Schema {
         m.registerMigration("v7-marking-descriptors") { db in
             try db.execute(sql: "ALTER TABLE item ADD COLUMN marking_descriptors TEXT")
         }
+        m.registerMigration("v8-partial-parent-index") { db in
+            // Only nested items have a parent: files and folders (most rows) no longer each add an entry.
+            try db.execute(sql: """
+                DROP INDEX item_by_parent;
+                CREATE INDEX item_by_parent ON item(parent_id) WHERE parent_id IS NOT NULL;
+                """)
+        }
         return m
     }
 }
