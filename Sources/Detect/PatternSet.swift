@@ -1,15 +1,25 @@
 internal import CVectorscan
 import Foundation
 
-/// Many patterns, one pass: a Vectorscan block-mode database and the matches it reports.
+/// Many patterns, one pass: Vectorscan block-mode databases and the matches they report.
 ///
 /// Vectorscan reports every end offset at which a pattern matches, each with its leftmost start; ``scan``
 /// gathers them per pattern and start, longest end first, so a validator can try "DE89…000 today" and then
 /// "DE89…000".
+///
+/// Patterns that need a rare byte in every match (a digit, `@`, `:`; see ``PatternGate``) are compiled into a
+/// second database run only over the segments of the text that hold one; the rest run over the whole text.
+/// Both report exactly what one database over the whole text would.
 public final class PatternSet: @unchecked Sendable {
-    private let database: OpaquePointer
-    private let prototype: OpaquePointer
+    private let open: OpaquePointer?
+    private let gated: OpaquePointer?
+    private let openPrototype: OpaquePointer?
+    private let gatedPrototype: OpaquePointer?
+    /// Per byte: 0 ordinary, 1 a trigger (a gated pattern needs one), 2 a breaker (no gated match holds one).
+    private let classes: [UInt8]
     public let count: Int
+    /// How many patterns run only over the segments that can hold their matches.
+    public let gatedCount: Int
 
     public struct CompileError: Error, CustomStringConvertible {
         public let index: Int?
@@ -26,52 +36,127 @@ public final class PatternSet: @unchecked Sendable {
     }
 
     /// Compiles `patterns` (index = id); `caseless[i]` sets case-insensitive matching for pattern i.
-    public init(_ patterns: [String], caseless: [Bool]) throws {
+    /// `gate: false` runs every pattern over the whole text.
+    public init(_ patterns: [String], caseless: [Bool], gate: Bool = true) throws {
         count = patterns.count
-        let cStrings = patterns.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        let flags: [UInt32] = caseless.map { UInt32(HS_FLAG_SOM_LEFTMOST) | ($0 ? UInt32(HS_FLAG_CASELESS) : 0) }
-        let ids = (0..<patterns.count).map(UInt32.init)
-        var db: OpaquePointer?
-        var error: UnsafeMutablePointer<hs_compile_error_t>?
-        let rc = cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { exprs in
-            hs_compile_multi(exprs.baseAddress, flags, ids, UInt32(patterns.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        // Every pattern alone first, so an error names the pattern whatever database it would join.
+        var shapes: [PatternGate.Shape?] = []
+        for (i, p) in patterns.enumerated() {
+            shapes.append(gate ? PatternGate.shape(of: p, caseless: caseless[i]) : nil)
         }
-        guard rc == HS_SUCCESS, let db else {
-            let message = error.map { String(cString: $0.pointee.message) } ?? "error \(rc)"
-            let index = error.map { Int($0.pointee.expression) }
-            if let error { hs_free_compile_error(error) }
-            throw CompileError(index: index.flatMap { $0 >= 0 ? $0 : nil }, message: message)
+        var gatedIDs: [Int] = [], openIDs: [Int] = []
+        var alphabet = PatternGate.Bytes(), triggers = PatternGate.Bytes()
+        for i in 0..<patterns.count {
+            if let s = shapes[i], PatternGate.isGateable(s) {
+                gatedIDs.append(i)
+                alphabet = alphabet.union(s.alphabet)
+                triggers = triggers.union(s.needs!)
+            } else {
+                openIDs.append(i)
+            }
         }
-        var scratch: OpaquePointer?
-        guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else {
-            hs_free_database(db)
-            throw CompileError(index: nil, message: "cannot allocate Vectorscan scratch space")
+        var classes = [UInt8](repeating: 0, count: 256)
+        for b in 0..<256 {
+            let byte = UInt8(b)
+            if triggers.contains(byte) { classes[b] = 1 }
+            else if !alphabet.contains(byte) && !PatternGate.Bytes.word.contains(byte) { classes[b] = 2 }
         }
-        database = db
-        prototype = scratch
+        self.classes = classes
+        gatedCount = gatedIDs.count
+        func compile(_ ids: [Int]) throws -> (OpaquePointer, OpaquePointer)? {
+            guard !ids.isEmpty else { return nil }
+            let cStrings = ids.map { strdup(patterns[$0]) }
+            defer { cStrings.forEach { free($0) } }
+            let flags: [UInt32] = ids.map { UInt32(HS_FLAG_SOM_LEFTMOST) | (caseless[$0] ? UInt32(HS_FLAG_CASELESS) : 0) }
+            let hsIDs = ids.map(UInt32.init)
+            var db: OpaquePointer?
+            var error: UnsafeMutablePointer<hs_compile_error_t>?
+            let rc = cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { exprs in
+                hs_compile_multi(exprs.baseAddress, flags, hsIDs, UInt32(ids.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+            }
+            guard rc == HS_SUCCESS, let db else {
+                let message = error.map { String(cString: $0.pointee.message) } ?? "error \(rc)"
+                let index = error.map { Int($0.pointee.expression) }
+                if let error { hs_free_compile_error(error) }
+                throw CompileError(index: index.flatMap { $0 >= 0 && $0 < ids.count ? ids[$0] : nil }, message: message)
+            }
+            var scratch: OpaquePointer?
+            guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else {
+                hs_free_database(db)
+                throw CompileError(index: nil, message: "cannot allocate Vectorscan scratch space")
+            }
+            return (db, scratch)
+        }
+        let o = try compile(openIDs)
+        let g: (OpaquePointer, OpaquePointer)?
+        do { g = try compile(gatedIDs) } catch {
+            if let o { hs_free_scratch(o.1); hs_free_database(o.0) }
+            throw error
+        }
+        open = o?.0; openPrototype = o?.1
+        gated = g?.0; gatedPrototype = g?.1
     }
 
     deinit {
-        hs_free_scratch(prototype)
-        hs_free_database(database)
+        if let openPrototype { hs_free_scratch(openPrototype) }
+        if let open { hs_free_database(open) }
+        if let gatedPrototype { hs_free_scratch(gatedPrototype) }
+        if let gated { hs_free_database(gated) }
     }
 
     /// Scratch space for one thread's scans.
     public final class Scratch {
-        let pointer: OpaquePointer
-        init(_ p: OpaquePointer) { pointer = p }
-        deinit { hs_free_scratch(pointer) }
+        let open: OpaquePointer?
+        let gated: OpaquePointer?
+        init(_ o: OpaquePointer?, _ g: OpaquePointer?) { open = o; gated = g }
+        deinit {
+            if let open { hs_free_scratch(open) }
+            if let gated { hs_free_scratch(gated) }
+        }
     }
 
     public func makeScratch() -> Scratch {
-        var s: OpaquePointer?
-        precondition(hs_clone_scratch(prototype, &s) == HS_SUCCESS && s != nil, "Vectorscan could not allocate scratch space")
-        return Scratch(s!)
+        func clone(_ p: OpaquePointer?) -> OpaquePointer? {
+            guard let p else { return nil }
+            var s: OpaquePointer?
+            precondition(hs_clone_scratch(p, &s) == HS_SUCCESS && s != nil, "Vectorscan could not allocate scratch space")
+            return s
+        }
+        return Scratch(clone(openPrototype), clone(gatedPrototype))
     }
 
     final class Collector {
-        var raw: [(UInt32, Int, Int)] = []
+        var raw: [(pattern: UInt32, from: Int, to: Int)] = []
+        var base = 0
+    }
+
+    /// The ranges of `text` a gated pattern can match in: runs of segments that hold a trigger, joined when
+    /// close (scanning the breakers and quiet segments between them finds nothing more).
+    func gatedRanges(_ text: UnsafeRawBufferPointer) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        classes.withUnsafeBufferPointer { table in
+            let p = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let n = text.count
+            var segment = 0, triggered = false
+            func add(_ r: Range<Int>) {
+                if let last = out.last, r.lowerBound - last.upperBound <= 256 { out[out.count - 1] = last.lowerBound..<r.upperBound }
+                else { out.append(r) }
+            }
+            var i = 0
+            while i < n {
+                let c = table[Int(p[i])]
+                if c != 0 {
+                    if c == 1 { triggered = true } else {
+                        if triggered { add(segment..<i) }
+                        segment = i + 1
+                        triggered = false
+                    }
+                }
+                i += 1
+            }
+            if triggered { add(segment..<n) }
+        }
+        return out
     }
 
     /// Every pattern's matches in `text` by start, sorted by start.
@@ -79,17 +164,37 @@ public final class PatternSet: @unchecked Sendable {
         guard !text.isEmpty else { return [] }
         let collector = Collector()
         let context = Unmanaged.passUnretained(collector).toOpaque()
-        _ = hs_scan(database, text.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(text.count), 0, scratch.pointer,
-                    { id, from, to, _, ctx in
-                        Unmanaged<Collector>.fromOpaque(ctx!).takeUnretainedValue().raw.append((id, Int(from), Int(to)))
-                        return 0
-                    }, context)
-        var ends: [Int: [Int: [Int]]] = [:]   // pattern -> start -> ends
-        for (id, from, to) in collector.raw { ends[Int(id), default: [:]][from, default: []].append(to) }
-        var out: [Match] = []
-        for (p, starts) in ends {
-            for (s, e) in starts { out.append(Match(pattern: p, start: s, ends: Array(Set(e)).sorted(by: >))) }
+        let base = text.baseAddress!.assumingMemoryBound(to: CChar.self)
+        let onMatch: match_event_handler = { id, from, to, _, ctx in
+            let c = Unmanaged<Collector>.fromOpaque(ctx!).takeUnretainedValue()
+            c.raw.append((id, c.base + Int(from), c.base + Int(to)))
+            return 0
         }
-        return out.sorted { ($0.start, $0.pattern) < ($1.start, $1.pattern) }
+        if let open, let s = scratch.open {
+            _ = hs_scan(open, base, UInt32(text.count), 0, s, onMatch, context)
+        }
+        if let gated, let s = scratch.gated {
+            for r in gatedRanges(text) {
+                collector.base = r.lowerBound
+                _ = hs_scan(gated, base + r.lowerBound, UInt32(r.count), 0, s, onMatch, context)
+            }
+        }
+        // By start, then pattern, then end, longest first; one Match per (pattern, start).
+        var raw = collector.raw
+        raw.sort { ($0.from, $0.pattern, $1.to) < ($1.from, $1.pattern, $0.to) }
+        var out: [Match] = []
+        var i = 0
+        while i < raw.count {
+            let (p, s) = (raw[i].pattern, raw[i].from)
+            var ends: [Int] = [raw[i].to]
+            var j = i + 1
+            while j < raw.count && raw[j].pattern == p && raw[j].from == s {
+                if raw[j].to != ends[ends.count - 1] { ends.append(raw[j].to) }
+                j += 1
+            }
+            out.append(Match(pattern: Int(p), start: s, ends: ends))
+            i = j
+        }
+        return out
     }
 }
