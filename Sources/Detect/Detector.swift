@@ -77,7 +77,6 @@ public final class Detector: Sendable {
     public func detect(_ text: String, headers: [String: String] = [:], asOf: Timestamp, session: Session) -> Detection {
         var d = Detection()
         var bytes = Array(text.utf8)
-        let lower = bytes.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }
         var pii: [(type: String, start: Int, end: Int, value: String, confidence: String)] = []
         var keywords: [(category: String, start: Int, end: Int)] = []
         if let patterns, let scratch = session.scratch {
@@ -89,7 +88,7 @@ public final class Detector: Sendable {
                 case .personal(let r):
                     let rule = rules.personalData[r]
                     for end in m.ends {
-                        if let (value, confidence) = check(rule, m.start, end, bytes, lower, asOf) {
+                        if let (value, confidence) = check(rule, m.start, end, bytes, asOf) {
                             pii.append((rule.type, m.start, end, value, confidence))
                             break
                         }
@@ -100,13 +99,8 @@ public final class Detector: Sendable {
         pii = Detector.resolveOverlaps(pii)
 
         var distinct: [String: Set<String>] = [:]
-        var lineStarts: [Int] = [0]
-        for (i, b) in bytes.enumerated() where b == 10 { lineStarts.append(i + 1) }
-        func line(_ offset: Int) -> Int {
-            var lo = 0, hi = lineStarts.count - 1
-            while lo < hi { let mid = (lo + hi + 1) / 2; if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 } }
-            return lo + 1
-        }
+        var lines = LineCounter()
+        func line(_ offset: Int) -> Int { lines.line(at: offset, in: bytes) }
         // Every distinct value is counted, but only its first few places are kept as findings, and only so many
         // findings per item: a register that repeats one reference on every line would otherwise hold
         // thousands of identical rows in memory and in the index.
@@ -143,7 +137,7 @@ public final class Detector: Sendable {
         }
 
         if let markings {
-            let found = markings.read(text: text, headers: headers)
+            let found = markings.read(bytes: bytes, headers: headers)
             d.markings = Array(Set(found.map(\.label))).sorted { (Detection.markingRank[$0] ?? 0) > (Detection.markingRank[$1] ?? 0) }
             var seen = Set<String>()
             d.markingDescriptors = found.flatMap { markings.descriptors(of: $0.text) }.filter { seen.insert($0).inserted }
@@ -178,7 +172,17 @@ public final class Detector: Sendable {
 
     static func resolveOverlaps(_ found: [(type: String, start: Int, end: Int, value: String, confidence: String)])
         -> [(type: String, start: Int, end: Int, value: String, confidence: String)] {
-        let ranked = found.sorted { (precedence[$0.type] ?? 0, $1.start) > (precedence[$1.type] ?? 0, $0.start) }
+        // Stricter type first, then earlier start, then the order found: keys computed once, not per comparison.
+        var ranks: [String: Int] = [:]
+        var order: [(rank: Int, start: Int, index: Int)] = []
+        order.reserveCapacity(found.count)
+        for (i, f) in found.enumerated() {
+            let rank: Int
+            if let r = ranks[f.type] { rank = r } else { rank = precedence[f.type] ?? 0; ranks[f.type] = rank }
+            order.append((rank, f.start, i))
+        }
+        order.sort { ($1.rank, $0.start, $0.index) < ($0.rank, $1.start, $1.index) }
+        let ranked = order.lazy.map { found[$0.index] }
         // Kept spans never overlap each other, so a newcomer need only be checked against its neighbours.
         var kept: [(type: String, start: Int, end: Int, value: String, confidence: String)] = []
         for f in ranked {
@@ -229,3 +233,25 @@ public final class Detector: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// 1-based line numbers of byte offsets, counting newlines from the last offset asked about (findings come in
+/// text order), never building a table of every line.
+struct LineCounter {
+    var offset = 0
+    var line = 1
+
+    mutating func line(at target: Int, in bytes: [UInt8]) -> Int {
+        let target = min(max(0, target), bytes.count)
+        bytes.withUnsafeBufferPointer { b in
+            func newlines(_ from: Int, _ to: Int) -> Int {
+                var n = 0
+                for i in from..<to { n &+= b[i] == 10 ? 1 : 0 }
+                return n
+            }
+            if target >= offset { line += newlines(offset, target) } else { line -= newlines(target, offset) }
+        }
+        offset = target
+        return line
+    }
+}
+
