@@ -17,6 +17,8 @@ public final class PatternSet: @unchecked Sendable {
     private let gatedPrototype: OpaquePointer?
     /// Per byte: 0 ordinary, 1 a trigger (a gated pattern needs one), 2 a breaker (no gated match holds one).
     private let classes: [UInt8]
+    /// No ASCII letter or space is a trigger or a breaker (the fast path in ``gatedRanges(_:)``).
+    private let lettersAndSpacesAreQuiet: Bool
     public let count: Int
     /// How many patterns run only over the segments that can hold their matches.
     public let gatedCount: Int
@@ -62,6 +64,7 @@ public final class PatternSet: @unchecked Sendable {
             else if !alphabet.contains(byte) && !PatternGate.Bytes.word.contains(byte) { classes[b] = 2 }
         }
         self.classes = classes
+        lettersAndSpacesAreQuiet = (UInt8(65)...90).allSatisfy { classes[Int($0)] == 0 && classes[Int($0) + 32] == 0 } && classes[32] == 0
         gatedCount = gatedIDs.count
         func compile(_ ids: [Int]) throws -> (OpaquePointer, OpaquePointer)? {
             guard !ids.isEmpty else { return nil }
@@ -142,8 +145,21 @@ public final class PatternSet: @unchecked Sendable {
                 if let last = out.last, r.lowerBound - last.upperBound <= 256 { out[out.count - 1] = last.lowerBound..<r.upperBound }
                 else { out.append(r) }
             }
+            // Prose is mostly letters and spaces, which are never triggers and, here, never breakers: eight bytes
+            // of them at a time are skipped without looking each up.
+            let quiet = lettersAndSpacesAreQuiet
+            let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
             var i = 0
             while i < n {
+                if quiet && i + 8 <= n {
+                    let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                    if x & high == 0 {   // seven-bit bytes: the sums below never carry into the next byte
+                        let y = x | (ones &* 0x20)
+                        let letters = (y &+ ones &* 0x1F) & ~(y &+ ones &* 0x05) & high   // 0x61 ≤ y ≤ 0x7A
+                        let spaces = ~((x ^ (ones &* 0x20)) &+ ones &* 0x7F) & high        // x == 0x20
+                        if letters | spaces == high { i += 8; continue }
+                    }
+                }
                 let c = table[Int(p[i])]
                 if c != 0 {
                     if c == 1 { triggered = true } else {
