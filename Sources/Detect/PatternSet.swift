@@ -17,6 +17,8 @@ public final class PatternSet: @unchecked Sendable {
     private let gatedPrototype: OpaquePointer?
     /// Per byte: 0 ordinary, 1 a trigger (a gated pattern needs one), 2 a breaker (no gated match holds one).
     private let classes: [UInt8]
+    /// A breaker to join segments with for one scan (a newline when it is one).
+    private let separator: UInt8?
     /// No ASCII letter or space is a trigger or a breaker (the fast path in ``gatedRanges(_:)``).
     private let lettersAndSpacesAreQuiet: Bool
     public let count: Int
@@ -64,6 +66,7 @@ public final class PatternSet: @unchecked Sendable {
             else if !alphabet.contains(byte) && !PatternGate.Bytes.word.contains(byte) { classes[b] = 2 }
         }
         self.classes = classes
+        separator = classes[10] == 2 ? 10 : classes.firstIndex(of: 2).map(UInt8.init)
         lettersAndSpacesAreQuiet = (UInt8(65)...90).allSatisfy { classes[Int($0)] == 0 && classes[Int($0) + 32] == 0 } && classes[32] == 0
         gatedCount = gatedIDs.count
         func compile(_ ids: [Int]) throws -> (OpaquePointer, OpaquePointer)? {
@@ -131,6 +134,9 @@ public final class PatternSet: @unchecked Sendable {
     final class Collector {
         var raw: [(pattern: UInt32, from: Int, to: Int)] = []
         var base = 0
+        /// For a scan of joined segments: where each segment starts in the joined bytes and in the text.
+        var joinedStarts: [Int] = []
+        var textStarts: [Int] = []
     }
 
     /// The ranges of `text` a gated pattern can match in: runs of segments that hold a trigger, joined when
@@ -190,9 +196,36 @@ public final class PatternSet: @unchecked Sendable {
             _ = hs_scan(open, base, UInt32(text.count), 0, s, onMatch, context)
         }
         if let gated, let s = scratch.gated {
-            for r in gatedRanges(text) {
-                collector.base = r.lowerBound
-                _ = hs_scan(gated, base + r.lowerBound, UInt32(r.count), 0, s, onMatch, context)
+            let ranges = gatedRanges(text)
+            if let separator, ranges.count > 1 {
+                // One scan over the segments joined by a breaker, not one per segment: no match can hold the
+                // separator, and it reads as a non-word byte to `\b` just as the breaker or edge it stands for.
+                var joined: [UInt8] = []
+                joined.reserveCapacity(ranges.reduce(0) { $0 + $1.count + 1 })
+                let bytes = text.bindMemory(to: UInt8.self)
+                for r in ranges {
+                    collector.joinedStarts.append(joined.count)
+                    collector.textStarts.append(r.lowerBound)
+                    joined.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[r]))
+                    joined.append(separator)
+                }
+                let onJoinedMatch: match_event_handler = { id, from, to, _, ctx in
+                    let c = Unmanaged<Collector>.fromOpaque(ctx!).takeUnretainedValue()
+                    // The last segment starting at or before `from`.
+                    var lo = 0, hi = c.joinedStarts.count - 1
+                    while lo < hi { let mid = (lo + hi + 1) / 2; if c.joinedStarts[mid] <= Int(from) { lo = mid } else { hi = mid - 1 } }
+                    let shift = c.textStarts[lo] - c.joinedStarts[lo]
+                    c.raw.append((id, Int(from) + shift, Int(to) + shift))
+                    return 0
+                }
+                joined.withUnsafeBytes { j in
+                    _ = hs_scan(gated, j.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(j.count), 0, s, onJoinedMatch, context)
+                }
+            } else {
+                for r in ranges {
+                    collector.base = r.lowerBound
+                    _ = hs_scan(gated, base + r.lowerBound, UInt32(r.count), 0, s, onMatch, context)
+                }
             }
         }
         // By start, then pattern, then end, longest first; one Match per (pattern, start).
