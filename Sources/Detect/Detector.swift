@@ -3,8 +3,9 @@ import Foundation
 import Rules
 import SweepModel
 
-/// Runs the detection rules over one item's text: personal data (one Vectorscan pass for every pattern and
-/// special-category keyword, then the validators), special-category indicators, protective markings.
+/// Runs the detection rules over one item's text: personal data (Vectorscan for every pattern and
+/// special-category keyword, see ``PatternSet``, then the validators), special-category indicators,
+/// protective markings.
 ///
 /// A detector is built once per scan from the rules and the index's key and shared by every thread; each
 /// thread brings its own ``Session`` (Vectorscan scratch space).
