@@ -30,19 +30,20 @@ public final class Detector: Sendable {
     public init(rules: DetectionRules, key: [UInt8]) throws {
         self.rules = rules
         self.key = SymmetricKey(data: key)
-        var expressions: [String] = [], caseless: [Bool] = [], targets: [Target] = []
+        var expressions: [String] = [], caseless: [Bool] = [], targets: [Target] = [], later: [Bool] = []
         for (i, r) in rules.personalData.enumerated() {
-            for p in r.patterns { expressions.append(p); caseless.append(r.caseless); targets.append(.personal(i)) }
+            for p in r.patterns { expressions.append(p); caseless.append(r.caseless); targets.append(.personal(i)); later.append(false) }
         }
         for c in rules.specialCategories {
             for k in c.keywords {
                 expressions.append("\\b" + Detector.escape(k) + "\\b")
                 caseless.append(k == k.lowercased())
                 targets.append(.keyword(c.category))
+                later.append(true)   // keywords count only in an item that holds personal data
             }
         }
         do {
-            patterns = expressions.isEmpty ? nil : try PatternSet(expressions, caseless: caseless)
+            patterns = expressions.isEmpty ? nil : try PatternSet(expressions, caseless: caseless, later: later)
         } catch let e as PatternSet.CompileError {
             let which = e.index.map { i -> String in
                 switch targets[i] {
@@ -121,7 +122,13 @@ public final class Detector: Sendable {
         }
         d.personalData = distinct.mapValues(\.count)
 
-        // Special categories: only for an item that holds personal data; stronger near an identifier.
+        // Special categories: only for an item that holds personal data (the keywords are looked for only
+        // then); stronger near an identifier.
+        if !d.personalData.isEmpty, let patterns, let scratch = session.scratch {
+            for m in bytes.withUnsafeBytes({ patterns.scan($0, scratch: scratch, later: true) }) {
+                if case .keyword(let c) = targets[m.pattern] { keywords.append((c, m.start, m.end)) }
+            }
+        }
         if !d.personalData.isEmpty {
             var best: [String: (confidence: String, offset: Int)] = [:]
             for k in keywords {

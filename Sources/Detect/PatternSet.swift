@@ -12,6 +12,9 @@ import Foundation
 /// Both report exactly what one database over the whole text would.
 public final class PatternSet: @unchecked Sendable {
     private let open: OpaquePointer?
+    /// Patterns asked for only when wanted (``scan(_:scratch:later:)``), over the whole text.
+    private let later: OpaquePointer?
+    private let laterPrototype: OpaquePointer?
     private let gated: OpaquePointer?
     private let openPrototype: OpaquePointer?
     private let gatedPrototype: OpaquePointer?
@@ -40,18 +43,21 @@ public final class PatternSet: @unchecked Sendable {
     }
 
     /// Compiles `patterns` (index = id); `caseless[i]` sets case-insensitive matching for pattern i.
-    /// `gate: false` runs every pattern over the whole text.
-    public init(_ patterns: [String], caseless: [Bool], gate: Bool = true) throws {
+    /// `gate: false` runs every pattern over the whole text. Patterns with `later[i]` set are scanned only
+    /// by a call with `later: true`, and every other pattern only without.
+    public init(_ patterns: [String], caseless: [Bool], gate: Bool = true, later: [Bool] = []) throws {
         count = patterns.count
         // Every pattern alone first, so an error names the pattern whatever database it would join.
         var shapes: [PatternGate.Shape?] = []
         for (i, p) in patterns.enumerated() {
             shapes.append(gate ? PatternGate.shape(of: p, caseless: caseless[i]) : nil)
         }
-        var gatedIDs: [Int] = [], openIDs: [Int] = []
+        var gatedIDs: [Int] = [], openIDs: [Int] = [], laterIDs: [Int] = []
         var alphabet = PatternGate.Bytes(), triggers = PatternGate.Bytes()
         for i in 0..<patterns.count {
-            if let s = shapes[i], PatternGate.isGateable(s) {
+            if i < later.count && later[i] {
+                laterIDs.append(i)
+            } else if let s = shapes[i], PatternGate.isGateable(s) {
                 gatedIDs.append(i)
                 alphabet = alphabet.union(s.alphabet)
                 triggers = triggers.union(s.needs!)
@@ -93,14 +99,16 @@ public final class PatternSet: @unchecked Sendable {
             }
             return (db, scratch)
         }
-        let o = try compile(openIDs)
-        let g: (OpaquePointer, OpaquePointer)?
-        do { g = try compile(gatedIDs) } catch {
-            if let o { hs_free_scratch(o.1); hs_free_database(o.0) }
+        var compiled: [(OpaquePointer, OpaquePointer)?] = []
+        do {
+            for ids in [openIDs, gatedIDs, laterIDs] { compiled.append(try compile(ids)) }
+        } catch {
+            for case let (db, scratch)? in compiled { hs_free_scratch(scratch); hs_free_database(db) }
             throw error
         }
-        open = o?.0; openPrototype = o?.1
-        gated = g?.0; gatedPrototype = g?.1
+        open = compiled[0]?.0; openPrototype = compiled[0]?.1
+        gated = compiled[1]?.0; gatedPrototype = compiled[1]?.1
+        self.later = compiled[2]?.0; laterPrototype = compiled[2]?.1
     }
 
     deinit {
@@ -108,16 +116,20 @@ public final class PatternSet: @unchecked Sendable {
         if let open { hs_free_database(open) }
         if let gatedPrototype { hs_free_scratch(gatedPrototype) }
         if let gated { hs_free_database(gated) }
+        if let laterPrototype { hs_free_scratch(laterPrototype) }
+        if let later { hs_free_database(later) }
     }
 
     /// Scratch space for one thread's scans.
     public final class Scratch {
         let open: OpaquePointer?
         let gated: OpaquePointer?
-        init(_ o: OpaquePointer?, _ g: OpaquePointer?) { open = o; gated = g }
+        let later: OpaquePointer?
+        init(_ o: OpaquePointer?, _ g: OpaquePointer?, _ l: OpaquePointer?) { open = o; gated = g; later = l }
         deinit {
             if let open { hs_free_scratch(open) }
             if let gated { hs_free_scratch(gated) }
+            if let later { hs_free_scratch(later) }
         }
     }
 
@@ -128,7 +140,7 @@ public final class PatternSet: @unchecked Sendable {
             precondition(hs_clone_scratch(p, &s) == HS_SUCCESS && s != nil, "Vectorscan could not allocate scratch space")
             return s
         }
-        return Scratch(clone(openPrototype), clone(gatedPrototype))
+        return Scratch(clone(openPrototype), clone(gatedPrototype), clone(laterPrototype))
     }
 
     final class Collector {
@@ -181,8 +193,9 @@ public final class PatternSet: @unchecked Sendable {
         return out
     }
 
-    /// Every pattern's matches in `text` by start, sorted by start.
-    public func scan(_ text: UnsafeRawBufferPointer, scratch: Scratch) -> [Match] {
+    /// Every pattern's matches in `text` by start, sorted by start: the patterns compiled `later` when `later`
+    /// is set, every other pattern when it is not.
+    public func scan(_ text: UnsafeRawBufferPointer, scratch: Scratch, later wanted: Bool = false) -> [Match] {
         guard !text.isEmpty else { return [] }
         let collector = Collector()
         let context = Unmanaged.passUnretained(collector).toOpaque()
@@ -192,10 +205,12 @@ public final class PatternSet: @unchecked Sendable {
             c.raw.append((id, c.base + Int(from), c.base + Int(to)))
             return 0
         }
-        if let open, let s = scratch.open {
+        if wanted {
+            if let later, let s = scratch.later { _ = hs_scan(later, base, UInt32(text.count), 0, s, onMatch, context) }
+        } else if let open, let s = scratch.open {
             _ = hs_scan(open, base, UInt32(text.count), 0, s, onMatch, context)
         }
-        if let gated, let s = scratch.gated {
+        if !wanted, let gated, let s = scratch.gated {
             let ranges = gatedRanges(text)
             if let separator, ranges.count > 1 {
                 // One scan over the segments joined by a breaker, not one per segment: no match can hold the

@@ -50,6 +50,21 @@ import Testing
         }
     }
 
+    @Test func laterPatternsAreScannedOnlyWhenAskedFor() throws {
+        let (patterns, caseless) = Self.expressions()
+        let personal = Self.rules.personalData.reduce(0) { $0 + $1.patterns.count }
+        let later = patterns.indices.map { $0 >= personal }
+        let split = try PatternSet(patterns, caseless: caseless, later: later)
+        let whole = try PatternSet(patterns, caseless: caseless, gate: false)
+        let text = Array("NI QQ 12 34 56 C; GP informed of medication; DNA sample, card 4111 1111 1111 1111\nmental  health".utf8)
+        let all = text.withUnsafeBytes { whole.scan($0, scratch: whole.makeScratch()) }
+        let first = text.withUnsafeBytes { split.scan($0, scratch: split.makeScratch()) }
+        let second = text.withUnsafeBytes { split.scan($0, scratch: split.makeScratch(), later: true) }
+        #expect(first == all.filter { !later[$0.pattern] })
+        #expect(second == all.filter { later[$0.pattern] })
+        #expect(!first.isEmpty && !second.isEmpty)
+    }
+
     @Test func unreadablePatternsRunOverTheWholeText() throws {
         // Anchors, lookaround-like syntax, escapes the gate does not read, letters only: all scanned whole.
         let set = try PatternSet(["^\\d+", "\\x41\\d", "[[:digit:]]{3}", "abc", "\\d+$", "(?i)\\d{2}", "\\d{2}"],
