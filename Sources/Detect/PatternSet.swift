@@ -211,12 +211,16 @@ public final class PatternSet: @unchecked Sendable {
             _ = hs_scan(open, base, UInt32(text.count), 0, s, onMatch, context)
         }
         if !wanted, let gated, let s = scratch.gated {
-            let ranges = gatedRanges(text)
+            var ranges = gatedRanges(text)
+            let covered = ranges.reduce(0) { $0 + $1.count }
+            // Most of the text can hold a match: one scan of all of it (what a whole-text pass would find, with
+            // no copy).
+            if covered > text.count / 2 { ranges = [0..<text.count] }
             if let separator, ranges.count > 1 {
                 // One scan over the segments joined by a breaker, not one per segment: no match can hold the
                 // separator, and it reads as a non-word byte to `\b` just as the breaker or edge it stands for.
                 var joined: [UInt8] = []
-                joined.reserveCapacity(ranges.reduce(0) { $0 + $1.count + 1 })
+                joined.reserveCapacity(covered + ranges.count)
                 let bytes = text.bindMemory(to: UInt8.self)
                 for r in ranges {
                     collector.joinedStarts.append(joined.count)
