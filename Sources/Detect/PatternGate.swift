@@ -213,7 +213,6 @@ struct PatternGate {
             var negated = false
             if peek == UInt8(ascii: "^") { negated = true; i += 1 }
             if peek == UInt8(ascii: "]") { throw Unsupported() }
-            var first = true
             while true {
                 guard let c = peek else { throw Unsupported() }
                 if c == UInt8(ascii: "]") { i += 1; break }
@@ -225,7 +224,7 @@ struct PatternGate {
                     guard let e = peek else { throw Unsupported() }
                     i += 1
                     let s = try escape(e)
-                    if s.count != 1 { set = set.union(s); first = false; continue }
+                    if s.count != 1 { set = set.union(s); continue }
                     low = (0...255).first { s.contains(UInt8($0)) }.map(UInt8.init)!
                 } else {
                     low = c
@@ -247,9 +246,7 @@ struct PatternGate {
                 } else {
                     set.insert(low)
                 }
-                first = false
             }
-            _ = first
             return negated ? set.inverted : set
         }
     }
