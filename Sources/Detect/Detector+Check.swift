@@ -4,10 +4,9 @@ import SweepModel
 
 extension Detector {
     /// Validates one candidate and judges its confidence; nil when it is not a value of the rule's type.
-    func check(_ rule: DetectionRules.PersonalData, _ start: Int, _ end: Int, _ bytes: [UInt8], _ lower: [UInt8],
-               _ asOf: Timestamp) -> (value: String, confidence: String)? {
+    func check(_ rule: DetectionRules.PersonalData, _ start: Int, _ end: Int, _ bytes: [UInt8], _ asOf: Timestamp) -> (value: String, confidence: String)? {
         let text = Substring(String(decoding: bytes[start..<end], as: UTF8.self))
-        let hasContext = rule.context.isEmpty ? false : Detector.contextNear(rule.context, start, end, lower, window: rule.window)
+        let hasContext = rule.context.isEmpty ? false : Detector.contextNear(rule.context, start, end, bytes, window: rule.window)
         if rule.contextRequired && !hasContext { return nil }
         let value: String?
         switch rule.validator {
@@ -18,12 +17,12 @@ extension Detector {
         case "uk_postcode": value = Validators.postcode(text)
         case "uk_phone": value = Validators.ukPhone(text)
         case "email":
-            value = Detector.isMessageReference(start, bytes, lower) ? nil : Validators.email(text)
+            value = Detector.isMessageReference(start, bytes) ? nil : Validators.email(text)
         case "uk_passport": value = Validators.ukPassport(text)
         case "uk_driving_licence": value = Validators.drivingLicence(text)
         case "date_of_birth": value = Detector.birthDate(text, asOf: asOf)
         case "ip", "ipv4", "ipv6":
-            value = Detector.isVersionNumber(start, lower) ? nil : (Validators.ipv4(text) ?? Detector.strictIPv6(text))
+            value = Detector.isVersionNumber(start, bytes) ? nil : (Validators.ipv4(text) ?? Detector.strictIPv6(text))
         case "sort_code_account": value = Detector.sortCodeAccount(start, end, bytes)
         default: value = nil
         }
@@ -34,42 +33,63 @@ extension Detector {
         return (value, hasContext ? "high" : "medium")
     }
 
-    /// A context word within `window` bytes before the candidate or 30 after it, as a whole word.
-    static func contextNear(_ words: [String], _ start: Int, _ end: Int, _ lower: [UInt8], window: Int) -> Bool {
-        let lo = max(0, start - window), hi = min(lower.count, end + 30)
-        let region = Array(lower[lo..<start]) + [32] + Array(lower[end..<hi])
-        for w in words {
-            let needle = Array(w.lowercased().utf8)
-            guard needle.count <= region.count else { continue }
-            var i = 0
-            while i + needle.count <= region.count {
-                if region[i] == needle[0], Array(region[i..<(i + needle.count)]) == needle {
-                    let before = i == 0 ? 32 : region[i - 1]
-                    let after = i + needle.count < region.count ? region[i + needle.count] : 32
-                    if !isWordByte(before) && !isWordByte(after) { return true }
-                }
-                i += 1
+    /// ASCII lower case of a few bytes (only the bytes a check looks at are lowered, never the whole text).
+    static func lowered(_ s: ArraySlice<UInt8>) -> [UInt8] { s.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 } }
+
+    /// A context word within `window` bytes before the candidate or 30 after it, as a whole word: the bytes
+    /// before and after are read as one lower-cased region with a space where the candidate was.
+    static func contextNear(_ words: [String], _ start: Int, _ end: Int, _ bytes: [UInt8], window: Int) -> Bool {
+        let lo = max(0, start - window), hi = min(bytes.count, end + 30)
+        let before = start - lo
+        let count = before + 1 + (hi - end)
+        return bytes.withUnsafeBufferPointer { b in
+            @inline(__always) func at(_ i: Int) -> UInt8 {
+                if i == before { return 32 }
+                let c = i < before ? b[lo + i] : b[end + i - before - 1]
+                return (c >= 65 && c <= 90) ? c + 32 : c
             }
+            func occurs(_ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+                guard !needle.isEmpty, needle.count <= count else { return false }
+                var i = 0
+                while i + needle.count <= count {
+                    if at(i) == needle[0] {
+                        var k = 1
+                        while k < needle.count && at(i + k) == needle[k] { k += 1 }
+                        if k == needle.count {
+                            let prev = i == 0 ? 32 : at(i - 1)
+                            let next = i + needle.count < count ? at(i + needle.count) : 32
+                            if !isWordByte(prev) && !isWordByte(next) { return true }
+                        }
+                    }
+                    i += 1
+                }
+                return false
+            }
+            for w in words {
+                let lower = w.lowercased()
+                let hit = lower.utf8.withContiguousStorageIfAvailable(occurs) ?? Array(lower.utf8).withUnsafeBufferPointer(occurs)
+                if hit { return true }
+            }
+            return false
         }
-        return false
     }
 
     static func isWordByte(_ b: UInt8) -> Bool { (48...57).contains(b) || (97...122).contains(b) || (65...90).contains(b) }
 
     /// An address inside a Message-ID, References, In-Reply-To or Content-ID header, or a `cid:` image reference.
-    static func isMessageReference(_ start: Int, _ bytes: [UInt8], _ lower: [UInt8]) -> Bool {
+    static func isMessageReference(_ start: Int, _ bytes: [UInt8]) -> Bool {
         let from = max(0, start - 4)
-        if Array(lower[from..<start]) == Array("cid:".utf8) { return true }
+        if lowered(bytes[from..<start]) == Array("cid:".utf8) { return true }
         var lineStart = start
         while lineStart > 0 && bytes[lineStart - 1] != 10 { lineStart -= 1 }
-        let head = String(decoding: lower[lineStart..<min(lower.count, lineStart + 16)], as: UTF8.self)
+        let head = String(decoding: lowered(bytes[lineStart..<min(bytes.count, lineStart + 16)]), as: UTF8.self)
         return ["message-id:", "references:", "in-reply-to:", "content-id:", "thread-index:"].contains { head.hasPrefix($0) }
             || (start > 0 && bytes[start - 1] == UInt8(ascii: "<") && head.hasPrefix(" "))
     }
 
     /// "version 1.2.3.4", "v10.0.0.1": a software version, not an address.
-    static func isVersionNumber(_ start: Int, _ lower: [UInt8]) -> Bool {
-        let before = String(decoding: lower[max(0, start - 10)..<start], as: UTF8.self)
+    static func isVersionNumber(_ start: Int, _ bytes: [UInt8]) -> Bool {
+        let before = String(decoding: lowered(bytes[max(0, start - 10)..<start]), as: UTF8.self)
         return before.hasSuffix("v") || before.hasSuffix("version ") || before.hasSuffix("ver ") || before.hasSuffix("version: ")
             || before.hasSuffix("build ") || before.hasSuffix("release ")
     }

@@ -8,7 +8,7 @@ extension Detector {
         guard let patterns, let scratch = session.scratch else { return [] }
         let bytes = Array(text.utf8)
         var out = Set<String>()
-        for m in bytes.withUnsafeBytes({ patterns.scan($0, scratch: scratch) }) {
+        for m in bytes.withUnsafeBytes({ patterns.scan($0, scratch: scratch, later: true) }) {
             if case .keyword(let c) = targets[m.pattern] { out.insert(c) }
         }
         return out

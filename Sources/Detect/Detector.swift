@@ -3,8 +3,9 @@ import Foundation
 import Rules
 import SweepModel
 
-/// Runs the detection rules over one item's text: personal data (one Vectorscan pass for every pattern and
-/// special-category keyword, then the validators), special-category indicators, protective markings.
+/// Runs the detection rules over one item's text: personal data (Vectorscan for every pattern and
+/// special-category keyword, see ``PatternSet``, then the validators), special-category indicators,
+/// protective markings.
 ///
 /// A detector is built once per scan from the rules and the index's key and shared by every thread; each
 /// thread brings its own ``Session`` (Vectorscan scratch space).
@@ -29,19 +30,20 @@ public final class Detector: Sendable {
     public init(rules: DetectionRules, key: [UInt8]) throws {
         self.rules = rules
         self.key = SymmetricKey(data: key)
-        var expressions: [String] = [], caseless: [Bool] = [], targets: [Target] = []
+        var expressions: [String] = [], caseless: [Bool] = [], targets: [Target] = [], later: [Bool] = []
         for (i, r) in rules.personalData.enumerated() {
-            for p in r.patterns { expressions.append(p); caseless.append(r.caseless); targets.append(.personal(i)) }
+            for p in r.patterns { expressions.append(p); caseless.append(r.caseless); targets.append(.personal(i)); later.append(false) }
         }
         for c in rules.specialCategories {
             for k in c.keywords {
                 expressions.append("\\b" + Detector.escape(k) + "\\b")
                 caseless.append(k == k.lowercased())
                 targets.append(.keyword(c.category))
+                later.append(true)   // keywords count only in an item that holds personal data
             }
         }
         do {
-            patterns = expressions.isEmpty ? nil : try PatternSet(expressions, caseless: caseless)
+            patterns = expressions.isEmpty ? nil : try PatternSet(expressions, caseless: caseless, later: later)
         } catch let e as PatternSet.CompileError {
             let which = e.index.map { i -> String in
                 switch targets[i] {
@@ -77,7 +79,6 @@ public final class Detector: Sendable {
     public func detect(_ text: String, headers: [String: String] = [:], asOf: Timestamp, session: Session) -> Detection {
         var d = Detection()
         var bytes = Array(text.utf8)
-        let lower = bytes.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }
         var pii: [(type: String, start: Int, end: Int, value: String, confidence: String)] = []
         var keywords: [(category: String, start: Int, end: Int)] = []
         if let patterns, let scratch = session.scratch {
@@ -89,7 +90,7 @@ public final class Detector: Sendable {
                 case .personal(let r):
                     let rule = rules.personalData[r]
                     for end in m.ends {
-                        if let (value, confidence) = check(rule, m.start, end, bytes, lower, asOf) {
+                        if let (value, confidence) = check(rule, m.start, end, bytes, asOf) {
                             pii.append((rule.type, m.start, end, value, confidence))
                             break
                         }
@@ -100,13 +101,8 @@ public final class Detector: Sendable {
         pii = Detector.resolveOverlaps(pii)
 
         var distinct: [String: Set<String>] = [:]
-        var lineStarts: [Int] = [0]
-        for (i, b) in bytes.enumerated() where b == 10 { lineStarts.append(i + 1) }
-        func line(_ offset: Int) -> Int {
-            var lo = 0, hi = lineStarts.count - 1
-            while lo < hi { let mid = (lo + hi + 1) / 2; if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 } }
-            return lo + 1
-        }
+        var lines = LineCounter()
+        func line(_ offset: Int) -> Int { lines.line(at: offset, in: bytes) }
         // Every distinct value is counted, but only its first few places are kept as findings, and only so many
         // findings per item: a register that repeats one reference on every line would otherwise hold
         // thousands of identical rows in memory and in the index.
@@ -126,7 +122,13 @@ public final class Detector: Sendable {
         }
         d.personalData = distinct.mapValues(\.count)
 
-        // Special categories: only for an item that holds personal data; stronger near an identifier.
+        // Special categories: only for an item that holds personal data (the keywords are looked for only
+        // then); stronger near an identifier.
+        if !d.personalData.isEmpty, let patterns, let scratch = session.scratch {
+            for m in bytes.withUnsafeBytes({ patterns.scan($0, scratch: scratch, later: true) }) {
+                if case .keyword(let c) = targets[m.pattern] { keywords.append((c, m.start, m.end)) }
+            }
+        }
         if !d.personalData.isEmpty {
             var best: [String: (confidence: String, offset: Int)] = [:]
             for k in keywords {
@@ -143,7 +145,7 @@ public final class Detector: Sendable {
         }
 
         if let markings {
-            let found = markings.read(text: text, headers: headers)
+            let found = markings.read(bytes: bytes, headers: headers)
             d.markings = Array(Set(found.map(\.label))).sorted { (Detection.markingRank[$0] ?? 0) > (Detection.markingRank[$1] ?? 0) }
             var seen = Set<String>()
             d.markingDescriptors = found.flatMap { markings.descriptors(of: $0.text) }.filter { seen.insert($0).inserted }
@@ -178,7 +180,17 @@ public final class Detector: Sendable {
 
     static func resolveOverlaps(_ found: [(type: String, start: Int, end: Int, value: String, confidence: String)])
         -> [(type: String, start: Int, end: Int, value: String, confidence: String)] {
-        let ranked = found.sorted { (precedence[$0.type] ?? 0, $1.start) > (precedence[$1.type] ?? 0, $0.start) }
+        // Stricter type first, then earlier start, then the order found: keys computed once, not per comparison.
+        var ranks: [String: Int] = [:]
+        var order: [(rank: Int, start: Int, index: Int)] = []
+        order.reserveCapacity(found.count)
+        for (i, f) in found.enumerated() {
+            let rank: Int
+            if let r = ranks[f.type] { rank = r } else { rank = precedence[f.type] ?? 0; ranks[f.type] = rank }
+            order.append((rank, f.start, i))
+        }
+        order.sort { ($1.rank, $0.start, $0.index) < ($0.rank, $1.start, $1.index) }
+        let ranked = order.lazy.map { found[$0.index] }
         // Kept spans never overlap each other, so a newcomer need only be checked against its neighbours.
         var kept: [(type: String, start: Int, end: Int, value: String, confidence: String)] = []
         for f in ranked {
@@ -229,3 +241,25 @@ public final class Detector: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// 1-based line numbers of byte offsets, counting newlines from the last offset asked about (findings come in
+/// text order), never building a table of every line.
+struct LineCounter {
+    var offset = 0
+    var line = 1
+
+    mutating func line(at target: Int, in bytes: [UInt8]) -> Int {
+        let target = min(max(0, target), bytes.count)
+        bytes.withUnsafeBufferPointer { b in
+            func newlines(_ from: Int, _ to: Int) -> Int {
+                var n = 0
+                for i in from..<to { n &+= b[i] == 10 ? 1 : 0 }
+                return n
+            }
+            if target >= offset { line += newlines(offset, target) } else { line -= newlines(target, offset) }
+        }
+        offset = target
+        return line
+    }
+}
+

@@ -57,8 +57,7 @@ struct MarkingReader: Sendable {
     }
 
     /// The first and last `count` non-empty lines (trimmed), with their byte offsets, reading only the edges.
-    static func edgeLines(_ text: String, count: Int) -> (top: [(offset: Int, line: String)], bottom: [(offset: Int, line: String)]) {
-        let u = Array(text.utf8)
+    static func edgeLines(_ u: [UInt8], count: Int) -> (top: [(offset: Int, line: String)], bottom: [(offset: Int, line: String)]) {
         func trimmed(_ a: Int, _ b: Int) -> String? {
             var lo = a, hi = b
             while lo < hi && (u[lo] == 32 || u[lo] == 9 || u[lo] == 13) { lo += 1 }
@@ -123,7 +122,8 @@ struct MarkingReader: Sendable {
         return true
     }
 
-    func read(text: String, headers: [String: String]) -> [Found] {
+    /// The markings in `bytes` (a text's UTF-8) and its `headers`.
+    func read(bytes: [UInt8], headers: [String: String]) -> [Found] {
         var found: [Found] = []
         // Email headers: the strongest evidence after label metadata.
         if let subject = headers["subject"] {
@@ -164,7 +164,7 @@ struct MarkingReader: Sendable {
         }
         // The first and last lines of the text: markings are written at top and bottom of each page; the same
         // label at both ends is stronger than either. Only the edges are read, whatever the text's length.
-        let (top, bottom) = MarkingReader.edgeLines(text, count: 3)
+        let (top, bottom) = MarkingReader.edgeLines(bytes, count: 3)
         var at: [String: (first: Int, last: Int, text: String)] = [:]
         for (offset, line) in (top + bottom.filter { b in !top.contains { $0.offset == b.offset } }).sorted(by: { $0.offset < $1.offset }) {
             guard let l = label(of: line) else { continue }

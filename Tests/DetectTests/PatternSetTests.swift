@@ -1,0 +1,80 @@
+import Detect
+import Rules
+import TestSupport
+import Testing
+
+/// Running the patterns that need a rare byte only over the segments holding one must find exactly what a
+/// scan of the whole text finds.
+@Suite struct PatternSetTests {
+    static let rules = try! RuleSet.load(repositoryRoot + "/rules").detection
+
+    static func expressions() -> (patterns: [String], caseless: [Bool]) {
+        var patterns: [String] = [], caseless: [Bool] = []
+        for r in rules.personalData { for p in r.patterns { patterns.append(p); caseless.append(r.caseless) } }
+        for c in rules.specialCategories {
+            for k in c.keywords { patterns.append("\\b" + k.split(separator: " ").joined(separator: "\\s+") + "\\b"); caseless.append(k == k.lowercased()) }
+        }
+        return (patterns, caseless)
+    }
+
+    func scanBoth(_ set: PatternSet, _ whole: PatternSet, _ text: [UInt8]) -> ([PatternSet.Match], [PatternSet.Match]) {
+        let a = text.withUnsafeBytes { set.scan($0, scratch: set.makeScratch()) }
+        let b = text.withUnsafeBytes { whole.scan($0, scratch: whole.makeScratch()) }
+        return (a, b)
+    }
+
+    @Test func gatedScanFindsWhatAWholeScanFinds() throws {
+        let (patterns, caseless) = Self.expressions()
+        let gated = try PatternSet(patterns, caseless: caseless)
+        let whole = try PatternSet(patterns, caseless: caseless, gate: false)
+        // Every shipped personal-data pattern needs a digit, `@` or `:`: none is left to a whole-text scan.
+        #expect(gated.gatedCount == Self.rules.personalData.reduce(0) { $0 + $1.patterns.count })
+        #expect(whole.gatedCount == 0)
+        // Values, decoys and the bytes around them, joined by every kind of separator.
+        var pieces: [String] = []
+        for r in Self.rules.personalData { pieces += r.examples.match + r.examples.noMatch }
+        for c in Self.rules.specialCategories { pieces += c.examples.match + c.examples.noMatch }
+        pieces += ["abcd:ef01:2345:6789:abcd:ef01:2345:6789", "fe80::1", "a.b.c.d@e-f.example.co.uk", "x@y", "12:30",
+                   "GIR 0AA", "gir0aa", "+44 (0) 20 7946 0018", "0044 7700 900123", "2020-01-31", "3rd september 2001",
+                   "MORGA657054SM9IJ", "GB82WEST12345698765432", "café 12", "naïve@x.org", "1.2.3.4", "::", "@@", "9", "a"]
+        let separators = [" ", "\n", ",", ";", "\t", "\"", "<", ">", "", "-", ".", ":", "/", "(", ")", "_", "\r\n", "é", "|"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...40, using: &rng) {
+                text += pieces.randomElement(using: &rng)! + separators.randomElement(using: &rng)!
+            }
+            let (a, b) = scanBoth(gated, whole, Array(text.utf8))
+            #expect(a == b, "differs on a generated text of \(text.utf8.count) bytes")
+            if a != b { break }
+        }
+    }
+
+    @Test func laterPatternsAreScannedOnlyWhenAskedFor() throws {
+        let (patterns, caseless) = Self.expressions()
+        let personal = Self.rules.personalData.reduce(0) { $0 + $1.patterns.count }
+        let later = patterns.indices.map { $0 >= personal }
+        let split = try PatternSet(patterns, caseless: caseless, later: later)
+        let whole = try PatternSet(patterns, caseless: caseless, gate: false)
+        let text = Array("NI QQ 12 34 56 C; GP informed of medication; DNA sample, card 4111 1111 1111 1111\nmental  health".utf8)
+        let all = text.withUnsafeBytes { whole.scan($0, scratch: whole.makeScratch()) }
+        let first = text.withUnsafeBytes { split.scan($0, scratch: split.makeScratch()) }
+        let second = text.withUnsafeBytes { split.scan($0, scratch: split.makeScratch(), later: true) }
+        #expect(first == all.filter { !later[$0.pattern] })
+        #expect(second == all.filter { later[$0.pattern] })
+        #expect(!first.isEmpty && !second.isEmpty)
+    }
+
+    @Test func unreadablePatternsRunOverTheWholeText() throws {
+        // Anchors, lookaround-like syntax, escapes the gate does not read, letters only: all scanned whole.
+        let set = try PatternSet(["^\\d+", "\\x41\\d", "[[:digit:]]{3}", "abc", "\\d+$", "(?i)\\d{2}", "\\d{2}"],
+                                 caseless: Array(repeating: false, count: 7))
+        #expect(set.gatedCount == 1)
+        let text = Array("12 abc A1 345\n99".utf8)
+        let whole = try PatternSet(["^\\d+", "\\x41\\d", "[[:digit:]]{3}", "abc", "\\d+$", "(?i)\\d{2}", "\\d{2}"],
+                                   caseless: Array(repeating: false, count: 7), gate: false)
+        let (a, b) = scanBoth(set, whole, text)
+        #expect(a == b)
+        #expect(!a.isEmpty)
+    }
+}
