@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`, third part: detection throughput. Sweep's scan of DETECT_MB megabytes of plain text (every
-# personal-data pattern and special-category keyword in one Vectorscan pass, then the validators) beside
+# personal-data pattern and special-category keyword through Vectorscan, then the validators) beside
 # ripgrep running the same pattern set over the same files, in one hyperfine run. Writes bench-out/detect.md.
 # Environment: DETECT_MB (default 1024), BENCH_RUNS (default 3), BENCH_DIR (default /tmp/sweep-bench).
 set -euo pipefail
@@ -50,7 +50,7 @@ mb, found, rgv = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 ms = lambda r: f"{r['mean']:.2f} ± {r['stddev']:.2f}"
 print("## Detection throughput\n")
 print(f"{mb:,} MB of generated plain text (bench/make_text.py: 4 MiB files, a planted value or decoy every ~2 KB), "
-      f"warm cache. Sweep's full first scan (walk, type, fingerprints, text decode, one Vectorscan pass, validators, "
+      f"warm cache. Sweep's full first scan (walk, type, fingerprints, text decode, Vectorscan (gated patterns over the stretches that can hold a match), validators, "
       f"keyed hashes, index writes) beside `rg -c -f PATTERNS` with the same pattern set ({rgv}).\n")
 print("| Command | Mean ± sd (s) | MB/s |")
 print("|---|---:|---:|")
