@@ -43,15 +43,20 @@ hyperfine -i --warmup 1 --runs "$runs" --export-json "$tmp/detect.json" \
   -n "sweep scan (detection)" "$sweep scan $q_root --index $q_idx --quiet"
 
 found=$("$sweep" findings --index "$idx" --format json | wc -l)
-python3 - "$tmp/detect.json" "$mb" "$found" "$(rg --version | head -1)" > "$tmp/detect.md" <<'PY'
+produced="- Produced by: \`DETECT_MB=$mb BENCH_RUNS=$runs BENCH_DIR=$dir bench/detect.sh\`
+- Date: $(date -u)
+- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), Linux $(uname -r)
+- Sweep: commit $(git describe --always --dirty --abbrev=12)"
+python3 - "$tmp/detect.json" "$mb" "$found" "$(rg --version | head -1)" "$produced" > "$tmp/detect.md" <<'PY'
 import json, sys
 rg, sw = json.load(open(sys.argv[1]))["results"]
-mb, found, rgv = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-ms = lambda r: f"{r['mean']:.2f} ± {r['stddev']:.2f}"
+mb, found, rgv, produced = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+ms = lambda r: f"{r['mean']:.2f} ± {r['stddev'] or 0:.2f}"
 print("## Detection throughput\n")
 print(f"{mb:,} MB of generated plain text (bench/make_text.py: 4 MiB files, a planted value or decoy every ~2 KB), "
       f"warm cache. Sweep's full first scan (walk, type, fingerprints, text decode, Vectorscan (gated patterns over the stretches that can hold a match), validators, "
       f"keyed hashes, index writes) beside `rg -c -f PATTERNS` with the same pattern set ({rgv}).\n")
+print(produced + "\n")
 print("| Command | Mean ± sd (s) | MB/s |")
 print("|---|---:|---:|")
 print(f"| ripgrep, same patterns | {ms(rg)} | {mb / rg['mean']:.0f} |")
