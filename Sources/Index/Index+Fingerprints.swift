@@ -85,19 +85,25 @@ extension SweepIndex {
     /// Every eligible item with a size in `lo...hi` (the caller keeps those whose size it asked about).
     public func fingerprintCandidates(sizes lo: Int64, _ hi: Int64) throws -> [FingerprintCandidate] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            // Stepped through SQLite's C interface: a share's worth of rows, where decoding each through GRDB
+            // cost more than the query.
+            let s = try RawStatement(db, sql: """
                 SELECT id, path, device, inode, size, mtime_ns, kind, hash_prefix, hash_suffix, content_hash
                 FROM item INDEXED BY item_by_fingerprint
                 WHERE size BETWEEN ? AND ? AND \(SweepIndex.dupeEligible)
-                """, arguments: [lo, hi]).map { r in
-                let p: Data = r[1]
-                let dev: Int64? = r[2], ino: Int64? = r[3]
-                return FingerprintCandidate(
-                    id: r[0], path: ItemPath(bytes: [UInt8](p)),
+                """)
+            s.reset()
+            s.bind(lo); s.bind(hi)
+            var out: [FingerprintCandidate] = []
+            while try s.step() {
+                let dev = s.int64(2), ino = s.int64(3)
+                out.append(FingerprintCandidate(
+                    id: s.int64(0) ?? 0, path: ItemPath(bytes: s.bytes(1)),
                     identity: dev.flatMap { d in ino.map { FileID(device: UInt64(bitPattern: d), inode: UInt64(bitPattern: $0)) } },
-                    size: r[4], modified: r[5] ?? 0, kind: ItemKind(rawValue: r[6]) ?? .unknown,
-                    prefix: r[7], suffix: r[8], content: r[9])
+                    size: s.int64(4) ?? 0, modified: s.int64(5) ?? 0, kind: s.text(6).flatMap(ItemKind.init(rawValue:)) ?? .unknown,
+                    prefix: s.int64(7), suffix: s.int64(8), content: s.text(9)))
             }
+            return out
         }
     }
 
@@ -138,6 +144,21 @@ extension SweepIndex {
                 GROUP BY content_hash)
             """)!
         return (r[0], r[1])
+    }
+
+    /// The totals as a scan reports them: when `reuse` (the scan wrote nothing and learned no fingerprint), the
+    /// ones stored by the last scan that counted them, unless an item has been marked gone since (a trigger
+    /// forgets them); otherwise counted now and stored.
+    static func duplicateTotals(_ db: Database, reuse: Bool) throws -> (sets: Int, reclaimable: Int64) {
+        if reuse, let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'duplicate_totals'") {
+            let parts = stored.split(separator: " ")
+            if parts.count == 2, let sets = Int(parts[0]), let bytes = Int64(parts[1]) { return (sets, bytes) }
+        }
+        let d = try duplicateTotals(db)
+        try db.execute(sql: """
+            INSERT INTO meta (key, value) VALUES ('duplicate_totals', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value
+            """, arguments: ["\(d.sets) \(d.reclaimable)"])
+        return d
     }
 
     public func duplicateTotals() throws -> (sets: Int, reclaimable: Int64) {

@@ -72,7 +72,34 @@ final class RawStatement {
         }
     }
 
-    /// Runs the statement to its end; the first column of its first row when it returns one (`RETURNING id`).
+    /// Steps to the next row: true while there is one, false at the end.
+    func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        let error = DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        sqlite3_reset(handle)
+        throw error
+    }
+
+    /// The current row's column `i`, nil when NULL.
+    func int64(_ i: Int32) -> Int64? {
+        sqlite3_column_type(handle, i) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, i)
+    }
+
+    func text(_ i: Int32) -> String? {
+        guard let p = sqlite3_column_text(handle, i) else { return nil }
+        let n = Int(sqlite3_column_bytes(handle, i))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    func bytes(_ i: Int32) -> [UInt8] {
+        let n = Int(sqlite3_column_bytes(handle, i))
+        guard n > 0, let p = sqlite3_column_blob(handle, i) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+
+    /// Runs the statement to its end; the first column of its first row when it returns one.
     @discardableResult
     func run() throws -> Int64? {
         var first: Int64?
