@@ -280,11 +280,11 @@ public final class ScanWriter: @unchecked Sendable {
                 WHERE id = ?
                 """, arguments: [Timestamp.now().iso8601, walkComplete ? "complete" : "stopped", s.gone, s.moved, s.new,
                                  s.errors, scanID])
+            // Counting them reads every duplicate's row: an unchanged re-scan takes the last scan's.
+            let d = try SweepIndex.duplicateTotals(db, reuse: written == 0 && fingerprinted == 0 && fingerprintErrors == 0)
+            s.duplicateSets = d.sets
+            s.reclaimable = d.reclaimable
         }
-        // Counted on a reader: the writer's larger page cache would fill with every duplicate's row.
-        let d = try index.duplicateTotals()
-        s.duplicateSets = d.sets
-        s.reclaimable = d.reclaimable
         summary = s
         return s
     }

@@ -243,6 +243,17 @@ enum Schema {
                 CREATE INDEX item_by_parent ON item(parent_id) WHERE parent_id IS NOT NULL;
                 """)
         }
+        m.registerMigration("v9-duplicate-totals") { db in
+            // A scan that wrote nothing reuses the last duplicate totals; an item marked gone anywhere (a scan,
+            // a quarantine, a disposal) forgets them.
+            try db.execute(sql: """
+                CREATE TRIGGER item_gone_forgets_totals AFTER UPDATE OF gone_scan ON item
+                    WHEN NEW.gone_scan IS NOT OLD.gone_scan
+                BEGIN
+                    DELETE FROM meta WHERE key = 'duplicate_totals';
+                END;
+                """)
+        }
         return m
     }
 }

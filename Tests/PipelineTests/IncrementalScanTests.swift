@@ -43,6 +43,37 @@ struct Fixture {
         return f
     }
 
+    /// An unchanged re-scan reports the duplicate totals the last scan counted; anything that changes the sets
+    /// (a copy deleted, an item marked gone outside a scan by a quarantine) makes the next scan count again.
+    @Test func duplicateTotalsAreReusedOnlyWhileNothingChanged() throws {
+        let f = Fixture()
+        f.share.file("a/report.txt", "the same bytes\n")
+        f.share.file("b/report copy.txt", "the same bytes\n")
+        f.share.file("c/minutes.txt", "other bytes, same story\n")
+        f.share.file("d/minutes.txt", "other bytes, same story\n")
+        let first = try f.scan()
+        #expect(first.duplicateSets == 2 && first.reclaimable == 15 + 24)
+        let again = try f.scan()
+        #expect(again.new == 0 && again.duplicateSets == 2 && again.reclaimable == first.reclaimable)
+
+        f.share.remove("b/report copy.txt")
+        let afterDelete = try f.scan()
+        #expect(afterDelete.gone == 1 && afterDelete.duplicateSets == 1 && afterDelete.reclaimable == 24)
+
+        // A quarantine marks the copy gone in the index and moves it away; the next scan finds nothing new to
+        // write, and must still not report the set.
+        let index = try SweepIndex.openForScan(f.indexPath)
+        let copyID = try #require(try DatabaseQueue(path: f.indexPath).read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE display_path = ?", arguments: [f.share.path("d/minutes.txt")])
+        })
+        try index.markGone(itemID: copyID)
+        try index.close()
+        f.share.remove("d/minutes.txt")
+        let afterQuarantine = try f.scan()
+        #expect(afterQuarantine.new == 0 && afterQuarantine.gone == 0)
+        #expect(afterQuarantine.duplicateSets == 0 && afterQuarantine.reclaimable == 0)
+    }
+
     @Test func firstScanRecordsEveryItemWithItsFacts() throws {
         let f = council()
         let s = try f.scan()
