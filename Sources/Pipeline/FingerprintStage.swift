@@ -114,7 +114,7 @@ struct FingerprintStage {
             let c = targets[i]
             let expected = FileDigest.Expected(id: c.identity!, size: c.size, modified: c.modified)
             switch stage {
-            case .prefix where c.size <= Int64(min(Fingerprint.wholeReadSize, buffer.count)):
+            case .prefix where c.size <= Int64(min(Fingerprint.wholeReadSize, buffer.count - 1)):
                 return FileDigest.all(c.path, expected, buffer: buffer)
                     .map { Learned(prefix: $0.prefix, suffix: $0.suffix, content: $0.content.hex) }
             case .prefix: return FileDigest.prefix(c.path, expected, buffer: buffer).map { Learned(prefix: $0.sample, content: $0.whole?.hex) }

@@ -88,6 +88,7 @@ import Glibc
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 8192, alignment: 8)
         defer { buffer.deallocate() }
         #expect(throws: FileDigest.Failure.changed) { try FileDigest.whole(ItemPath(p), before, buffer: buffer).get() }
+        #expect(throws: FileDigest.Failure.changed) { try FileDigest.all(ItemPath(p), before, buffer: buffer).get() }
     }
 
     @Test func contentHashHexRoundTrips() {
