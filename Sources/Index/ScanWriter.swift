@@ -49,6 +49,10 @@ public final class ScanWriter: @unchecked Sendable {
     /// Items written (new, changed, re-read, moved) in this scan: when none, nothing new needs fingerprints.
     public private(set) var written = 0
 
+    /// The index held no items when the scan began: rows go in with a plain insert (cheaper than the upsert),
+    /// the upsert taking over for any path written twice (overlapping roots).
+    public var freshIndex = false
+
     public var batchRows = 16_000
     public var batchSeconds = 1.0
 
@@ -152,15 +156,19 @@ public final class ScanWriter: @unchecked Sendable {
     /// The per-row statements of one batch, prepared once for it.
     struct Statements {
         let upsert: RawStatement
+        let insert: RawStatement
         let itemID: RawStatement
         let move: RawStatement
         let deleteFindings: RawStatement
         let insertFinding: RawStatement
 
         init(_ db: Database) throws {
-            upsert = try RawStatement(db, sql: """
+            let insertSQL = """
                 INSERT INTO item (\(ItemRecord.columns), first_seen_scan, parent_id, top_id, hash_prefix, hash_suffix, content_hash)
                 VALUES (\(ItemRecord.placeholders), ?, ?, ?, ?, ?, ?)
+                """
+            insert = try RawStatement(db, sql: insertSQL)
+            upsert = try RawStatement(db, sql: insertSQL + """
                 ON CONFLICT(path) DO UPDATE SET (\(ItemRecord.columns)) = (\(ItemRecord.excludedColumns)), gone_scan = NULL,
                     parent_id = excluded.parent_id, top_id = excluded.top_id,
                     -- Fingerprints stay valid while the file is the same file with the same size and times; a nested
@@ -185,15 +193,24 @@ public final class ScanWriter: @unchecked Sendable {
     @discardableResult
     private func upsert(_ rec: ItemRecord, parentID: Int64? = nil, topID: Int64? = nil, _ st: Statements, _ db: Database) throws -> Int64 {
         let fid = try folderID(rec.folder, db)
-        let s = st.upsert
-        s.reset()
-        rec.bind(to: s, folderID: fid, scanID: scanID)
-        s.bind(scanID); s.bind(parentID); s.bind(topID)
-        s.bind(rec.fingerprint?.prefix); s.bind(rec.fingerprint?.suffix); s.bind(rec.fingerprint?.content)
+        func run(_ s: RawStatement) throws {
+            s.reset()
+            rec.bind(to: s, folderID: fid, scanID: scanID)
+            s.bind(scanID); s.bind(parentID); s.bind(topID)
+            s.bind(rec.fingerprint?.prefix); s.bind(rec.fingerprint?.suffix); s.bind(rec.fingerprint?.content)
+            try s.run()
+        }
         // No RETURNING (SQLite buffers its rows in a temporary table on every run): a new row's id is the last
         // inserted one; an upsert that updated leaves that unchanged, and its row is looked up by path.
+        let s = st.upsert
         let before = s.lastInsertedRowID
-        try s.run()
+        if freshIndex {
+            do { try run(st.insert) } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
+                try run(st.upsert)   // the path was written before in this scan
+            }
+        } else {
+            try run(st.upsert)
+        }
         let inserted = s.lastInsertedRowID != before
         let id: Int64
         if inserted { id = s.lastInsertedRowID } else {

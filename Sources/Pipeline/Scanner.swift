@@ -57,6 +57,7 @@ public final class Scanner: @unchecked Sendable {
         }
         let writer = try ScanWriter(index: index, roots: configuration.roots, rulesVersion: configuration.itemVersion,
                                     jobs: configuration.jobs, asOf: String(configuration.asOf.iso8601.prefix(10)))
+        writer.freshIndex = indexWasEmpty
         try walk(into: writer)
         let fingerprints = try fingerprint(after: writer)
         progress.phase = .finishing

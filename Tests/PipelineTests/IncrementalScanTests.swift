@@ -74,6 +74,22 @@ struct Fixture {
         #expect(afterQuarantine.duplicateSets == 0 && afterQuarantine.reclaimable == 0)
     }
 
+    /// A first scan writes rows with a plain insert; overlapping roots write some paths twice, which must still
+    /// leave each item once (the upsert takes over).
+    @Test func overlappingRootsOnAFreshIndexWriteEachItemOnce() throws {
+        let f = council()
+        let index = try SweepIndex.openForScan(f.indexPath)
+        defer { try? index.close() }
+        let config = ScanConfiguration(roots: [ItemPath(f.share.root), ItemPath(f.share.path("HR"))], excludes: [],
+                                       indexPath: f.indexPath, rules: f.rules, jobs: 2)
+        let s = try Scanner(configuration: config, index: index).run()
+        #expect(s.errors == 0)
+        let files = try DatabaseQueue(path: f.indexPath).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM item WHERE kind = 'file'")
+        }
+        #expect(files == 5)   // HR's two files reached from both roots, each one row
+    }
+
     @Test func firstScanRecordsEveryItemWithItsFacts() throws {
         let f = council()
         let s = try f.scan()
