@@ -20,6 +20,8 @@ public final class Detector: Sendable {
     let targets: [Target]
     let key: SymmetricKey
     let markings: MarkingReader?
+    /// Per personal-data rule, its context words lower-cased as bytes (once, not per candidate).
+    let contextWords: [[[UInt8]]]
 
     public struct Problem: Error, CustomStringConvertible {
         public let message: String
@@ -61,6 +63,7 @@ public final class Detector: Sendable {
         }
         self.targets = targets
         markings = rules.markings.map(MarkingReader.init)
+        contextWords = rules.personalData.map { $0.context.map { Array($0.lowercased().utf8) } }
     }
 
     /// The expressions that together match exactly what `\b` + escape(keyword) + `\b` matches. Each gap
@@ -113,7 +116,7 @@ public final class Detector: Sendable {
                 case .personal(let r):
                     let rule = rules.personalData[r]
                     for end in m.ends {
-                        if let (value, confidence) = check(rule, m.start, end, bytes, asOf) {
+                        if let (value, confidence) = check(rule, contextWords[r], m.start, end, bytes, asOf) {
                             pii.append((rule.type, m.start, end, value, confidence))
                             break
                         }
