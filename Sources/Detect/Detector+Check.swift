@@ -119,7 +119,12 @@ extension Detector {
                 y = century + yy > Int(asOf.iso8601.prefix(4))! ? century - 100 + yy : century + yy
             }
         } else { return nil }
-        let text = String(format: "%04d-%02d-%02d", y, m, d)
+        // "%04d-%02d-%02d" without Foundation's formatter (every part is at least 0 here).
+        func padded(_ n: Int, _ width: Int) -> String {
+            let s = String(n)
+            return s.utf8.count >= width ? s : String(repeating: "0", count: width - s.utf8.count) + s
+        }
+        let text = padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
         guard let date = Timestamp.parse(text), date <= asOf else { return nil }
         let years = Double(asOf.seconds - date.seconds) / (365.25 * 86400)
         return years <= 120 ? text : nil
