@@ -4,9 +4,9 @@ import SweepModel
 
 extension Detector {
     /// Validates one candidate and judges its confidence; nil when it is not a value of the rule's type.
-    func check(_ rule: DetectionRules.PersonalData, _ start: Int, _ end: Int, _ bytes: [UInt8], _ asOf: Timestamp) -> (value: String, confidence: String)? {
+    func check(_ rule: DetectionRules.PersonalData, _ context: [[UInt8]], _ start: Int, _ end: Int, _ bytes: [UInt8], _ asOf: Timestamp) -> (value: String, confidence: String)? {
         let text = Substring(String(decoding: bytes[start..<end], as: UTF8.self))
-        let hasContext = rule.context.isEmpty ? false : Detector.contextNear(rule.context, start, end, bytes, window: rule.window)
+        let hasContext = rule.context.isEmpty ? false : Detector.contextNear(context, start, end, bytes, window: rule.window)
         if rule.contextRequired && !hasContext { return nil }
         let value: String?
         switch rule.validator {
@@ -37,8 +37,9 @@ extension Detector {
     static func lowered(_ s: ArraySlice<UInt8>) -> [UInt8] { s.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 } }
 
     /// A context word within `window` bytes before the candidate or 30 after it, as a whole word: the bytes
-    /// before and after are read as one lower-cased region with a space where the candidate was.
-    static func contextNear(_ words: [String], _ start: Int, _ end: Int, _ bytes: [UInt8], window: Int) -> Bool {
+    /// before and after are read as one lower-cased region with a space where the candidate was. `words` are
+    /// lower case already.
+    static func contextNear(_ words: [[UInt8]], _ start: Int, _ end: Int, _ bytes: [UInt8], window: Int) -> Bool {
         let lo = max(0, start - window), hi = min(bytes.count, end + 30)
         let before = start - lo
         let count = before + 1 + (hi - end)
@@ -65,11 +66,7 @@ extension Detector {
                 }
                 return false
             }
-            for w in words {
-                let lower = w.lowercased()
-                let hit = lower.utf8.withContiguousStorageIfAvailable(occurs) ?? Array(lower.utf8).withUnsafeBufferPointer(occurs)
-                if hit { return true }
-            }
+            for w in words where w.withUnsafeBufferPointer(occurs) { return true }
             return false
         }
     }
@@ -122,7 +119,12 @@ extension Detector {
                 y = century + yy > Int(asOf.iso8601.prefix(4))! ? century - 100 + yy : century + yy
             }
         } else { return nil }
-        let text = String(format: "%04d-%02d-%02d", y, m, d)
+        // "%04d-%02d-%02d" without Foundation's formatter (every part is at least 0 here).
+        func padded(_ n: Int, _ width: Int) -> String {
+            let s = String(n)
+            return s.utf8.count >= width ? s : String(repeating: "0", count: width - s.utf8.count) + s
+        }
+        let text = padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
         guard let date = Timestamp.parse(text), date <= asOf else { return nil }
         let years = Double(asOf.seconds - date.seconds) / (365.25 * 86400)
         return years <= 120 ? text : nil

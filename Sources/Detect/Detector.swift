@@ -20,6 +20,8 @@ public final class Detector: Sendable {
     let targets: [Target]
     let key: SymmetricKey
     let markings: MarkingReader?
+    /// Per personal-data rule, its context words lower-cased as bytes (once, not per candidate).
+    let contextWords: [[[UInt8]]]
 
     public struct Problem: Error, CustomStringConvertible {
         public let message: String
@@ -34,12 +36,18 @@ public final class Detector: Sendable {
         for (i, r) in rules.personalData.enumerated() {
             for p in r.patterns { expressions.append(p); caseless.append(r.caseless); targets.append(.personal(i)); later.append(false) }
         }
+        var shown: [String] = []   // per expression, the pattern an error names
+        for e in expressions { shown.append(e) }
         for c in rules.specialCategories {
             for k in c.keywords {
-                expressions.append("\\b" + Detector.escape(k) + "\\b")
-                caseless.append(k == k.lowercased())
-                targets.append(.keyword(c.category))
-                later.append(true)   // keywords count only in an item that holds personal data
+                let whole = "\\b" + Detector.escape(k) + "\\b"
+                for v in Detector.keywordVariants(k) {
+                    expressions.append(v)
+                    shown.append(whole)
+                    caseless.append(k == k.lowercased())
+                    targets.append(.keyword(c.category))
+                    later.append(true)   // keywords count only in an item that holds personal data
+                }
             }
         }
         do {
@@ -48,16 +56,34 @@ public final class Detector: Sendable {
             let which = e.index.map { i -> String in
                 switch targets[i] {
                 case .personal(let r): return "personal-data type \(rules.personalData[r].type), pattern \(expressions[i])"
-                case .keyword(let c): return "special category \(c), keyword \(expressions[i])"
+                case .keyword(let c): return "special category \(c), keyword \(shown[i])"
                 }
             } ?? "the pattern set"
             throw Problem(message: "Vectorscan cannot compile \(which): \(e.message)")
         }
         self.targets = targets
         markings = rules.markings.map(MarkingReader.init)
+        contextWords = rules.personalData.map { $0.context.map { Array($0.lowercased().utf8) } }
     }
 
-    static func escape(_ word: String) -> String {
+    /// The expressions that together match exactly what `\b` + escape(keyword) + `\b` matches. Each gap
+    /// between words, `\s+`, is written either `\s` or `\s\s+`, one expression per choice: Vectorscan reads a
+    /// keyword with single-byte gaps as a few literals (several times faster than `\s+`), and every match is
+    /// still found exactly once, by the expression whose gaps fit it (the words hold no space, so each gap's
+    /// whitespace run is fixed by the text). A keyword with more than three gaps is left as one expression.
+    public static func keywordVariants(_ keyword: String) -> [String] {
+        let words = keyword.split(separator: " ", omittingEmptySubsequences: false)
+        let gaps = words.count - 1
+        guard gaps > 0, gaps <= 3, words.allSatisfy({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }) else { return ["\\b" + escape(keyword) + "\\b"] }
+        let escaped = words.map { escape(String($0)) }
+        return (0..<(1 << gaps)).map { choice in
+            var out = "\\b" + escaped[0]
+            for g in 0..<gaps { out += (choice >> g) & 1 == 0 ? "\\s" : "\\s\\s+"; out += escaped[g + 1] }
+            return out + "\\b"
+        }
+    }
+
+    public static func escape(_ word: String) -> String {
         var out = ""
         for ch in word.unicodeScalars {
             if CharacterSet.alphanumerics.contains(ch) { out.unicodeScalars.append(ch) }
@@ -90,7 +116,7 @@ public final class Detector: Sendable {
                 case .personal(let r):
                     let rule = rules.personalData[r]
                     for end in m.ends {
-                        if let (value, confidence) = check(rule, m.start, end, bytes, asOf) {
+                        if let (value, confidence) = check(rule, contextWords[r], m.start, end, bytes, asOf) {
                             pii.append((rule.type, m.start, end, value, confidence))
                             break
                         }
@@ -190,17 +216,18 @@ public final class Detector: Sendable {
             order.append((rank, f.start, i))
         }
         order.sort { ($1.rank, $0.start, $0.index) < ($0.rank, $1.start, $1.index) }
-        let ranked = order.lazy.map { found[$0.index] }
-        // Kept spans never overlap each other, so a newcomer need only be checked against its neighbours.
-        var kept: [(type: String, start: Int, end: Int, value: String, confidence: String)] = []
-        for f in ranked {
+        // Kept spans never overlap each other, so a newcomer need only be checked against its neighbours. Kept by
+        // span alone (a few bytes to move on each insertion, not the whole candidate).
+        var kept: [(start: Int, end: Int, index: Int)] = []
+        for o in order {
+            let (start, end) = (found[o.index].start, found[o.index].end)
             var lo = 0, hi = kept.count
-            while lo < hi { let mid = (lo + hi) / 2; if kept[mid].start < f.start { lo = mid + 1 } else { hi = mid } }
-            if lo < kept.count && kept[lo].start < f.end { continue }
-            if lo > 0 && kept[lo - 1].end > f.start { continue }
-            kept.insert(f, at: lo)
+            while lo < hi { let mid = (lo + hi) / 2; if kept[mid].start < start { lo = mid + 1 } else { hi = mid } }
+            if lo < kept.count && kept[lo].start < end { continue }
+            if lo > 0 && kept[lo - 1].end > start { continue }
+            kept.insert((start, end, o.index), at: lo)
         }
-        return kept
+        return kept.map { found[$0.index] }
     }
 
     /// A masked excerpt: the value with only its first two and last character shown, and 24 characters either

@@ -22,8 +22,9 @@ public final class PatternSet: @unchecked Sendable {
     private let classes: [UInt8]
     /// A breaker to join segments with for one scan (a newline when it is one).
     private let separator: UInt8?
-    /// No ASCII letter or space is a trigger or a breaker (the fast path in ``gatedRanges(_:)``).
-    private let lettersAndSpacesAreQuiet: Bool
+    /// The triggers as at most three ranges of seven-bit bytes (lower and upper bounds; unused ranges are
+    /// empty), for the word-at-a-time search in ``gatedRanges(_:)``; nil when they are not.
+    private let triggerRanges: (lo: [UInt8], hi: [UInt8])?
     public let count: Int
     /// How many patterns run only over the segments that can hold their matches.
     public let gatedCount: Int
@@ -73,7 +74,16 @@ public final class PatternSet: @unchecked Sendable {
         }
         self.classes = classes
         separator = classes[10] == 2 ? 10 : classes.firstIndex(of: 2).map(UInt8.init)
-        lettersAndSpacesAreQuiet = (UInt8(65)...90).allSatisfy { classes[Int($0)] == 0 && classes[Int($0) + 32] == 0 } && classes[32] == 0
+        var lo: [UInt8] = [], hi: [UInt8] = []
+        for b in 0..<256 where classes[b] == 1 {
+            if let last = hi.last, Int(last) + 1 == b { hi[hi.count - 1] = UInt8(b) } else { lo.append(UInt8(truncatingIfNeeded: b)); hi.append(UInt8(truncatingIfNeeded: b)) }
+        }
+        if lo.count <= 3 && hi.allSatisfy({ $0 < 0x80 }) {
+            while lo.count < 3 { lo.append(0x7F); hi.append(0x7E) }   // empty: no byte is both ≥ 127 and ≤ 126
+            triggerRanges = (lo, hi)
+        } else {
+            triggerRanges = nil
+        }
         gatedCount = gatedIDs.count
         func compile(_ ids: [Int]) throws -> (OpaquePointer, OpaquePointer)? {
             guard !ids.isEmpty else { return nil }
@@ -153,42 +163,55 @@ public final class PatternSet: @unchecked Sendable {
 
     /// The ranges of `text` a gated pattern can match in: runs of segments that hold a trigger, joined when
     /// close (scanning the breakers and quiet segments between them finds nothing more).
+    ///
+    /// Triggers are rare in prose, so the text is searched for the next trigger eight bytes at a time (see
+    /// ``triggerRanges``), and only the segment around it is read byte by byte for its breakers.
     func gatedRanges(_ text: UnsafeRawBufferPointer) -> [Range<Int>] {
         var out: [Range<Int>] = []
         classes.withUnsafeBufferPointer { table in
             let p = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
             let n = text.count
-            var segment = 0, triggered = false
             func add(_ r: Range<Int>) {
                 if let last = out.last, r.lowerBound - last.upperBound <= 256 { out[out.count - 1] = last.lowerBound..<r.upperBound }
                 else { out.append(r) }
             }
-            // Prose is mostly letters and spaces, which are never triggers and, here, never breakers: eight bytes
-            // of them at a time are skipped without looking each up.
-            let quiet = lettersAndSpacesAreQuiet
             let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
-            var i = 0
-            while i < n {
-                if quiet && i + 8 <= n {
-                    let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                    if x & high == 0 {   // seven-bit bytes: the sums below never carry into the next byte
-                        let y = x | (ones &* 0x20)
-                        let letters = (y &+ ones &* 0x1F) & ~(y &+ ones &* 0x05) & high   // 0x61 ≤ y ≤ 0x7A
-                        let spaces = ~((x ^ (ones &* 0x20)) &+ ones &* 0x7F) & high        // x == 0x20
-                        if letters | spaces == high { i += 8; continue }
+            let words = triggerRanges != nil
+            let (lo, hi) = triggerRanges ?? ([0x7F, 0x7F, 0x7F], [0x7E, 0x7E, 0x7E])
+            let atLeast = lo.map { ones &* UInt64(0x80 - $0) }, above = hi.map { ones &* UInt64(0x7F - $0) }
+            let (l0, l1, l2, h0, h1, h2) = (atLeast[0], atLeast[1], atLeast[2], above[0], above[1], above[2])
+            // Seven-bit bytes b of x with lo ≤ b ≤ hi have their top bit set (the sums never carry into the next
+            // byte): exact per byte.
+            @inline(__always) func inRange(_ x: UInt64, _ l: UInt64, _ h: UInt64) -> UInt64 { (x &+ l) & ~(x &+ h) & high }
+            /// The first trigger at or after `from`, or `n`.
+            func nextTrigger(_ from: Int) -> Int {
+                var i = from
+                while i < n {
+                    if words && i + 8 <= n {
+                        let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                        if x & high == 0 {
+                            let hit = inRange(x, l0, h0) | inRange(x, l1, h1) | inRange(x, l2, h2)
+                            if hit == 0 { i += 8; continue }
+                            i += hit.trailingZeroBitCount >> 3   // little-endian: the first such byte
+                        }
                     }
+                    if table[Int(p[i])] == 1 { return i }
+                    i += 1
                 }
-                let c = table[Int(p[i])]
-                if c != 0 {
-                    if c == 1 { triggered = true } else {
-                        if triggered { add(segment..<i) }
-                        segment = i + 1
-                        triggered = false
-                    }
-                }
-                i += 1
+                return n
             }
-            if triggered { add(segment..<n) }
+            // Everything before `done` is read; `done` is 0 or just after a breaker.
+            var done = 0
+            while done < n {
+                let t = nextTrigger(done)
+                if t == n { break }
+                var start = t
+                while start > done && table[Int(p[start - 1])] != 2 { start -= 1 }
+                var end = t + 1
+                while end < n && table[Int(p[end])] != 2 { end += 1 }
+                add(start..<end)
+                done = end + 1
+            }
         }
         return out
     }

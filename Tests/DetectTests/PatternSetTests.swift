@@ -77,4 +77,37 @@ import Testing
         #expect(a == b)
         #expect(!a.isEmpty)
     }
+
+    /// A keyword written as one expression per gap shape (`\s` or `\s\s+`) finds exactly the starts and ends
+    /// the `\s+` expression finds, once each.
+    @Test func keywordVariantsMatchWhatTheWholeKeywordMatches() throws {
+        var keywords: [String] = []
+        for c in Self.rules.specialCategories { keywords += c.keywords }
+        keywords += ["a b c d", "one two three four five"]
+        var variants: [String] = [], owner: [Int] = [], caseless: [Bool] = []
+        var wholes: [String] = []
+        for (i, k) in keywords.enumerated() {
+            wholes.append("\\b" + Detector.escape(k) + "\\b")
+            for v in Detector.keywordVariants(k) { variants.append(v); owner.append(i); caseless.append(k == k.lowercased()) }
+        }
+        let split = try PatternSet(variants, caseless: caseless, gate: false)
+        let whole = try PatternSet(wholes, caseless: keywords.map { $0 == $0.lowercased() }, gate: false)
+        let gaps = [" ", "  ", "\n", "\r\n", "\t", " \t\n ", "\u{0B}", "\u{0C}", "", "-", "_", "\u{A0}"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...30, using: &rng) {
+                let k = keywords.randomElement(using: &rng)!
+                let words = k.split(separator: " ").map { Bool.random(using: &rng) ? $0.uppercased() : String($0) }
+                text += words.reduce("") { $0.isEmpty ? $1 : $0 + gaps.randomElement(using: &rng)! + $1 }
+                text += gaps.randomElement(using: &rng)! + (Bool.random(using: &rng) ? "x" : "")
+            }
+            let bytes = Array(text.utf8)
+            let a = bytes.withUnsafeBytes { split.scan($0, scratch: split.makeScratch()) }
+                .map { "\(owner[$0.pattern]) \($0.start) \($0.ends)" }
+            let b = bytes.withUnsafeBytes { whole.scan($0, scratch: whole.makeScratch()) }.map { "\($0.pattern) \($0.start) \($0.ends)" }
+            #expect(a == b, "differs on a generated text of \(bytes.count) bytes")
+            if a != b { break }
+        }
+    }
 }
