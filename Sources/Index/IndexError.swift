@@ -10,6 +10,9 @@ public enum IndexError: Error, LocalizedError, CustomStringConvertible {
     /// Written by an earlier Sweep; upgraded on the spot when the file is writable.
     case olderSchema(String)
     case cannotCreate(String, String)
+    case diskFull(String)
+    /// Any other failure of a statement: the index is sound, the step failed.
+    case failed(String, String)
 
     public var description: String {
         switch self {
@@ -28,6 +31,10 @@ public enum IndexError: Error, LocalizedError, CustomStringConvertible {
             return "\(p) was written by an earlier version of Sweep: run sweep scan once to upgrade it"
         case .cannotCreate(let p, let detail):
             return "cannot create the index \(p) (\(detail)): check the folder exists and is writable"
+        case .diskFull(let p):
+            return "the disk holding the index \(p) is full: free some space and run the command again (what was committed is kept)"
+        case .failed(let p, let detail):
+            return "a step on the index \(p) failed (\(detail)); what was committed before it is kept: run the command again, and report it if it repeats"
         }
     }
 

@@ -95,7 +95,9 @@ public final class SweepIndex: Sendable {
         case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path)
         case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .corrupt(path, e.message ?? "not a database")
         case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM: return .cannotCreate(path, e.message ?? "cannot open")
-        default: return .corrupt(path, e.message ?? "\(e)")
+        case .SQLITE_FULL: return .diskFull(path)
+        // Not damage: a constraint, an I/O error, a misuse. Telling the user to restore a backup would be wrong.
+        default: return .failed(path, e.message ?? "\(e)")
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Index
+@testable import Index
 import SweepModel
 import TestSupport
 import Testing
@@ -53,6 +53,19 @@ import Testing
         // A plain SQLite file that Sweep did not write.
         try DatabaseQueue(path: t.path("other.db")).write { db in try db.execute(sql: "CREATE TABLE t(x)") }
         #expect(throws: IndexError.self) { try SweepIndex.openForReading(t.path("other.db")) }
+    }
+
+    /// Only damage sends the user to a backup: a failed statement (here a constraint) says the step failed, and a
+    /// full disk says to free space.
+    @Test func aFailedStepIsNotCalledDamage() {
+        let failed = SweepIndex.translate(DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "UNIQUE constraint failed: item.path"),
+                                          path: "/srv/sweep.db")
+        #expect(!failed.description.contains("restore it from backup"))
+        #expect(failed.description.contains("UNIQUE constraint failed") && failed.description.contains("failed"))
+        let full = SweepIndex.translate(DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full"), path: "/srv/sweep.db")
+        #expect(full.description.contains("free some space"))
+        let damaged = SweepIndex.translate(DatabaseError(resultCode: .SQLITE_CORRUPT, message: "malformed"), path: "/srv/sweep.db")
+        #expect(damaged.description.contains("restore it from backup"))
     }
 
     func record(_ path: String, folder: String, size: Int64 = 1) -> ItemRecord {
