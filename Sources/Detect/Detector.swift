@@ -36,8 +36,7 @@ public final class Detector: Sendable {
         for (i, r) in rules.personalData.enumerated() {
             for p in r.patterns { expressions.append(p); caseless.append(r.caseless); targets.append(.personal(i)); later.append(false) }
         }
-        var shown: [String] = []   // per expression, the pattern an error names
-        for e in expressions { shown.append(e) }
+        var shown = expressions   // per expression, the pattern an error names
         for c in rules.specialCategories {
             for k in c.keywords {
                 let whole = "\\b" + Detector.escape(k) + "\\b"

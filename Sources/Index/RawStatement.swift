@@ -48,8 +48,6 @@ final class RawStatement {
         if let value { sqlite3_bind_int64(handle, i, value) } else { sqlite3_bind_null(handle, i) }
     }
 
-    func bind(_ value: Int?) { bind(value.map(Int64.init)) }
-
     func bind(_ value: String?) {
         let i = next()
         guard let value else { sqlite3_bind_null(handle, i); return }

@@ -202,8 +202,7 @@ public final class ScanWriter: @unchecked Sendable {
         }
         // No RETURNING (SQLite buffers its rows in a temporary table on every run): a new row's id is the last
         // inserted one; an upsert that updated leaves that unchanged, and its row is looked up by path.
-        let s = st.upsert
-        let before = s.lastInsertedRowID
+        let before = st.upsert.lastInsertedRowID   // the connection's, whichever statement runs
         if freshIndex {
             do { try run(st.insert) } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
                 try run(st.upsert)   // the path was written before in this scan
@@ -211,9 +210,10 @@ public final class ScanWriter: @unchecked Sendable {
         } else {
             try run(st.upsert)
         }
-        let inserted = s.lastInsertedRowID != before
+        let after = st.upsert.lastInsertedRowID
+        let inserted = after != before
         let id: Int64
-        if inserted { id = s.lastInsertedRowID } else {
+        if inserted { id = after } else {
             st.itemID.reset()
             st.itemID.bind(blob: rec.path.bytes)
             guard let found = try st.itemID.run() else {
