@@ -33,8 +33,11 @@ public final class Detector: Sendable {
         self.rules = rules
         self.key = SymmetricKey(data: key)
         var expressions: [String] = [], caseless: [Bool] = [], targets: [Target] = [], later: [Bool] = []
+        var words: [[Int]?] = []
         for (i, r) in rules.personalData.enumerated() {
-            for p in r.patterns { expressions.append(p); caseless.append(r.caseless); targets.append(.personal(i)); later.append(false) }
+            for p in r.patterns {
+                expressions.append(p); caseless.append(r.caseless); targets.append(.personal(i)); later.append(false); words.append(nil)
+            }
         }
         var shown = expressions   // per expression, the pattern an error names
         for c in rules.specialCategories {
@@ -46,11 +49,12 @@ public final class Detector: Sendable {
                     caseless.append(k == k.lowercased())
                     targets.append(.keyword(c.category))
                     later.append(true)   // keywords count only in an item that holds personal data
+                    words.append(Detector.wordLengths(k))
                 }
             }
         }
         do {
-            patterns = expressions.isEmpty ? nil : try PatternSet(expressions, caseless: caseless, later: later)
+            patterns = expressions.isEmpty ? nil : try PatternSet(expressions, caseless: caseless, later: later, words: words)
         } catch let e as PatternSet.CompileError {
             let which = e.index.map { i -> String in
                 switch targets[i] {
@@ -80,6 +84,14 @@ public final class Detector: Sendable {
             for g in 0..<gaps { out += (choice >> g) & 1 == 0 ? "\\s" : "\\s\\s+"; out += escaped[g + 1] }
             return out + "\\b"
         }
+    }
+
+    /// The UTF-8 lengths of a keyword's words when its expressions match exactly those words joined by
+    /// whitespace runs (see ``PatternSet``): words split at single spaces, none empty or holding whitespace.
+    public static func wordLengths(_ keyword: String) -> [Int]? {
+        let words = keyword.split(separator: " ", omittingEmptySubsequences: false)
+        guard words.allSatisfy({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }) else { return nil }
+        return words.map(\.utf8.count)
     }
 
     public static func escape(_ word: String) -> String {

@@ -7,27 +7,42 @@ import Foundation
 /// gathers them per pattern and start, longest end first, so a validator can try "DE89…000 today" and then
 /// "DE89…000".
 ///
-/// Patterns that need a rare byte in every match (a digit, `@`, `:`; see ``PatternGate``) are compiled into a
-/// second database run only over the segments of the text that hold one; the rest run over the whole text.
-/// Both report exactly what one database over the whole text would.
+/// Patterns that need a rare byte in every match (a digit, `@`, `:`; see ``PatternGate``) are compiled into
+/// databases of their own, one per set of such bytes, each run only over the segments of the text that hold
+/// one of its bytes (an email pattern reads only the segments with an `@`, not every one with a digit); the
+/// rest run over the whole text. All report exactly what one database over the whole text would.
+///
+/// Tracking where a match starts costs Vectorscan about half its speed. A pattern that is words joined by
+/// whitespace runs (a keyword) is compiled without it: its start is found by stepping back from the end over
+/// its words and the whitespace between them, which gives the same start.
 public final class PatternSet: @unchecked Sendable {
-    private let open: OpaquePointer?
+    /// A database and the scratch space each thread's copy is cloned from.
+    struct Compiled {
+        let database: OpaquePointer
+        let prototype: OpaquePointer
+    }
+
+    private let open: Compiled?
     /// Patterns asked for only when wanted (``scan(_:scratch:later:)``), over the whole text.
-    private let later: OpaquePointer?
-    private let laterPrototype: OpaquePointer?
-    private let gated: OpaquePointer?
-    private let openPrototype: OpaquePointer?
-    private let gatedPrototype: OpaquePointer?
-    /// Per byte: 0 ordinary, 1 a trigger (a gated pattern needs one), 2 a breaker (no gated match holds one).
-    private let classes: [UInt8]
+    private let later: Compiled?
+    /// One database per set of trigger bytes (at most eight), in the order of ``triggers``' bits.
+    private let gated: [Compiled]
+    /// Per byte: a breaker (no gated match holds one).
+    private let breaker: [Bool]
+    /// Per byte: the gated databases it is a trigger for, one bit each.
+    private let triggers: [UInt8]
     /// A breaker to join segments with for one scan (a newline when it is one).
     private let separator: UInt8?
-    /// The triggers as at most three ranges of seven-bit bytes (lower and upper bounds; unused ranges are
+    /// Every trigger as at most three ranges of seven-bit bytes (lower and upper bounds; unused ranges are
     /// empty), for the word-at-a-time search in ``gatedRanges(_:)``; nil when they are not.
     private let triggerRanges: (lo: [UInt8], hi: [UInt8])?
+    /// Per pattern: the UTF-8 lengths of its words when it is compiled without start tracking, else nil.
+    private let words: [[Int]?]
     public let count: Int
     /// How many patterns run only over the segments that can hold their matches.
     public let gatedCount: Int
+    /// How many gated databases there are (one per set of bytes their patterns need).
+    public var gateCount: Int { gated.count }
 
     public struct CompileError: Error, CustomStringConvertible {
         public let index: Int?
@@ -46,36 +61,45 @@ public final class PatternSet: @unchecked Sendable {
     /// Compiles `patterns` (index = id); `caseless[i]` sets case-insensitive matching for pattern i.
     /// `gate: false` runs every pattern over the whole text. Patterns with `later[i]` set are scanned only
     /// by a call with `later: true`, and every other pattern only without.
-    public init(_ patterns: [String], caseless: [Bool], gate: Bool = true, later: [Bool] = []) throws {
+    ///
+    /// `words[i]`, when given, says pattern i matches exactly its words (of these UTF-8 lengths, none holding
+    /// whitespace) joined by runs of whitespace (`\s`), and nothing else: it is compiled without start tracking.
+    public init(_ patterns: [String], caseless: [Bool], gate: Bool = true, later: [Bool] = [], words: [[Int]?] = []) throws {
         count = patterns.count
-        // Every pattern alone first, so an error names the pattern whatever database it would join.
         var shapes: [PatternGate.Shape?] = []
         for (i, p) in patterns.enumerated() {
             shapes.append(gate ? PatternGate.shape(of: p, caseless: caseless[i]) : nil)
         }
-        var gatedIDs: [Int] = [], openIDs: [Int] = [], laterIDs: [Int] = []
-        var alphabet = PatternGate.Bytes(), triggers = PatternGate.Bytes()
+        var openIDs: [Int] = [], laterIDs: [Int] = []
+        var groups: [(needs: PatternGate.Bytes, ids: [Int])] = []
+        var alphabet = PatternGate.Bytes()
         for i in 0..<patterns.count {
             if i < later.count && later[i] {
                 laterIDs.append(i)
-            } else if let s = shapes[i], PatternGate.isGateable(s) {
-                gatedIDs.append(i)
+            } else if let s = shapes[i], PatternGate.isGateable(s), let needs = s.needs {
                 alphabet = alphabet.union(s.alphabet)
-                triggers = triggers.union(s.needs!)
+                if let g = groups.firstIndex(where: { $0.needs == needs }) { groups[g].ids.append(i) }
+                else { groups.append((needs, [i])) }
             } else {
                 openIDs.append(i)
             }
         }
-        var classes = [UInt8](repeating: 0, count: 256)
+        // Eight groups at most (one bit each): the rest share the last, which then needs any of their bytes.
+        while groups.count > 8 {
+            let extra = groups.removeLast()
+            groups[groups.count - 1] = (groups[groups.count - 1].needs.union(extra.needs), groups[groups.count - 1].ids + extra.ids)
+        }
+        var breaker = [Bool](repeating: false, count: 256), triggers = [UInt8](repeating: 0, count: 256)
         for b in 0..<256 {
             let byte = UInt8(b)
-            if triggers.contains(byte) { classes[b] = 1 }
-            else if !alphabet.contains(byte) && !PatternGate.Bytes.word.contains(byte) { classes[b] = 2 }
+            for (g, group) in groups.enumerated() where group.needs.contains(byte) { triggers[b] |= 1 << UInt8(g) }
+            breaker[b] = triggers[b] == 0 && !alphabet.contains(byte) && !PatternGate.Bytes.word.contains(byte)
         }
-        self.classes = classes
-        separator = classes[10] == 2 ? 10 : classes.firstIndex(of: 2).map(UInt8.init)
+        self.breaker = breaker
+        self.triggers = triggers
+        separator = breaker[10] ? 10 : breaker.firstIndex(of: true).map(UInt8.init)
         var lo: [UInt8] = [], hi: [UInt8] = []
-        for b in 0..<256 where classes[b] == 1 {
+        for b in 0..<256 where triggers[b] != 0 {
             if let last = hi.last, Int(last) + 1 == b { hi[hi.count - 1] = UInt8(b) } else { lo.append(UInt8(truncatingIfNeeded: b)); hi.append(UInt8(truncatingIfNeeded: b)) }
         }
         if lo.count <= 3 && hi.allSatisfy({ $0 < 0x80 }) {
@@ -84,12 +108,16 @@ public final class PatternSet: @unchecked Sendable {
         } else {
             triggerRanges = nil
         }
-        gatedCount = gatedIDs.count
-        func compile(_ ids: [Int]) throws -> (OpaquePointer, OpaquePointer)? {
+        gatedCount = groups.reduce(0) { $0 + $1.ids.count }
+        self.words = (0..<patterns.count).map { i in i < words.count ? words[i] : nil }
+        let startless = self.words.map { $0 != nil }
+        func compile(_ ids: [Int]) throws -> Compiled? {
             guard !ids.isEmpty else { return nil }
             let cStrings = ids.map { strdup(patterns[$0]) }
             defer { cStrings.forEach { free($0) } }
-            let flags: [UInt32] = ids.map { UInt32(HS_FLAG_SOM_LEFTMOST) | (caseless[$0] ? UInt32(HS_FLAG_CASELESS) : 0) }
+            let flags: [UInt32] = ids.map {
+                (startless[$0] ? 0 : UInt32(HS_FLAG_SOM_LEFTMOST)) | (caseless[$0] ? UInt32(HS_FLAG_CASELESS) : 0)
+            }
             let hsIDs = ids.map(UInt32.init)
             var db: OpaquePointer?
             var error: UnsafeMutablePointer<hs_compile_error_t>?
@@ -107,73 +135,93 @@ public final class PatternSet: @unchecked Sendable {
                 hs_free_database(db)
                 throw CompileError(index: nil, message: "cannot allocate Vectorscan scratch space")
             }
-            return (db, scratch)
+            return Compiled(database: db, prototype: scratch)
         }
-        var compiled: [(OpaquePointer, OpaquePointer)?] = []
+        var compiled: [Compiled?] = []
         do {
-            for ids in [openIDs, gatedIDs, laterIDs] { compiled.append(try compile(ids)) }
+            for ids in [openIDs, laterIDs] + groups.map(\.ids) { compiled.append(try compile(ids)) }
         } catch {
-            for case let (db, scratch)? in compiled { hs_free_scratch(scratch); hs_free_database(db) }
+            for case let c? in compiled { hs_free_scratch(c.prototype); hs_free_database(c.database) }
             throw error
         }
-        open = compiled[0]?.0; openPrototype = compiled[0]?.1
-        gated = compiled[1]?.0; gatedPrototype = compiled[1]?.1
-        self.later = compiled[2]?.0; laterPrototype = compiled[2]?.1
+        open = compiled[0]
+        self.later = compiled[1]
+        gated = compiled[2...].map { $0! }
     }
 
     deinit {
-        if let openPrototype { hs_free_scratch(openPrototype) }
-        if let open { hs_free_database(open) }
-        if let gatedPrototype { hs_free_scratch(gatedPrototype) }
-        if let gated { hs_free_database(gated) }
-        if let laterPrototype { hs_free_scratch(laterPrototype) }
-        if let later { hs_free_database(later) }
+        for c in [open, later].compactMap({ $0 }) + gated {
+            hs_free_scratch(c.prototype)
+            hs_free_database(c.database)
+        }
     }
 
     /// Scratch space for one thread's scans.
     public final class Scratch {
         let open: OpaquePointer?
-        let gated: OpaquePointer?
         let later: OpaquePointer?
-        init(_ o: OpaquePointer?, _ g: OpaquePointer?, _ l: OpaquePointer?) { open = o; gated = g; later = l }
+        let gated: [OpaquePointer]
+        /// The joined segments of one scan, kept for the next.
+        var joined: [UInt8] = []
+        init(_ o: OpaquePointer?, _ l: OpaquePointer?, _ g: [OpaquePointer]) { open = o; later = l; gated = g }
         deinit {
             if let open { hs_free_scratch(open) }
-            if let gated { hs_free_scratch(gated) }
             if let later { hs_free_scratch(later) }
+            gated.forEach { hs_free_scratch($0) }
         }
     }
 
     public func makeScratch() -> Scratch {
-        func clone(_ p: OpaquePointer?) -> OpaquePointer? {
-            guard let p else { return nil }
+        func clone(_ c: Compiled) -> OpaquePointer {
             var s: OpaquePointer?
-            precondition(hs_clone_scratch(p, &s) == HS_SUCCESS && s != nil, "Vectorscan could not allocate scratch space")
-            return s
+            precondition(hs_clone_scratch(c.prototype, &s) == HS_SUCCESS && s != nil, "Vectorscan could not allocate scratch space")
+            return s!
         }
-        return Scratch(clone(openPrototype), clone(gatedPrototype), clone(laterPrototype))
+        return Scratch(open.map(clone), later.map(clone), gated.map(clone))
     }
 
     final class Collector {
         var raw: [(pattern: UInt32, from: Int, to: Int)] = []
+        let words: [[Int]?]
+        /// The bytes being scanned, and where they start in the text when they are part of it.
+        var scanned: UnsafePointer<UInt8>?
         var base = 0
         /// For a scan of joined segments: where each segment starts in the joined bytes and in the text.
         var joinedStarts: [Int] = []
         var textStarts: [Int] = []
+        init(words: [[Int]?]) { self.words = words }
     }
 
-    /// The ranges of `text` a gated pattern can match in: runs of segments that hold a trigger, joined when
-    /// close (scanning the breakers and quiet segments between them finds nothing more).
+    /// Where a match of `words` joined by whitespace runs that ends at `end` starts: back over the last word,
+    /// the whitespace before it, the word before that… A match's words hold no whitespace and its gaps nothing
+    /// else, so each gap is the whole whitespace run between two words.
+    static func start(of words: [Int], endingAt end: Int, in bytes: UnsafePointer<UInt8>) -> Int {
+        var i = end
+        for k in stride(from: words.count - 1, through: 0, by: -1) {
+            i -= words[k]
+            if k > 0 {
+                while i > 0, bytes[i - 1] == 32 || (9...13).contains(bytes[i - 1]) { i -= 1 }
+            }
+        }
+        return i
+    }
+
+    /// Per gated database, the ranges of `text` its patterns can match in: runs of segments that hold one of
+    /// its triggers, joined when close (scanning the breakers and quiet segments between them finds nothing
+    /// more).
     ///
-    /// Triggers are rare in prose, so the text is searched for the next trigger eight bytes at a time (see
-    /// ``triggerRanges``), and only the segment around it is read byte by byte for its breakers.
-    func gatedRanges(_ text: UnsafeRawBufferPointer) -> [Range<Int>] {
-        var out: [Range<Int>] = []
-        classes.withUnsafeBufferPointer { table in
+    /// Triggers are rare in prose, so the text is searched for the next one eight bytes at a time (see
+    /// ``triggerRanges``), and only the segment around it is read byte by byte for its breakers and the
+    /// databases its triggers belong to.
+    func gatedRanges(_ text: UnsafeRawBufferPointer) -> [[Range<Int>]] {
+        var out = [[Range<Int>]](repeating: [], count: gated.count)
+        breaker.withUnsafeBufferPointer { breaker in
+        triggers.withUnsafeBufferPointer { triggers in
             let p = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
             let n = text.count
-            func add(_ r: Range<Int>) {
-                if let last = out.last, r.lowerBound - last.upperBound <= 256 { out[out.count - 1] = last.lowerBound..<r.upperBound }
-                else { out.append(r) }
+            func add(_ r: Range<Int>, _ g: Int) {
+                if let last = out[g].last, r.lowerBound - last.upperBound <= 256 { out[g][out[g].count - 1] = last.lowerBound..<r.upperBound }
+                else { out[g].append(r) }
             }
             let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
             let words = triggerRanges != nil
@@ -195,7 +243,7 @@ public final class PatternSet: @unchecked Sendable {
                             i += hit.trailingZeroBitCount >> 3   // little-endian: the first such byte
                         }
                     }
-                    if table[Int(p[i])] == 1 { return i }
+                    if triggers[Int(p[i])] != 0 { return i }
                     i += 1
                 }
                 return n
@@ -205,13 +253,19 @@ public final class PatternSet: @unchecked Sendable {
             while done < n {
                 let t = nextTrigger(done)
                 if t == n { break }
+                // No trigger lies between `done` and `t`, so the segment's triggers are all at or after `t`.
                 var start = t
-                while start > done && table[Int(p[start - 1])] != 2 { start -= 1 }
+                while start > done && !breaker[Int(p[start - 1])] { start -= 1 }
                 var end = t + 1
-                while end < n && table[Int(p[end])] != 2 { end += 1 }
-                add(start..<end)
+                var groups = triggers[Int(p[t])]
+                while end < n && !breaker[Int(p[end])] { groups |= triggers[Int(p[end])]; end += 1 }
+                while groups != 0 {
+                    add(start..<end, groups.trailingZeroBitCount)
+                    groups &= groups - 1
+                }
                 done = end + 1
             }
+        }
         }
         return out
     }
@@ -220,53 +274,62 @@ public final class PatternSet: @unchecked Sendable {
     /// is set, every other pattern when it is not.
     public func scan(_ text: UnsafeRawBufferPointer, scratch: Scratch, later wanted: Bool = false) -> [Match] {
         guard !text.isEmpty else { return [] }
-        let collector = Collector()
+        let collector = Collector(words: words)
         let context = Unmanaged.passUnretained(collector).toOpaque()
-        let base = text.baseAddress!.assumingMemoryBound(to: CChar.self)
+        let bytes = text.bindMemory(to: UInt8.self)
         let onMatch: match_event_handler = { id, from, to, _, ctx in
             let c = Unmanaged<Collector>.fromOpaque(ctx!).takeUnretainedValue()
-            c.raw.append((id, c.base + Int(from), c.base + Int(to)))
+            var start = Int(from)
+            if let w = c.words[Int(id)] { start = PatternSet.start(of: w, endingAt: Int(to), in: c.scanned!) }
+            var shift = c.base
+            if !c.joinedStarts.isEmpty {
+                // The last segment starting at or before the match.
+                var lo = 0, hi = c.joinedStarts.count - 1
+                while lo < hi { let mid = (lo + hi + 1) / 2; if c.joinedStarts[mid] <= start { lo = mid } else { hi = mid - 1 } }
+                shift = c.textStarts[lo] - c.joinedStarts[lo]
+            }
+            c.raw.append((id, start + shift, Int(to) + shift))
             return 0
         }
-        if wanted {
-            if let later, let s = scratch.later { _ = hs_scan(later, base, UInt32(text.count), 0, s, onMatch, context) }
-        } else if let open, let s = scratch.open {
-            _ = hs_scan(open, base, UInt32(text.count), 0, s, onMatch, context)
+        /// One scan of `range` of the text.
+        func run(_ database: OpaquePointer, _ s: OpaquePointer, _ range: Range<Int>) {
+            collector.scanned = bytes.baseAddress! + range.lowerBound
+            collector.base = range.lowerBound
+            collector.joinedStarts = []
+            _ = hs_scan(database, UnsafeRawPointer(collector.scanned!).assumingMemoryBound(to: CChar.self), UInt32(range.count), 0, s, onMatch, context)
         }
-        if !wanted, let gated, let s = scratch.gated {
-            var ranges = gatedRanges(text)
-            let covered = ranges.reduce(0) { $0 + $1.count }
-            // Most of the text can hold a match: one scan of all of it (what a whole-text pass would find, with
-            // no copy).
-            if covered > text.count / 2 { ranges = [0..<text.count] }
-            if let separator, ranges.count > 1 {
-                // One scan over the segments joined by a breaker, not one per segment: no match can hold the
-                // separator, and it reads as a non-word byte to `\b` just as the breaker or edge it stands for.
-                var joined: [UInt8] = []
-                joined.reserveCapacity(covered + ranges.count)
-                let bytes = text.bindMemory(to: UInt8.self)
-                for r in ranges {
-                    collector.joinedStarts.append(joined.count)
-                    collector.textStarts.append(r.lowerBound)
-                    joined.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[r]))
-                    joined.append(separator)
-                }
-                let onJoinedMatch: match_event_handler = { id, from, to, _, ctx in
-                    let c = Unmanaged<Collector>.fromOpaque(ctx!).takeUnretainedValue()
-                    // The last segment starting at or before `from`.
-                    var lo = 0, hi = c.joinedStarts.count - 1
-                    while lo < hi { let mid = (lo + hi + 1) / 2; if c.joinedStarts[mid] <= Int(from) { lo = mid } else { hi = mid - 1 } }
-                    let shift = c.textStarts[lo] - c.joinedStarts[lo]
-                    c.raw.append((id, Int(from) + shift, Int(to) + shift))
-                    return 0
-                }
-                joined.withUnsafeBytes { j in
-                    _ = hs_scan(gated, j.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(j.count), 0, s, onJoinedMatch, context)
-                }
-            } else {
-                for r in ranges {
-                    collector.base = r.lowerBound
-                    _ = hs_scan(gated, base + r.lowerBound, UInt32(r.count), 0, s, onMatch, context)
+        if wanted {
+            if let later, let s = scratch.later { run(later.database, s, 0..<text.count) }
+        } else if let open, let s = scratch.open {
+            run(open.database, s, 0..<text.count)
+        }
+        if !wanted && !gated.isEmpty {
+            for (g, var ranges) in gatedRanges(text).enumerated() where !ranges.isEmpty {
+                let (database, s) = (gated[g].database, scratch.gated[g])
+                let covered = ranges.reduce(0) { $0 + $1.count }
+                // Most of the text can hold a match: one scan of all of it (what a whole-text pass would find,
+                // with no copy).
+                if covered > text.count / 2 { ranges = [0..<text.count] }
+                if let separator, ranges.count > 1 {
+                    // One scan over the segments joined by a breaker, not one per segment: no match can hold the
+                    // separator, and it reads as a non-word byte to `\b` just as the breaker or edge it stands for.
+                    scratch.joined.removeAll(keepingCapacity: true)
+                    scratch.joined.reserveCapacity(covered + ranges.count)
+                    collector.joinedStarts = []
+                    collector.textStarts = []
+                    for r in ranges {
+                        collector.joinedStarts.append(scratch.joined.count)
+                        collector.textStarts.append(r.lowerBound)
+                        scratch.joined.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[r]))
+                        scratch.joined.append(separator)
+                    }
+                    scratch.joined.withUnsafeBufferPointer { j in
+                        collector.scanned = j.baseAddress!
+                        collector.base = 0
+                        _ = hs_scan(database, UnsafeRawPointer(j.baseAddress!).assumingMemoryBound(to: CChar.self), UInt32(j.count), 0, s, onMatch, context)
+                    }
+                } else {
+                    for r in ranges { run(database, s, r) }
                 }
             }
         }

@@ -30,6 +30,9 @@ import Testing
         // Every shipped personal-data pattern needs a digit, `@` or `:`: none is left to a whole-text scan.
         #expect(gated.gatedCount == Self.rules.personalData.reduce(0) { $0 + $1.patterns.count })
         #expect(whole.gatedCount == 0)
+        // The shipped patterns need a digit, a `0` or `4` (a phone number starts 0, +44 or 0044), an `@` (email)
+        // or a `:` (IPv6): one database for each.
+        #expect(gated.gateCount == 4)
         // Values, decoys and the bytes around them, joined by every kind of separator.
         var pieces: [String] = []
         for r in Self.rules.personalData { pieces += r.examples.match + r.examples.noMatch }
@@ -84,13 +87,17 @@ import Testing
         var keywords: [String] = []
         for c in Self.rules.specialCategories { keywords += c.keywords }
         keywords += ["a b c d", "one two three four five"]
-        var variants: [String] = [], owner: [Int] = [], caseless: [Bool] = []
+        var variants: [String] = [], owner: [Int] = [], caseless: [Bool] = [], words: [[Int]?] = []
         var wholes: [String] = []
         for (i, k) in keywords.enumerated() {
             wholes.append("\\b" + Detector.escape(k) + "\\b")
-            for v in Detector.keywordVariants(k) { variants.append(v); owner.append(i); caseless.append(k == k.lowercased()) }
+            for v in Detector.keywordVariants(k) {
+                variants.append(v); owner.append(i); caseless.append(k == k.lowercased()); words.append(Detector.wordLengths(k))
+            }
         }
-        let split = try PatternSet(variants, caseless: caseless, gate: false)
+        // As the detector compiles them: without start tracking, starts found from the words' lengths.
+        #expect(words.allSatisfy { $0 != nil })
+        let split = try PatternSet(variants, caseless: caseless, gate: false, words: words)
         let whole = try PatternSet(wholes, caseless: keywords.map { $0 == $0.lowercased() }, gate: false)
         let gaps = [" ", "  ", "\n", "\r\n", "\t", " \t\n ", "\u{0B}", "\u{0C}", "", "-", "_", "\u{A0}"]
         var rng = SystemRandomNumberGenerator()
@@ -108,6 +115,33 @@ import Testing
             let b = bytes.withUnsafeBytes { whole.scan($0, scratch: whole.makeScratch()) }.map { "\($0.pattern) \($0.start) \($0.ends)" }
             #expect(a == b, "differs on a generated text of \(bytes.count) bytes")
             if a != b { break }
+        }
+    }
+
+    @Test func keywordWordLengthsAreGivenOnlyForPlainWords() {
+        #expect(Detector.wordLengths("mental health") == [6, 6])
+        #expect(Detector.wordLengths("d.o.b") == [5])
+        #expect(Detector.wordLengths("café owner") == [5, 5])
+        #expect(Detector.wordLengths("two  spaces") == nil)
+        #expect(Detector.wordLengths(" leading") == nil)
+        #expect(Detector.wordLengths("tab\there") == nil)
+    }
+
+    /// Words found without start tracking report the start a tracked scan reports, wherever the gaps are
+    /// runs of mixed whitespace, at the very start of the text, or after other whitespace.
+    @Test func startsFoundFromWordsMatchTrackedStarts() throws {
+        let keywords = ["trade union", "a b c d e", "GP", "x.y z"]
+        let expressions = keywords.map { "\\b" + Detector.escape($0) + "\\b" }
+        let tracked = try PatternSet(expressions, caseless: [true, true, false, true], gate: false)
+        let found = try PatternSet(expressions, caseless: [true, true, false, true], gate: false,
+                                   words: keywords.map(Detector.wordLengths))
+        for text in ["trade union", "  Trade \t\n union GP\r\nx.y \u{0B}\u{0C}z", "a b  c\td\ne. GP a b c d e\n\n",
+                     "tradeunion trade_union GPs \nGP\n"] {
+            let bytes = Array(text.utf8)
+            let a = bytes.withUnsafeBytes { found.scan($0, scratch: found.makeScratch()) }
+            let b = bytes.withUnsafeBytes { tracked.scan($0, scratch: tracked.makeScratch()) }
+            #expect(a == b)
+            #expect(!a.isEmpty)
         }
     }
 }
