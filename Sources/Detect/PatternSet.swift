@@ -33,9 +33,10 @@ public final class PatternSet: @unchecked Sendable {
     private let triggers: [UInt8]
     /// A breaker to join segments with for one scan (a newline when it is one).
     private let separator: UInt8?
-    /// Every trigger as at most three ranges of seven-bit bytes (lower and upper bounds; unused ranges are
-    /// empty), for the word-at-a-time search in ``gatedRanges(_:)``; nil when they are not.
-    private let triggerRanges: (lo: [UInt8], hi: [UInt8])?
+    /// Every trigger as at most three byte ranges (first bytes and widths: byte b is in a range when
+    /// b − first ≤ width, wrapping), for the 32-bytes-at-a-time search in ``gatedRanges(_:)``; nil when there
+    /// are more.
+    private let triggerRanges: (first: [UInt8], width: [UInt8])?
     /// Per pattern: the UTF-8 lengths of its words when it is compiled without start tracking, else nil.
     private let words: [[Int]?]
     public let count: Int
@@ -98,55 +99,77 @@ public final class PatternSet: @unchecked Sendable {
         self.breaker = breaker
         self.triggers = triggers
         separator = breaker[10] ? 10 : breaker.firstIndex(of: true).map(UInt8.init)
-        var lo: [UInt8] = [], hi: [UInt8] = []
+        var first: [UInt8] = [], last: [UInt8] = []
         for b in 0..<256 where triggers[b] != 0 {
-            if let last = hi.last, Int(last) + 1 == b { hi[hi.count - 1] = UInt8(b) } else { lo.append(UInt8(truncatingIfNeeded: b)); hi.append(UInt8(truncatingIfNeeded: b)) }
+            if let l = last.last, Int(l) + 1 == b { last[last.count - 1] = UInt8(b) } else { first.append(UInt8(b)); last.append(UInt8(b)) }
         }
-        if lo.count <= 3 && hi.allSatisfy({ $0 < 0x80 }) {
-            while lo.count < 3 { lo.append(0x7F); hi.append(0x7E) }   // empty: no byte is both ≥ 127 and ≤ 126
-            triggerRanges = (lo, hi)
+        if !first.isEmpty && first.count <= 3 {
+            while first.count < 3 { first.append(first[0]); last.append(last[0]) }   // a range again: no new bytes
+            triggerRanges = (first, zip(first, last).map { $1 - $0 })
         } else {
             triggerRanges = nil
         }
         gatedCount = groups.reduce(0) { $0 + $1.ids.count }
         self.words = (0..<patterns.count).map { i in i < words.count ? words[i] : nil }
         let startless = self.words.map { $0 != nil }
-        func compile(_ ids: [Int]) throws -> Compiled? {
-            guard !ids.isEmpty else { return nil }
-            let cStrings = ids.map { strdup(patterns[$0]) }
-            defer { cStrings.forEach { free($0) } }
-            let flags: [UInt32] = ids.map {
-                (startless[$0] ? 0 : UInt32(HS_FLAG_SOM_LEFTMOST)) | (caseless[$0] ? UInt32(HS_FLAG_CASELESS) : 0)
-            }
-            let hsIDs = ids.map(UInt32.init)
-            var db: OpaquePointer?
-            var error: UnsafeMutablePointer<hs_compile_error_t>?
-            let rc = cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { exprs in
-                hs_compile_multi(exprs.baseAddress, flags, hsIDs, UInt32(ids.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
-            }
-            guard rc == HS_SUCCESS, let db else {
-                let message = error.map { String(cString: $0.pointee.message) } ?? "error \(rc)"
-                let index = error.map { Int($0.pointee.expression) }
-                if let error { hs_free_compile_error(error) }
-                throw CompileError(index: index.flatMap { $0 >= 0 && $0 < ids.count ? ids[$0] : nil }, message: message)
-            }
-            var scratch: OpaquePointer?
-            guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else {
-                hs_free_database(db)
-                throw CompileError(index: nil, message: "cannot allocate Vectorscan scratch space")
-            }
-            return Compiled(database: db, prototype: scratch)
+        // The databases compile side by side (a tenth of a second or more each for the keyword and digit sets,
+        // while every scan thread waits for them).
+        let sets = [openIDs, laterIDs] + groups.map(\.ids)
+        let flags: [UInt32] = (0..<patterns.count).map {
+            (startless[$0] ? 0 : UInt32(HS_FLAG_SOM_LEFTMOST)) | (caseless[$0] ? UInt32(HS_FLAG_CASELESS) : 0)
+        }
+        let results = Slots<Result<Compiled?, Error>>(sets.count, .success(nil))
+        DispatchQueue.concurrentPerform(iterations: sets.count) { i in
+            results.buffer[i] = Result { try PatternSet.compile(patterns, flags, sets[i]) }
         }
         var compiled: [Compiled?] = []
-        do {
-            for ids in [openIDs, laterIDs] + groups.map(\.ids) { compiled.append(try compile(ids)) }
-        } catch {
+        var failure: Error?
+        for r in results.buffer {
+            switch r {
+            case .success(let c): compiled.append(c)
+            case .failure(let e): failure = failure ?? e; compiled.append(nil)
+            }
+        }
+        if let failure {
             for case let c? in compiled { hs_free_scratch(c.prototype); hs_free_database(c.database) }
-            throw error
+            throw failure
         }
         open = compiled[0]
         self.later = compiled[1]
         gated = compiled[2...].map { $0! }
+    }
+
+    /// One block-mode database of the patterns `ids`, and its scratch space; nil for none.
+    private static func compile(_ patterns: [String], _ allFlags: [UInt32], _ ids: [Int]) throws -> Compiled? {
+        guard !ids.isEmpty else { return nil }
+        let cStrings = ids.map { strdup(patterns[$0]) }
+        defer { cStrings.forEach { free($0) } }
+        let flags = ids.map { allFlags[$0] }
+        let hsIDs = ids.map(UInt32.init)
+        var db: OpaquePointer?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        let rc = cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { exprs in
+            hs_compile_multi(exprs.baseAddress, flags, hsIDs, UInt32(ids.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        }
+        guard rc == HS_SUCCESS, let db else {
+            let message = error.map { String(cString: $0.pointee.message) } ?? "error \(rc)"
+            let index = error.map { Int($0.pointee.expression) }
+            if let error { hs_free_compile_error(error) }
+            throw CompileError(index: index.flatMap { $0 >= 0 && $0 < ids.count ? ids[$0] : nil }, message: message)
+        }
+        var scratch: OpaquePointer?
+        guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else {
+            hs_free_database(db)
+            throw CompileError(index: nil, message: "cannot allocate Vectorscan scratch space")
+        }
+        return Compiled(database: db, prototype: scratch)
+    }
+
+    /// Results written by concurrent tasks, one slot each.
+    private final class Slots<T>: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<T>
+        init(_ count: Int, _ value: T) { buffer = .allocate(capacity: count); buffer.initialize(repeating: value) }
+        deinit { buffer.deinitialize(); buffer.deallocate() }
     }
 
     deinit {
@@ -210,7 +233,7 @@ public final class PatternSet: @unchecked Sendable {
     /// its triggers, joined when close (scanning the breakers and quiet segments between them finds nothing
     /// more).
     ///
-    /// Triggers are rare in prose, so the text is searched for the next one eight bytes at a time (see
+    /// Triggers are rare in prose, so the text is searched for the next one 32 bytes at a time (see
     /// ``triggerRanges``), and only the segment around it is read byte by byte for its breakers and the
     /// databases its triggers belong to.
     func gatedRanges(_ text: UnsafeRawBufferPointer) -> [[Range<Int>]] {
@@ -223,26 +246,23 @@ public final class PatternSet: @unchecked Sendable {
                 if let last = out[g].last, r.lowerBound - last.upperBound <= 256 { out[g][out[g].count - 1] = last.lowerBound..<r.upperBound }
                 else { out[g].append(r) }
             }
-            let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
-            let words = triggerRanges != nil
-            let (lo, hi) = triggerRanges ?? ([0x7F, 0x7F, 0x7F], [0x7E, 0x7E, 0x7E])
-            let atLeast = lo.map { ones &* UInt64(0x80 - $0) }, above = hi.map { ones &* UInt64(0x7F - $0) }
-            let (l0, l1, l2, h0, h1, h2) = (atLeast[0], atLeast[1], atLeast[2], above[0], above[1], above[2])
-            // Seven-bit bytes b of x with lo ≤ b ≤ hi have their top bit set (the sums never carry into the next
-            // byte): exact per byte.
-            @inline(__always) func inRange(_ x: UInt64, _ l: UInt64, _ h: UInt64) -> UInt64 { (x &+ l) & ~(x &+ h) & high }
+            let vectors = triggerRanges != nil
+            let (first, width) = triggerRanges ?? ([0, 0, 0], [0, 0, 0])
+            typealias Block = SIMD32<UInt8>
+            let (f0, f1, f2) = (Block(repeating: first[0]), Block(repeating: first[1]), Block(repeating: first[2]))
+            let (w0, w1, w2) = (Block(repeating: width[0]), Block(repeating: width[1]), Block(repeating: width[2]))
             /// The first trigger at or after `from`, or `n`.
             func nextTrigger(_ from: Int) -> Int {
                 var i = from
-                while i < n {
-                    if words && i + 8 <= n {
-                        let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                        if x & high == 0 {
-                            let hit = inRange(x, l0, h0) | inRange(x, l1, h1) | inRange(x, l2, h2)
-                            if hit == 0 { i += 8; continue }
-                            i += hit.trailingZeroBitCount >> 3   // little-endian: the first such byte
-                        }
+                if vectors {
+                    // Whole blocks with no trigger are passed over; the first block holding one is read by byte.
+                    while i + 32 <= n {
+                        let v = UnsafeRawPointer(p + i).loadUnaligned(as: Block.self)
+                        if any(((v &- f0) .<= w0) .| ((v &- f1) .<= w1) .| ((v &- f2) .<= w2)) { break }
+                        i += 32
                     }
+                }
+                while i < n {
                     if triggers[Int(p[i])] != 0 { return i }
                     i += 1
                 }

@@ -144,4 +144,30 @@ import Testing
             #expect(!a.isEmpty)
         }
     }
+
+    /// The trigger search reads 32 bytes at a time when the triggers make at most three byte ranges (here a
+    /// UTF-8 lead byte, from `£`), and byte by byte when they make more (`#`, `%&`, `^`, `~`).
+    @Test func triggersOutsideAsciiAndInManyRangesAreFound() throws {
+        let patterns = ["£\\d+", "[#%&~^]x\\d"]
+        for p in patterns {
+            let gated = try PatternSet([p], caseless: [false])
+            let whole = try PatternSet([p], caseless: [false], gate: false)
+            #expect(gated.gatedCount == 1)
+            let pieces = ["£12", "£", "12", "#x1", "~x9", "^x0", "&x", "%x5", "é", "prose without any", "x1"]
+            let separators = [" ", "\n", ",", "", "\"", "£", "é"]
+            var rng = SystemRandomNumberGenerator()
+            var found = 0
+            for _ in 0..<200 {
+                var text = ""
+                for _ in 0..<Int.random(in: 1...60, using: &rng) {
+                    text += pieces.randomElement(using: &rng)! + separators.randomElement(using: &rng)!
+                }
+                let (a, b) = scanBoth(gated, whole, Array(text.utf8))
+                #expect(a == b, "differs on a generated text of \(text.utf8.count) bytes")
+                if a != b { break }
+                found += a.count
+            }
+            #expect(found > 0)
+        }
+    }
 }
