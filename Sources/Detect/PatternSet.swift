@@ -184,10 +184,19 @@ public final class PatternSet: @unchecked Sendable {
         let open: OpaquePointer?
         let later: OpaquePointer?
         let gated: [OpaquePointer]
-        /// The joined segments of one scan, kept for the next.
-        var joined: [UInt8] = []
+        /// Room for the joined segments of one scan, kept for the next.
+        private(set) var joined = UnsafeMutableRawBufferPointer(start: nil, count: 0)
         init(_ o: OpaquePointer?, _ l: OpaquePointer?, _ g: [OpaquePointer]) { open = o; later = l; gated = g }
+
+        /// At least `count` bytes of room in ``joined``.
+        func reserve(_ count: Int) {
+            guard joined.count < count else { return }
+            joined.deallocate()
+            joined = .allocate(byteCount: max(count, 2 * joined.count), alignment: 64)
+        }
+
         deinit {
+            joined.deallocate()
             if let open { hs_free_scratch(open) }
             if let later { hs_free_scratch(later) }
             gated.forEach { hs_free_scratch($0) }
@@ -333,21 +342,24 @@ public final class PatternSet: @unchecked Sendable {
                 if let separator, ranges.count > 1 {
                     // One scan over the segments joined by a breaker, not one per segment: no match can hold the
                     // separator, and it reads as a non-word byte to `\b` just as the breaker or edge it stands for.
-                    scratch.joined.removeAll(keepingCapacity: true)
-                    scratch.joined.reserveCapacity(covered + ranges.count)
+                    scratch.reserve(covered + ranges.count)
+                    let joined = scratch.joined.baseAddress!
                     collector.joinedStarts = []
                     collector.textStarts = []
+                    collector.joinedStarts.reserveCapacity(ranges.count)
+                    collector.textStarts.reserveCapacity(ranges.count)
+                    var length = 0
                     for r in ranges {
-                        collector.joinedStarts.append(scratch.joined.count)
+                        collector.joinedStarts.append(length)
                         collector.textStarts.append(r.lowerBound)
-                        scratch.joined.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[r]))
-                        scratch.joined.append(separator)
+                        (joined + length).copyMemory(from: text.baseAddress! + r.lowerBound, byteCount: r.count)
+                        length += r.count
+                        joined.storeBytes(of: separator, toByteOffset: length, as: UInt8.self)
+                        length += 1
                     }
-                    scratch.joined.withUnsafeBufferPointer { j in
-                        collector.scanned = j.baseAddress!
-                        collector.base = 0
-                        _ = hs_scan(database, UnsafeRawPointer(j.baseAddress!).assumingMemoryBound(to: CChar.self), UInt32(j.count), 0, s, onMatch, context)
-                    }
+                    collector.scanned = UnsafePointer(joined.assumingMemoryBound(to: UInt8.self))
+                    collector.base = 0
+                    _ = hs_scan(database, joined.assumingMemoryBound(to: CChar.self), UInt32(length), 0, s, onMatch, context)
                 } else {
                     for r in ranges { run(database, s, r) }
                 }
