@@ -28,8 +28,9 @@ public final class Detector: Sendable {
         public var description: String { message }
     }
 
-    /// Compiles every pattern; a pattern Vectorscan refuses is named with its type.
-    public init(rules: DetectionRules, key: [UInt8]) throws {
+    /// Compiles every pattern (or loads it from `cache`, see ``PatternCache``); a pattern Vectorscan refuses
+    /// is named with its type.
+    public init(rules: DetectionRules, key: [UInt8], cache: PatternCache? = nil) throws {
         self.rules = rules
         self.key = SymmetricKey(data: key)
         var expressions: [String] = [], caseless: [Bool] = [], targets: [Target] = [], later: [Bool] = []
@@ -54,7 +55,7 @@ public final class Detector: Sendable {
             }
         }
         do {
-            patterns = expressions.isEmpty ? nil : try PatternSet(expressions, caseless: caseless, later: later, words: words)
+            patterns = expressions.isEmpty ? nil : try PatternSet(expressions, caseless: caseless, later: later, words: words, cache: cache)
         } catch let e as PatternSet.CompileError {
             let which = e.index.map { i -> String in
                 switch targets[i] {

@@ -44,6 +44,8 @@ public final class PatternSet: @unchecked Sendable {
     public let gatedCount: Int
     /// How many gated databases there are (one per set of bytes their patterns need).
     public var gateCount: Int { gated.count }
+    /// How many databases were loaded from the cache rather than compiled.
+    public let loadedFromCache: Int
 
     public struct CompileError: Error, CustomStringConvertible {
         public let index: Int?
@@ -65,7 +67,11 @@ public final class PatternSet: @unchecked Sendable {
     ///
     /// `words[i]`, when given, says pattern i matches exactly its words (of these UTF-8 lengths, none holding
     /// whitespace) joined by runs of whitespace (`\s`), and nothing else: it is compiled without start tracking.
-    public init(_ patterns: [String], caseless: [Bool], gate: Bool = true, later: [Bool] = [], words: [[Int]?] = []) throws {
+    ///
+    /// With a `cache`, a database compiled before from the same patterns is loaded rather than compiled again,
+    /// and one compiled now is kept there.
+    public init(_ patterns: [String], caseless: [Bool], gate: Bool = true, later: [Bool] = [], words: [[Int]?] = [],
+                cache: PatternCache? = nil) throws {
         count = patterns.count
         var shapes: [PatternGate.Shape?] = []
         for (i, p) in patterns.enumerated() {
@@ -118,18 +124,20 @@ public final class PatternSet: @unchecked Sendable {
         let flags: [UInt32] = (0..<patterns.count).map {
             (startless[$0] ? 0 : UInt32(HS_FLAG_SOM_LEFTMOST)) | (caseless[$0] ? UInt32(HS_FLAG_CASELESS) : 0)
         }
-        let results = Slots<Result<Compiled?, Error>>(sets.count, .success(nil))
+        let results = Slots<Result<(Compiled, cached: Bool)?, Error>>(sets.count, .success(nil))
         DispatchQueue.concurrentPerform(iterations: sets.count) { i in
-            results.buffer[i] = Result { try PatternSet.compile(patterns, flags, sets[i]) }
+            results.buffer[i] = Result { try PatternSet.compile(patterns, flags, sets[i], cache: cache) }
         }
         var compiled: [Compiled?] = []
         var failure: Error?
+        var cached = 0
         for r in results.buffer {
             switch r {
-            case .success(let c): compiled.append(c)
+            case .success(let c): compiled.append(c?.0); cached += c?.cached == true ? 1 : 0
             case .failure(let e): failure = failure ?? e; compiled.append(nil)
             }
         }
+        loadedFromCache = cached
         if let failure {
             for case let c? in compiled { hs_free_scratch(c.prototype); hs_free_database(c.database) }
             throw failure
@@ -139,30 +147,49 @@ public final class PatternSet: @unchecked Sendable {
         gated = compiled[2...].map { $0! }
     }
 
-    /// One block-mode database of the patterns `ids`, and its scratch space; nil for none.
-    private static func compile(_ patterns: [String], _ allFlags: [UInt32], _ ids: [Int]) throws -> Compiled? {
+    /// One block-mode database of the patterns `ids`, and its scratch space (and whether the database came from
+    /// the cache); nil for none.
+    private static func compile(_ patterns: [String], _ allFlags: [UInt32], _ ids: [Int], cache: PatternCache?) throws
+        -> (Compiled, cached: Bool)? {
         guard !ids.isEmpty else { return nil }
-        let cStrings = ids.map { strdup(patterns[$0]) }
-        defer { cStrings.forEach { free($0) } }
         let flags = ids.map { allFlags[$0] }
         let hsIDs = ids.map(UInt32.init)
+        let key = cache.map { _ in PatternCache.key(version: String(cString: hs_version()), patterns: ids.map { patterns[$0] }, flags: flags) }
         var db: OpaquePointer?
-        var error: UnsafeMutablePointer<hs_compile_error_t>?
-        let rc = cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { exprs in
-            hs_compile_multi(exprs.baseAddress, flags, hsIDs, UInt32(ids.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        if let cache, let key, let bytes = cache.load(key) {
+            let rc = bytes.withUnsafeBufferPointer { b in
+                b.withMemoryRebound(to: CChar.self) { hs_deserialize_database($0.baseAddress, $0.count, &db) }
+            }
+            if rc != HS_SUCCESS { db = nil }
         }
-        guard rc == HS_SUCCESS, let db else {
-            let message = error.map { String(cString: $0.pointee.message) } ?? "error \(rc)"
-            let index = error.map { Int($0.pointee.expression) }
-            if let error { hs_free_compile_error(error) }
-            throw CompileError(index: index.flatMap { $0 >= 0 && $0 < ids.count ? ids[$0] : nil }, message: message)
+        let cached = db != nil
+        if db == nil {
+            let cStrings = ids.map { strdup(patterns[$0]) }
+            defer { cStrings.forEach { free($0) } }
+            var error: UnsafeMutablePointer<hs_compile_error_t>?
+            let rc = cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { exprs in
+                hs_compile_multi(exprs.baseAddress, flags, hsIDs, UInt32(ids.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+            }
+            guard rc == HS_SUCCESS, db != nil else {
+                let message = error.map { String(cString: $0.pointee.message) } ?? "error \(rc)"
+                let index = error.map { Int($0.pointee.expression) }
+                if let error { hs_free_compile_error(error) }
+                throw CompileError(index: index.flatMap { $0 >= 0 && $0 < ids.count ? ids[$0] : nil }, message: message)
+            }
+            var bytes: UnsafeMutablePointer<CChar>?
+            var length = 0
+            if let cache, let key, hs_serialize_database(db, &bytes, &length) == HS_SUCCESS, let bytes {
+                cache.store(key, Array(UnsafeRawBufferPointer(start: bytes, count: length)))
+                free(bytes)
+            }
         }
+        guard let db else { throw CompileError(index: nil, message: "Vectorscan returned no database") }
         var scratch: OpaquePointer?
         guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else {
             hs_free_database(db)
             throw CompileError(index: nil, message: "cannot allocate Vectorscan scratch space")
         }
-        return Compiled(database: db, prototype: scratch)
+        return (Compiled(database: db, prototype: scratch), cached)
     }
 
     /// Results written by concurrent tasks, one slot each.

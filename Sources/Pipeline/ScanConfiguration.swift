@@ -1,4 +1,5 @@
 import Crawl
+import Detect
 import Extract
 import Rules
 import SweepModel
@@ -20,6 +21,8 @@ public struct ScanConfiguration: Sendable {
     public var asOf = Timestamp.now()
     /// The extraction defences: nesting depth, expansion, sizes, text cap, time per file.
     public var limits = ExtractionLimits()
+    /// Where compiled detection patterns are kept between scans (none: compiled every scan).
+    public var patternCache: PatternCache?
     /// Characters of text read from one item at most.
     public var textCap: Int {
         get { limits.textCap }

@@ -49,7 +49,7 @@ public final class Scanner: @unchecked Sendable {
         let rules = configuration.rules.detection
         if !configuration.dupesOnly && !(rules.personalData.isEmpty && rules.specialCategories.isEmpty && rules.markings == nil) {
             let key = try index.hashKey()
-            let lazy = LazyDetector { try Detector(rules: rules, key: key) }
+            let lazy = LazyDetector { [cache = configuration.patternCache] in try Detector(rules: rules, key: key, cache: cache) }
             // New rules are compiled now, so a pattern Vectorscan refuses stops the scan before it starts; rules a
             // finished scan already compiled wait until some text needs them (an unchanged re-scan reads none).
             if try index.lastCompletedRulesVersion() != configuration.itemVersion { _ = try lazy.build() }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Detect
 import Index
 import Pipeline
 import Rules
@@ -132,6 +133,7 @@ struct ScanCommand: ParsableCommand {
             oneFileSystem: oneFileSystem || (file?.oneFileSystem ?? false),
             followSymlinks: followSymlinks || (file?.followSymlinks ?? false))
         configuration.dupesOnly = dupesOnly
+        configuration.patternCache = PatternCache.standard()
         if let limits = file?.limits { configuration.limits = try limits.applied(to: configuration.limits) }
         if let asOf, let date = Timestamp.parse(asOf) { configuration.asOf = date }
         return configuration
