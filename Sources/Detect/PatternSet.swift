@@ -56,9 +56,28 @@ public final class PatternSet: @unchecked Sendable {
     public struct Match: Sendable, Equatable {
         public let pattern: Int
         public let start: Int
+        /// The longest end.
+        public let end: Int
+        /// Shorter ends at which the pattern matched from `start` too, longest first (most matches have none,
+        /// and an empty array costs no allocation).
+        public let shorter: [Int]
         /// Every end at which the pattern matched from `start`, longest first.
-        public let ends: [Int]
-        public var end: Int { ends[0] }
+        public var ends: Ends { Ends(end: end, shorter: shorter) }
+
+        public struct Ends: Sequence, Equatable, CustomStringConvertible {
+            let end: Int
+            let shorter: [Int]
+            public func makeIterator() -> Iterator { Iterator(ends: self) }
+            public struct Iterator: IteratorProtocol {
+                let ends: Ends
+                var i = -1
+                public mutating func next() -> Int? {
+                    defer { i += 1 }
+                    return i < 0 ? ends.end : (i < ends.shorter.count ? ends.shorter[i] : nil)
+                }
+            }
+            public var description: String { ([end] + shorter).description }
+        }
     }
 
     /// Compiles `patterns` (index = id); `caseless[i]` sets case-insensitive matching for pattern i.
@@ -399,13 +418,14 @@ public final class PatternSet: @unchecked Sendable {
         var i = 0
         while i < raw.count {
             let (p, s) = (raw[i].pattern, raw[i].from)
-            var ends: [Int] = [raw[i].to]
+            var shorter: [Int] = []
+            var last = raw[i].to
             var j = i + 1
             while j < raw.count && raw[j].pattern == p && raw[j].from == s {
-                if raw[j].to != ends[ends.count - 1] { ends.append(raw[j].to) }
+                if raw[j].to != last { shorter.append(raw[j].to); last = raw[j].to }
                 j += 1
             }
-            out.append(Match(pattern: Int(p), start: s, ends: ends))
+            out.append(Match(pattern: Int(p), start: s, end: raw[i].to, shorter: shorter))
             i = j
         }
         return out

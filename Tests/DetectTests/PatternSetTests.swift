@@ -170,4 +170,15 @@ import Testing
             #expect(found > 0)
         }
     }
+
+    /// Every end a pattern matched at from one start, longest first: a validator tries the longest first.
+    @Test func everyEndFromOneStartIsReportedLongestFirst() throws {
+        let set = try PatternSet(["\\d+", "ab"], caseless: [false, false])
+        let text = Array("x 1234 ab".utf8)
+        let found = text.withUnsafeBytes { set.scan($0, scratch: set.makeScratch()) }
+        #expect(found.count == 2)
+        #expect(found[0].pattern == 0 && found[0].start == 2 && found[0].end == 6)
+        #expect(Array(found[0].ends) == [6, 5, 4, 3])
+        #expect(Array(found[1].ends) == [9] && found[1].shorter.isEmpty)
+    }
 }
