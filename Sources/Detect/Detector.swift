@@ -26,6 +26,7 @@ public final class Detector: Sendable {
     /// are counted per type, whichever rule found them).
     let ruleRank: [Int]
     let ruleType: [Int]
+    let typeNames: [String]
     /// Per pattern: its personal-data rule, or -1 for a keyword; its special category (an index into
     /// `categoryNames`), or -1 for a personal-data pattern.
     let patternRule: [Int]
@@ -74,6 +75,7 @@ public final class Detector: Sendable {
         contextWords = rules.personalData.map { $0.context.map { Array($0.lowercased().utf8) } }
         ruleRank = rules.personalData.map { Detector.precedence[$0.type] ?? 0 }
         ruleType = rules.personalData.map { r in rules.personalData.firstIndex { $0.type == r.type }! }
+        typeNames = rules.personalData.map(\.type)
         var names: [String] = [], categoryIndex: [String: Int] = [:]
         var patternRule: [Int] = [], patternCategory: [Int] = []
         for t in targets {
@@ -160,18 +162,14 @@ public final class Detector: Sendable {
         var keywords: [(category: Int, start: Int)] = []
         if let patterns, let scratch = session.scratch {
             let matches = bytes.withUnsafeBytes { patterns.scan($0, scratch: scratch) }
-            // The rules are lent to each check, not copied per candidate.
-            rules.personalData.withUnsafeBufferPointer { personalData in
-                contextWords.withUnsafeBufferPointer { contextWords in
-                    for m in matches {
-                        let r = patternRule[m.pattern]
-                        guard r >= 0 else { keywords.append((patternCategory[m.pattern], m.start)); continue }
-                        for end in m.ends {
-                            if let (value, confidence) = check(personalData[r], contextWords[r], m.start, end, bytes, asOf) {
-                                candidates.append(Candidate(rule: r, start: m.start, end: end, value: value, confidence: confidence))
-                                break
-                            }
-                        }
+            for m in matches {
+                let r = patternRule[m.pattern]
+                guard r >= 0 else { keywords.append((patternCategory[m.pattern], m.start)); continue }
+                let rule = rules.personalData[r], words = contextWords[r]   // once per match, not per end
+                for end in m.ends {
+                    if let (value, confidence) = check(rule, words, m.start, end, bytes, asOf) {
+                        candidates.append(Candidate(rule: r, start: m.start, end: end, value: value, confidence: confidence))
+                        break
                     }
                 }
             }
@@ -194,7 +192,7 @@ public final class Detector: Sendable {
             let i: Int
             if let known = valueIndex[key] { i = known } else {
                 i = values.count
-                values.append(Value(hash: keyedHash(rules.personalData[type].type, p.value)))
+                values.append(Value(hash: keyedHash(typeNames[type], p.value)))
                 valueIndex[key] = i
             }
             if p.confidence != "low" {
@@ -204,12 +202,12 @@ public final class Detector: Sendable {
             let seen = values[i].places
             values[i].places = seen + 1
             guard seen < Detector.placesPerValue, d.findings.count < Detector.findingsPerItem else { continue }
-            let typeName = rules.personalData[p.rule].type
+            let typeName = typeNames[p.rule]
             d.findings.append(Detection.Finding(kind: .personalData, type: typeName, valueHash: values[i].hash, confidence: p.confidence,
                                                 location: "line \(lines.line(at: p.start, in: bytes))",
                                                 excerpt: Detector.excerpt(bytes, p.start, p.end, type: typeName)))
         }
-        for (type, n) in distinct.enumerated() where n > 0 { d.personalData[rules.personalData[type].type] = n }
+        for (type, n) in distinct.enumerated() where n > 0 { d.personalData[typeNames[type]] = n }
 
         // Special categories: only for an item that holds personal data (the keywords are looked for only
         // then); stronger near an identifier.
