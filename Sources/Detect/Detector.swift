@@ -22,6 +22,16 @@ public final class Detector: Sendable {
     let markings: MarkingReader?
     /// Per personal-data rule, its context words lower-cased as bytes (once, not per candidate).
     let contextWords: [[[UInt8]]]
+    /// Per personal-data rule: its precedence where candidates overlap, and the first rule of its type (values
+    /// are counted per type, whichever rule found them).
+    let ruleRank: [Int]
+    let ruleType: [Int]
+    let typeNames: [String]
+    /// Per pattern: its personal-data rule, or -1 for a keyword; its special category (an index into
+    /// `categoryNames`), or -1 for a personal-data pattern.
+    let patternRule: [Int]
+    let patternCategory: [Int]
+    let categoryNames: [String]
 
     public struct Problem: Error, CustomStringConvertible {
         public let message: String
@@ -68,6 +78,23 @@ public final class Detector: Sendable {
         self.targets = targets
         markings = rules.markings.map(MarkingReader.init)
         contextWords = rules.personalData.map { $0.context.map { Array($0.lowercased().utf8) } }
+        ruleRank = rules.personalData.map { Detector.precedence[$0.type] ?? 0 }
+        ruleType = rules.personalData.map { r in rules.personalData.firstIndex { $0.type == r.type }! }
+        typeNames = rules.personalData.map(\.type)
+        var names: [String] = [], categoryIndex: [String: Int] = [:]
+        var patternRule: [Int] = [], patternCategory: [Int] = []
+        for t in targets {
+            switch t {
+            case .personal(let r):
+                patternRule.append(r); patternCategory.append(-1)
+            case .keyword(let c):
+                if categoryIndex[c] == nil { categoryIndex[c] = names.count; names.append(c) }
+                patternRule.append(-1); patternCategory.append(categoryIndex[c]!)
+            }
+        }
+        self.patternRule = patternRule
+        self.patternCategory = patternCategory
+        categoryNames = names
     }
 
     /// The expressions that together match exactly what `\b` + escape(keyword) + `\b` matches. Each gap
@@ -115,69 +142,109 @@ public final class Detector: Sendable {
 
     /// Everything found in `text`; `headers` are an email's header lines (subject prefix, marking headers).
     public func detect(_ text: String, headers: [String: String] = [:], asOf: Timestamp, session: Session) -> Detection {
+        detect(utf8: Array(text.utf8), headers: headers, asOf: asOf, session: session)
+    }
+
+    /// A validated candidate: its rule (an index into rules.personalData), span and canonical value.
+    struct Candidate {
+        let rule: Int
+        let start: Int
+        let end: Int
+        let value: String
+        let confidence: String
+    }
+
+    /// One distinct value of one type in an item: its keyed hash, how often it occurs, whether any occurrence
+    /// counts (medium or high confidence).
+    struct Value {
+        let hash: String
+        var places = 0
+        var counted = false
+    }
+
+    /// A value of one type: the pair its keyed hash is made from.
+    struct ValueKey: Hashable {
+        let type: Int   // the first rule of the value's type
+        let value: String
+    }
+
+    /// Everything found in the text whose UTF-8 is `bytes` (a text file read as it stands, with no copy made).
+    public func detect(utf8 bytes: [UInt8], headers: [String: String] = [:], asOf: Timestamp, session: Session) -> Detection {
         var d = Detection()
-        var bytes = Array(text.utf8)
-        var pii: [(type: String, start: Int, end: Int, value: String, confidence: String)] = []
-        var keywords: [(category: String, start: Int, end: Int)] = []
+        var candidates: [Candidate] = []
+        var keywords: [(category: Int, start: Int)] = []
         if let patterns, let scratch = session.scratch {
             let matches = bytes.withUnsafeBytes { patterns.scan($0, scratch: scratch) }
             for m in matches {
-                switch targets[m.pattern] {
-                case .keyword(let c):
-                    keywords.append((c, m.start, m.end))
-                case .personal(let r):
-                    let rule = rules.personalData[r]
-                    for end in m.ends {
-                        if let (value, confidence) = check(rule, contextWords[r], m.start, end, bytes, asOf) {
-                            pii.append((rule.type, m.start, end, value, confidence))
-                            break
-                        }
+                let r = patternRule[m.pattern]
+                guard r >= 0 else { keywords.append((patternCategory[m.pattern], m.start)); continue }
+                let rule = rules.personalData[r], words = contextWords[r]   // once per match, not per end
+                for end in m.ends {
+                    if let (value, confidence) = check(rule, words, m.start, end, bytes, asOf) {
+                        candidates.append(Candidate(rule: r, start: m.start, end: end, value: value, confidence: confidence))
+                        break
                     }
                 }
             }
         }
-        pii = Detector.resolveOverlaps(pii)
+        let kept = Detector.resolveOverlaps(candidates.map { (ruleRank[$0.rule], $0.start, $0.end) })
 
-        var distinct: [String: Set<String>] = [:]
         var lines = LineCounter()
-        func line(_ offset: Int) -> Int { lines.line(at: offset, in: bytes) }
         // Every distinct value is counted, but only its first few places are kept as findings, and only so many
         // findings per item: a register that repeats one reference on every line would otherwise hold
-        // thousands of identical rows in memory and in the index.
-        var places: [String: Int] = [:]
-        var hashes: [String: String] = [:]   // one HMAC per distinct value, however often it repeats
-        for p in pii {
-            let key = p.type + ":" + p.value
-            let hash = hashes[key] ?? keyedHash(p.type, p.value)
-            hashes[key] = hash
-            if p.confidence != "low" { distinct[p.type, default: []].insert(hash) }
-            let seen = places[hash, default: 0]
-            places[hash] = seen + 1
+        // thousands of identical rows in memory and in the index. One HMAC per distinct value, however often
+        // it repeats.
+        var valueIndex: [ValueKey: Int] = [:]
+        var values: [Value] = []
+        var distinct = [Int](repeating: 0, count: rules.personalData.count)   // per type: values that count
+        var nearStarts: [Int] = []   // starts of the candidates that count, ascending
+        for k in kept {
+            let p = candidates[k]
+            let type = ruleType[p.rule]
+            let key = ValueKey(type: type, value: p.value)
+            let i: Int
+            if let known = valueIndex[key] { i = known } else {
+                i = values.count
+                values.append(Value(hash: keyedHash(typeNames[type], p.value)))
+                valueIndex[key] = i
+            }
+            if p.confidence != "low" {
+                nearStarts.append(p.start)
+                if !values[i].counted { values[i].counted = true; distinct[type] += 1 }
+            }
+            let seen = values[i].places
+            values[i].places = seen + 1
             guard seen < Detector.placesPerValue, d.findings.count < Detector.findingsPerItem else { continue }
-            d.findings.append(Detection.Finding(kind: .personalData, type: p.type, valueHash: hash, confidence: p.confidence,
-                                                location: "line \(line(p.start))",
-                                                excerpt: Detector.excerpt(bytes, p.start, p.end, type: p.type)))
+            let typeName = typeNames[p.rule]
+            d.findings.append(Detection.Finding(kind: .personalData, type: typeName, valueHash: values[i].hash, confidence: p.confidence,
+                                                location: "line \(lines.line(at: p.start, in: bytes))",
+                                                excerpt: Detector.excerpt(bytes, p.start, p.end, type: typeName)))
         }
-        d.personalData = distinct.mapValues(\.count)
+        for (type, n) in distinct.enumerated() where n > 0 { d.personalData[typeNames[type]] = n }
 
         // Special categories: only for an item that holds personal data (the keywords are looked for only
         // then); stronger near an identifier.
         if !d.personalData.isEmpty, let patterns, let scratch = session.scratch {
             for m in bytes.withUnsafeBytes({ patterns.scan($0, scratch: scratch, later: true) }) {
-                if case .keyword(let c) = targets[m.pattern] { keywords.append((c, m.start, m.end)) }
+                let c = patternCategory[m.pattern]
+                if c >= 0 { keywords.append((c, m.start)) }
             }
         }
         if !d.personalData.isEmpty {
-            var best: [String: (confidence: String, offset: Int)] = [:]
+            // Per category: the first keyword near a counted value (high), else its first keyword (medium).
+            var best = [(high: Bool, offset: Int)?](repeating: nil, count: categoryNames.count)
             for k in keywords {
-                let near = pii.contains { abs($0.start - k.start) <= 200 && $0.confidence != "low" }
-                let c = near ? "high" : "medium"
-                if best[k.category] == nil || (c == "high" && best[k.category]!.confidence != "high") { best[k.category] = (c, k.start) }
+                if let b = best[k.category], b.high { continue }
+                let near = Detector.anyWithin(nearStarts, of: k.start, distance: 200)
+                if best[k.category] == nil || near { best[k.category] = (near, k.start) }
             }
-            d.specialCategories = best.keys.sorted()
-            for (cat, b) in best.sorted(by: { $0.key < $1.key }) {
-                d.findings.append(Detection.Finding(kind: .specialCategory, type: cat, valueHash: "", confidence: b.confidence,
-                                                    location: "line \(line(b.offset))",
+            let chosen = best.indices.filter { best[$0] != nil }.sorted { categoryNames[$0] < categoryNames[$1] }
+            d.specialCategories = chosen.map { categoryNames[$0] }
+            for c in chosen {
+                let b = best[c]!
+                d.findings.append(Detection.Finding(kind: .specialCategory, type: categoryNames[c], valueHash: "",
+                                                    confidence: b.high ? "high" : "medium",
+                                                    location: "line \(lines.line(at: b.offset, in: bytes))",
                                                     excerpt: Detector.excerpt(bytes, b.offset, b.offset, type: "")))
             }
         }
@@ -192,8 +259,14 @@ public final class Detector: Sendable {
                                                     location: f.location, excerpt: String(f.text.prefix(80))))
             }
         }
-        bytes.removeAll()
         return d
+    }
+
+    /// True when some value of `sorted` (ascending) lies within `distance` of `x`.
+    static func anyWithin(_ sorted: [Int], of x: Int, distance: Int) -> Bool {
+        var lo = 0, hi = sorted.count
+        while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] < x - distance { lo = mid + 1 } else { hi = mid } }
+        return lo < sorted.count && sorted[lo] <= x + distance
     }
 
     /// Findings kept for one value in one item (its first places), and for one item in all.
@@ -216,30 +289,67 @@ public final class Detector: Sendable {
         "uk_bank_account": 6, "uk_passport": 5, "date_of_birth": 4, "ip_address": 3, "uk_phone": 2, "uk_postcode": 1,
     ]
 
-    static func resolveOverlaps(_ found: [(type: String, start: Int, end: Int, value: String, confidence: String)])
-        -> [(type: String, start: Int, end: Int, value: String, confidence: String)] {
-        // Stricter type first, then earlier start, then the order found: keys computed once, not per comparison.
-        var ranks: [String: Int] = [:]
-        var order: [(rank: Int, start: Int, index: Int)] = []
-        order.reserveCapacity(found.count)
-        for (i, f) in found.enumerated() {
-            let rank: Int
-            if let r = ranks[f.type] { rank = r } else { rank = precedence[f.type] ?? 0; ranks[f.type] = rank }
-            order.append((rank, f.start, i))
+    /// The candidates kept where spans overlap, as indices into `found`, by start: the stricter type (higher
+    /// rank) wins, then the earlier start, then the one found first.
+    static func resolveOverlaps(_ found: [(rank: Int, start: Int, end: Int)]) -> [Int] {
+        var order = Array(found.indices)
+        order.sort { a, b in
+            let (x, y) = (found[a], found[b])
+            return (y.rank, x.start, a) < (x.rank, y.start, b)
         }
-        order.sort { ($1.rank, $0.start, $0.index) < ($0.rank, $1.start, $1.index) }
-        // Kept spans never overlap each other, so a newcomer need only be checked against its neighbours. Kept by
-        // span alone (a few bytes to move on each insertion, not the whole candidate).
+        // Kept spans never overlap each other, so a newcomer need only be checked against its neighbours.
+        if found.contains(where: { $0.end <= $0.start }) {
+            // An empty span can sit at the same start as another: the kept list is grown one insertion at a time.
+            var kept: [(start: Int, end: Int, index: Int)] = []
+            for i in order {
+                let (start, end) = (found[i].start, found[i].end)
+                let lo = firstKept(kept, from: start)
+                if lo < kept.count && kept[lo].start < end { continue }
+                if lo > 0 && kept[lo - 1].end > start { continue }
+                kept.insert((start, end, i), at: lo)
+            }
+            return kept.map(\.index)
+        }
+        // Every span is non-empty, so kept spans have distinct starts and overlap is plain interval overlap:
+        // one rank's newcomers (by start) are checked against the higher ranks' kept spans and against the
+        // last one kept of their own rank, then merged in, never inserted one by one.
         var kept: [(start: Int, end: Int, index: Int)] = []
-        for o in order {
-            let (start, end) = (found[o.index].start, found[o.index].end)
-            var lo = 0, hi = kept.count
-            while lo < hi { let mid = (lo + hi) / 2; if kept[mid].start < start { lo = mid + 1 } else { hi = mid } }
-            if lo < kept.count && kept[lo].start < end { continue }
-            if lo > 0 && kept[lo - 1].end > start { continue }
-            kept.insert((start, end, o.index), at: lo)
+        var group: [(start: Int, end: Int, index: Int)] = []
+        var g = 0
+        while g < order.count {
+            let rank = found[order[g]].rank
+            group.removeAll(keepingCapacity: true)
+            var next = g
+            var lo = 0   // the first kept span starting at or after the newcomer: it only moves on, as starts do
+            while next < order.count && found[order[next]].rank == rank {
+                let i = order[next]
+                next += 1
+                let (start, end) = (found[i].start, found[i].end)
+                if let last = group.last, last.end > start { continue }
+                while lo < kept.count && kept[lo].start < start { lo += 1 }
+                if lo < kept.count && kept[lo].start < end { continue }
+                if lo > 0 && kept[lo - 1].end > start { continue }
+                group.append((start, end, i))
+            }
+            g = next
+            if kept.isEmpty { swap(&kept, &group); continue }
+            var merged: [(start: Int, end: Int, index: Int)] = []
+            merged.reserveCapacity(kept.count + group.count)
+            var a = 0, b = 0
+            while a < kept.count || b < group.count {
+                if b == group.count || (a < kept.count && kept[a].start < group[b].start) { merged.append(kept[a]); a += 1 }
+                else { merged.append(group[b]); b += 1 }
+            }
+            kept = merged
         }
-        return kept.map { found[$0.index] }
+        return kept.map(\.index)
+    }
+
+    /// The first kept span starting at or after `start`.
+    private static func firstKept(_ kept: [(start: Int, end: Int, index: Int)], from start: Int) -> Int {
+        var lo = 0, hi = kept.count
+        while lo < hi { let mid = (lo + hi) / 2; if kept[mid].start < start { lo = mid + 1 } else { hi = mid } }
+        return lo
     }
 
     /// A masked excerpt: the value with only its first two and last character shown, and 24 characters either
@@ -290,15 +400,33 @@ struct LineCounter {
     mutating func line(at target: Int, in bytes: [UInt8]) -> Int {
         let target = min(max(0, target), bytes.count)
         bytes.withUnsafeBufferPointer { b in
-            func newlines(_ from: Int, _ to: Int) -> Int {
-                var n = 0
-                for i in from..<to { n &+= b[i] == 10 ? 1 : 0 }
-                return n
-            }
-            if target >= offset { line += newlines(offset, target) } else { line -= newlines(target, offset) }
+            if target >= offset { line += LineCounter.newlines(b, offset, target) } else { line -= LineCounter.newlines(b, target, offset) }
         }
         offset = target
         return line
     }
-}
 
+    /// Newlines in `b[from..<to]`, eight bytes at a time.
+    static func newlines(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        precondition(0 <= from && from <= to && to <= b.count)
+        guard from < to, let base = b.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        let tens: UInt64 = 0x0A0A_0A0A_0A0A_0A0A, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var n = 0, i = from
+        while to &- i >= 8 {
+            // Per byte lane, 1 where the text has a newline: a lane of x is zero exactly there. A lane counts at
+            // most 255 words before the lanes are summed.
+            let words = min((to &- i) / 8, 255)
+            var lanes: UInt64 = 0
+            for w in 0..<words {
+                let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i &+ w &* 8, as: UInt64.self)) ^ tens
+                lanes &+= ~(((x & low7) &+ low7) | x | low7) >> 7
+            }
+            i &+= words &* 8
+            let pairs = (lanes & 0x00FF_00FF_00FF_00FF) &+ ((lanes >> 8) & 0x00FF_00FF_00FF_00FF)
+            n &+= Int((pairs &* 0x0001_0001_0001_0001) >> 48)
+        }
+        while i < to { if base[i] == 10 { n &+= 1 }; i &+= 1 }
+        return n
+    }
+}

@@ -9,7 +9,12 @@ import SweepModel
 /// ``Child`` items it was handed.
 public struct Extraction: Sendable {
     /// The item's text, for detection and `contains` rules (body, cells, slides, message body…).
-    public var body = ""
+    public var text = ItemText("")
+    /// ``text`` as a string (made on each call when the text is held as the UTF-8 it was read as).
+    public var body: String {
+        get { text.string }
+        set { text = ItemText(newValue) }
+    }
     /// Lower-cased header names → values: a message's RFC 5322 headers (`subject`, `date`,
     /// `x-protective-marking`, `msip_labels`…), a document's header/footer text under `x-header-footer`,
     /// sensitivity labels under `msip_labels`.
@@ -20,12 +25,30 @@ public struct Extraction: Sendable {
 
     public init(body: String = "", headers: [String: String] = [:], metadata: DocumentMetadata = DocumentMetadata(),
                 problem: Problem? = nil) {
-        self.body = body; self.headers = headers; self.metadata = metadata; self.problem = problem
+        self.text = ItemText(body); self.headers = headers; self.metadata = metadata; self.problem = problem
     }
 
     public static func failed(_ kind: Problem.Kind, _ message: String) -> Extraction {
         Extraction(problem: Problem(kind, message))
     }
+}
+
+/// An item's text: a string, or the UTF-8 it was read as, checked well-formed and made a string only when
+/// asked, so a text file's bytes reach detection without being copied into a string and back.
+public struct ItemText: Sendable {
+    private let held: String?
+    /// The text's UTF-8 when it is held as read (well-formed UTF-8); nil when it is held as a string.
+    public let utf8: [UInt8]?
+
+    public init(_ string: String) { held = string; utf8 = nil }
+
+    /// `bytes` must be well-formed UTF-8: ``PlainText`` checks them before it makes one.
+    init(wellFormedUTF8 bytes: [UInt8]) { held = nil; utf8 = bytes }
+
+    public var string: String { held ?? String(decoding: utf8!, as: UTF8.self) }
+
+    /// Bytes of the text's UTF-8.
+    public var utf8Count: Int { utf8?.count ?? held!.utf8.count }
 }
 
 /// Title, author, dates and mail fields, where the format carries them.
@@ -107,7 +130,7 @@ public struct Child: Sendable {
     public var size: Int64 {
         switch content {
         case .bytes(let b): return Int64(b.count)
-        case .extracted(let e): return Int64(e.body.utf8.count)
+        case .extracted(let e): return Int64(e.text.utf8Count)
         case .skipped(let size, _): return size
         }
     }

@@ -57,17 +57,18 @@ public enum Extractor {
         guard let family = family(of: mime) else { return Extraction() }
         switch family {
         case .text, .markup:
-            let text: (String, Bool)
+            let text: (ItemText, Bool)
             switch source {
             case .bytes(let b):
-                text = (PlainText.decode(Array(b.prefix(budget.limits.textCap))), b.count > budget.limits.textCap)
+                text = (PlainText.text(of: Array(b.prefix(budget.limits.textCap))), b.count > budget.limits.textCap)
             case .file(let path, let id):
                 switch PlainText.read(path, expected: id, cap: budget.limits.textCap) {
                 case .success(let t): text = (t.text, t.truncated)
                 case .failure(let f): return Extraction(problem: problem(f))
                 }
             }
-            var e = Extraction(body: family == .markup ? PlainText.stripMarkup(text.0) : text.0)
+            var e = Extraction()
+            e.text = family == .markup ? ItemText(PlainText.stripMarkup(text.0.string)) : text.0
             if text.1 { e.problem = Problem(.limit, "only the first \(ByteCount(Int64(budget.limits.textCap))) of text were read") }
             return e
 

@@ -24,7 +24,7 @@ public enum PlainText {
     }
 
     public struct Text: Sendable {
-        public let text: String
+        public let text: ItemText
         /// The cap cut it short.
         public let truncated: Bool
     }
@@ -38,26 +38,52 @@ public enum PlainText {
         }
         defer { close(fd) }
         let want = min(Int(st.st_size), cap)
-        var bytes = [UInt8](repeating: 0, count: want)
-        var got = 0
-        while got < want {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, want - got, off_t(got)) }
-            if n < 0 { if errno == EINTR { continue }; return .failure(.read(errno)) }
-            if n == 0 { break }
-            got += n
+        var failure: Int32?
+        // Read straight into the array's storage: no zero-filling of bytes about to be overwritten.
+        let bytes = [UInt8](unsafeUninitializedCapacity: want) { buffer, count in
+            var got = 0
+            while got < want {
+                let n = pread(fd, buffer.baseAddress! + got, want - got, off_t(got))
+                if n < 0 { if errno == EINTR { continue }; failure = errno; break }
+                if n == 0 { break }
+                got += n
+            }
+            count = got
         }
-        bytes.removeSubrange(got...)
-        return .success(Text(text: decode(bytes), truncated: Int(st.st_size) > cap))
+        if let failure { return .failure(.read(failure)) }
+        return .success(Text(text: text(of: bytes), truncated: Int(st.st_size) > cap))
     }
 
     public static func decode(_ bytes: [UInt8]) -> String {
+        if let s = withByteOrderMark(bytes) { return s }
+        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        return windows1252Text(bytes)
+    }
+
+    /// What ``decode(_:)`` gives, held as `bytes` themselves when they are well-formed UTF-8 with no byte-order
+    /// mark (checked without copying them).
+    public static func text(of bytes: [UInt8]) -> ItemText {
+        if let s = withByteOrderMark(bytes) { return ItemText(s) }
+        if isWellFormedUTF8(bytes) { return ItemText(wellFormedUTF8: bytes) }
+        return ItemText(windows1252Text(bytes))
+    }
+
+    /// True when `bytes` are what `String(validating:as: UTF8.self)` accepts.
+    static func isWellFormedUTF8(_ bytes: [UInt8]) -> Bool {
+        if #available(macOS 26, *) { return (try? UTF8Span(validating: bytes.span)) != nil }
+        return String(validating: bytes, as: UTF8.self) != nil
+    }
+
+    /// Text that starts with a UTF-8 or UTF-16 byte-order mark, decoded; nil when there is none.
+    static func withByteOrderMark(_ bytes: [UInt8]) -> String? {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return String(decoding: bytes.dropFirst(3), as: UTF8.self) }
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
             return utf16(bytes.dropFirst(2), little: bytes[0] == 0xFF)
         }
-        if let s = String(validating: bytes, as: UTF8.self) { return s }
-        return String(String.UnicodeScalarView(bytes.map { windows1252($0) }))
+        return nil
     }
+
+    static func windows1252Text(_ bytes: [UInt8]) -> String { String(String.UnicodeScalarView(bytes.map { windows1252($0) })) }
 
     /// UTF-16 code units, little- or big-endian, to text (an odd last byte is dropped).
     static func utf16<C: Collection<UInt8>>(_ b: C, little: Bool) -> String {

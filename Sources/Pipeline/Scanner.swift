@@ -343,14 +343,19 @@ extension Scanner {
 
     /// Detection over an extraction's text and headers; its problem becomes the item's error.
     func apply(_ e: Extraction, to rec: inout ItemRecord, _ detector: Detector, _ ctx: WorkerContext) -> PlainTextRead {
-        var text = e.body
+        var text = e.text
         // A message read by a mail library carries its addresses in metadata: they are part of what it says.
-        if (e.metadata.sender != nil || !e.metadata.recipients.isEmpty) && !text.hasPrefix("From: ") {
-            text = MailMessage.addressBlock(e.metadata) + text
+        if (e.metadata.sender != nil || !e.metadata.recipients.isEmpty) && !text.string.hasPrefix("From: ") {
+            text = ItemText(MailMessage.addressBlock(e.metadata) + text.string)
         }
-        if let hf = e.headers["x-header-footer"], !hf.isEmpty { text += "\n" + hf }
-        progress.bytesRead.add(text.utf8.count, ordering: .relaxed)
-        rec.detection = detector.detect(text, headers: e.headers, asOf: configuration.asOf, session: ctx.session(detector))
+        if let hf = e.headers["x-header-footer"], !hf.isEmpty { text = ItemText(text.string + "\n" + hf) }
+        progress.bytesRead.add(text.utf8Count, ordering: .relaxed)
+        // Text read as UTF-8 goes to detection as it was read; it becomes a string only if classification asks.
+        if let utf8 = text.utf8 {
+            rec.detection = detector.detect(utf8: utf8, headers: e.headers, asOf: configuration.asOf, session: ctx.session(detector))
+        } else {
+            rec.detection = detector.detect(text.string, headers: e.headers, asOf: configuration.asOf, session: ctx.session(detector))
+        }
         if let p = e.problem {
             rec.error = p.message
             rec.errorKind = p.kind == .unreadable ? CrawlError.Kind.io.rawValue : p.kind.rawValue
@@ -435,7 +440,7 @@ extension Scanner {
     func classify(_ rec: inout ItemRecord, relativePath: String, name: String, text: PlainTextRead?) {
         let facts = ItemFacts(
             relativePath: relativePath, name: name, fileExtension: rec.fileExtension, mime: rec.mime,
-            text: text?.body, markings: rec.detection?.markings ?? [], personalData: Set(rec.detection?.personalData.keys ?? [:].keys),
+            text: classifier.readsText ? text?.body.string : nil, markings: rec.detection?.markings ?? [], personalData: Set(rec.detection?.personalData.keys ?? [:].keys),
             modified: rec.modified, created: text?.created, messageDate: text?.messageDate)
         let c = classifier.classify(facts)
         rec.retention = RetentionFacts(classID: c.classID, action: c.action, triggerDate: c.triggerDate,
@@ -474,7 +479,7 @@ extension ItemRecord {
 
 /// The text an item gave, kept for classification (`contains`), with its own dates (`created`, `message_date`).
 struct PlainTextRead {
-    let body: String
+    let body: ItemText
     let headers: [String: String]
     /// The document's own creation date, when its metadata has one.
     var created: Timestamp? = nil

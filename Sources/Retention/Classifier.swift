@@ -5,8 +5,13 @@ import SweepModel
 /// Applies a retention schedule to items.
 public struct Classifier: Sendable {
     public let schedule: RetentionSchedule
+    /// Some class or hold looks inside the text (`contains`): only then does classification read it.
+    public let readsText: Bool
 
-    public init(schedule: RetentionSchedule) { self.schedule = schedule }
+    public init(schedule: RetentionSchedule) {
+        self.schedule = schedule
+        readsText = schedule.classes.contains { !$0.when.contains.isEmpty } || schedule.holds.contains { !$0.when.contains.isEmpty }
+    }
 
     /// The keys of `c` that match, or nil when any given key does not (or none is given).
     static func matchedKeys(_ c: RetentionSchedule.Condition, _ f: ItemFacts) -> [String]? {

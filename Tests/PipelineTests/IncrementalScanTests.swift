@@ -179,6 +179,34 @@ struct Fixture {
         #expect(try f.items().values.allSatisfy { $0.changedScan == 2 })   // ...but every item was looked at again
     }
 
+    /// A text file read as UTF-8 is detected from its bytes and turned into a string only for `contains`; text
+    /// in other encodings is decoded first. Both classify by what they say.
+    @Test func containsReadsTextHoweverItIsEncoded() throws {
+        let f = Fixture()
+        f.share.file("forms/utf8.txt", "Café application form\nNI QQ 12 34 56 C\n")
+        let cp1252: [UInt8] = Array("Caf".utf8) + [0xE9] + Array(" application form ".utf8) + [0x93] + Array("quoted".utf8) + [0x94, 0x0A]
+        #expect(FileManager.default.createFile(atPath: f.share.path("forms/cp1252.txt"), contents: Data(cp1252)))
+        #expect(FileManager.default.createFile(atPath: f.share.path("forms/bom.txt"), contents: Data([0xEF, 0xBB, 0xBF] + Array("café application form\n".utf8))))
+        f.share.file("forms/other.txt", "Café menu\n")
+        let rulesDir = TempTree("rules")
+        rulesDir.file("personal-data.yaml", try String(contentsOfFile: repositoryRoot + "/rules/personal-data.yaml", encoding: .utf8))
+        rulesDir.file("retention.yaml", """
+            classes:
+              - id: FORMS
+                retain: 1 year
+                action: review
+                when: {contains: ["café application form"]}
+            default: {id: UNCLASSIFIED, retain: 6 years, trigger: last_modified, action: review}
+            """)
+        _ = try f.scan(rules: try RuleSet.load(rulesDir.root))
+        let items = try f.items()
+        #expect(items["forms/utf8.txt"]?.retentionClass == "FORMS")
+        #expect(items["forms/utf8.txt"]?.piiJSON?.contains("nino") == true)
+        #expect(items["forms/cp1252.txt"]?.retentionClass == "FORMS")
+        #expect(items["forms/bom.txt"]?.retentionClass == "FORMS")
+        #expect(items["forms/other.txt"]?.retentionClass == "UNCLASSIFIED")
+    }
+
     @Test func excludedItemsLeaveTheIndex() throws {
         let f = council()
         _ = try f.scan()

@@ -115,6 +115,15 @@ import Testing
         #expect(!c.isDisposalCandidate(asOf: "2026-11-22"))
     }
 
+    @Test func textIsReadOnlyWhenAClassOrHoldLooksInside() throws {
+        #expect(Classifier(schedule: try schedule(Self.yaml)).readsText)   // HR-ANY: contains
+        let noText = "classes:\n  - id: A\n    retain: 1 year\n    action: review\n    when: {path: [\"**/A/**\"]}\n"
+            + "default: {id: U, retain: 6 years, trigger: last_modified, action: review}\n"
+        #expect(!Classifier(schedule: try schedule(noText)).readsText)
+        let inHold = noText + "holds:\n  - id: H\n    reason: r\n    authority: a\n    when: {contains: [\"subject access\"]}\n"
+        #expect(Classifier(schedule: try schedule(inHold)).readsText)
+    }
+
     @Test func theShippedScheduleClassifiesTheFixtures() throws {
         let s = Classifier(schedule: try #require(try RuleSet.load(repositoryRoot + "/rules").retention))
         #expect(s.classify(facts("Finance/Invoices/2021-22/invoice-10442.txt")).classID == "FIN-TRN-01")
