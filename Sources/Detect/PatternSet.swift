@@ -313,7 +313,10 @@ public final class PatternSet: @unchecked Sendable {
                     // Whole blocks with no trigger are passed over; the first block holding one is read by byte.
                     while i + 32 <= n {
                         let v = UnsafeRawPointer(p + i).loadUnaligned(as: Block.self)
-                        if any(((v &- f0) .<= w0) .| ((v &- f1) .<= w1) .| ((v &- f2) .<= w2)) { break }
+                        let hit = ((v &- f0) .<= w0) .| ((v &- f1) .<= w1) .| ((v &- f2) .<= w2)
+                        // Its lanes as four words, OR-ed: `any()` is a call per block, this is not.
+                        let lanes = unsafeBitCast(hit, to: SIMD4<UInt64>.self)
+                        if lanes[0] | lanes[1] | lanes[2] | lanes[3] != 0 { break }
                         i += 32
                     }
                 }
