@@ -27,6 +27,15 @@ public final class Detector: Sendable {
     let ruleRank: [Int]
     let ruleType: [Int]
     let typeNames: [String]
+    /// Per personal-data rule, the rule and its context words held by reference, so each check borrows them
+    /// (a rule is a struct of arrays and strings: copying one per match retains every field).
+    let checked: [CheckedRule]
+
+    final class CheckedRule: Sendable {
+        let rule: DetectionRules.PersonalData
+        let contextWords: [[UInt8]]
+        init(_ rule: DetectionRules.PersonalData, _ contextWords: [[UInt8]]) { self.rule = rule; self.contextWords = contextWords }
+    }
     /// Per pattern: its personal-data rule, or -1 for a keyword; its special category (an index into
     /// `categoryNames`), or -1 for a personal-data pattern.
     let patternRule: [Int]
@@ -81,6 +90,7 @@ public final class Detector: Sendable {
         ruleRank = rules.personalData.map { Detector.precedence[$0.type] ?? 0 }
         ruleType = rules.personalData.map { r in rules.personalData.firstIndex { $0.type == r.type }! }
         typeNames = rules.personalData.map(\.type)
+        checked = zip(rules.personalData, contextWords).map { CheckedRule($0, $1) }
         var names: [String] = [], categoryIndex: [String: Int] = [:]
         var patternRule: [Int] = [], patternCategory: [Int] = []
         for t in targets {
@@ -178,9 +188,9 @@ public final class Detector: Sendable {
             for m in matches {
                 let r = patternRule[m.pattern]
                 guard r >= 0 else { keywords.append((patternCategory[m.pattern], m.start)); continue }
-                let rule = rules.personalData[r], words = contextWords[r]   // once per match, not per end
+                let c = checked[r]
                 for end in m.ends {
-                    if let (value, confidence) = check(rule, words, m.start, end, bytes, asOf) {
+                    if let (value, confidence) = check(c.rule, c.contextWords, m.start, end, bytes, asOf) {
                         candidates.append(Candidate(rule: r, start: m.start, end: end, value: value, confidence: confidence))
                         break
                     }
