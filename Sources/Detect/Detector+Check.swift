@@ -3,11 +3,19 @@ import Rules
 import SweepModel
 
 extension Detector {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
     /// Validates one candidate and judges its confidence; nil when it is not a value of the rule's type.
     func check(_ rule: DetectionRules.PersonalData, _ context: [[UInt8]], _ start: Int, _ end: Int, _ bytes: [UInt8], _ asOf: Timestamp) -> (value: String, confidence: String)? {
-        let text = Substring(String(decoding: bytes[start..<end], as: UTF8.self))
-        let hasContext = rule.context.isEmpty ? false : Detector.contextNear(context, start, end, bytes, window: rule.window)
-        if rule.contextRequired && !hasContext { return nil }
+        bytes.withUnsafeBufferPointer { check(rule, context, start, end, $0, asOf) }
+    }
+
+    /// ``check(_:_:_:_:_:_:)`` over the item's bytes: reads the candidate where it lies and makes a String only
+    /// for a value it accepts.
+    func check(_ rule: DetectionRules.PersonalData, _ context: [[UInt8]], _ start: Int, _ end: Int, _ bytes: Bytes, _ asOf: Timestamp) -> (value: String, confidence: String)? {
+        let text = Bytes(rebasing: bytes[start..<end])
+        func near() -> Bool { !rule.context.isEmpty && Detector.contextNear(context, start, end, bytes, window: rule.window) }
+        if rule.contextRequired && !near() { return nil }
         let value: String?
         switch rule.validator {
         case "nino": value = Validators.nino(text)
@@ -22,126 +30,261 @@ extension Detector {
         case "uk_driving_licence": value = Validators.drivingLicence(text)
         case "date_of_birth": value = Detector.birthDate(text, asOf: asOf)
         case "ip", "ipv4", "ipv6":
-            value = Detector.isVersionNumber(start, bytes) ? nil : (Validators.ipv4(text) ?? Detector.strictIPv6(text))
+            value = Detector.isVersionNumber(start, bytes) ? nil : (Validators.ipv4(text) ?? Validators.ipv6(text, strict: true))
         case "sort_code_account": value = Detector.sortCodeAccount(start, end, bytes)
         default: value = nil
         }
         guard let value else { return nil }
-        if rule.bareNeedsContext && !hasContext && !text.contains(where: { $0 == " " || $0 == "-" }) {
+        // Context is looked for only now when the rule does not require it (most candidates are refused first).
+        let hasContext = rule.contextRequired || near()
+        if rule.bareNeedsContext && !hasContext && !Validators.hasCharacter(text, UInt8(ascii: " "), UInt8(ascii: "-")) {
             return (value, "low")
         }
         return (value, hasContext ? "high" : "medium")
     }
 
-    /// ASCII lower case of a few bytes (only the bytes a check looks at are lowered, never the whole text).
-    static func lowered(_ s: ArraySlice<UInt8>) -> [UInt8] { s.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 } }
-
     /// A context word within `window` bytes before the candidate or 30 after it, as a whole word: the bytes
     /// before and after are read as one lower-cased region with a space where the candidate was. `words` are
     /// lower case already.
-    static func contextNear(_ words: [[UInt8]], _ start: Int, _ end: Int, _ bytes: [UInt8], window: Int) -> Bool {
-        let lo = max(0, start - window), hi = min(bytes.count, end + 30)
+    static func contextNear(_ words: [[UInt8]], _ start: Int, _ end: Int, _ b: Bytes, window: Int) -> Bool {
+        let lo = max(0, start - window), hi = min(b.count, end + 30)
         let before = start - lo
         let count = before + 1 + (hi - end)
-        return bytes.withUnsafeBufferPointer { b in
-            @inline(__always) func at(_ i: Int) -> UInt8 {
-                if i == before { return 32 }
-                let c = i < before ? b[lo + i] : b[end + i - before - 1]
-                return (c >= 65 && c <= 90) ? c + 32 : c
-            }
-            func occurs(_ needle: UnsafeBufferPointer<UInt8>) -> Bool {
-                guard !needle.isEmpty, needle.count <= count else { return false }
-                var i = 0
-                while i + needle.count <= count {
-                    if at(i) == needle[0] {
-                        var k = 1
-                        while k < needle.count && at(i + k) == needle[k] { k += 1 }
-                        if k == needle.count {
-                            let prev = i == 0 ? 32 : at(i - 1)
-                            let next = i + needle.count < count ? at(i + needle.count) : 32
-                            if !isWordByte(prev) && !isWordByte(next) { return true }
-                        }
-                    }
-                    i += 1
+        guard count > 0 else { return false }
+        // The region lowered once, between two spaces that stand for what lies beyond it.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 2) { r in
+            r[0] = 32
+            r[count + 1] = 32
+            func copyLowered(_ from: Int, _ n: Int, to: Int) {
+                guard n > 0 else { return }
+                let source = b.baseAddress! + from, target = r.baseAddress! + to
+                for k in 0..<n {
+                    let c = source[k]
+                    target[k] = c &- 65 < 26 ? c | 32 : c
                 }
-                return false
             }
-            for w in words where w.withUnsafeBufferPointer(occurs) { return true }
+            if before >= 0 {
+                copyLowered(lo, before, to: 1)
+                r[before + 1] = 32
+                copyLowered(end, hi - end, to: before + 2)
+            } else {
+                copyLowered(end - before - 1, count, to: 1)   // a negative window: the region starts past the candidate
+            }
+            let region = UnsafeMutableRawPointer(r.baseAddress! + 1)
+            for w in words where !w.isEmpty && w.count <= count {
+                let found = w.withUnsafeBufferPointer { needle -> Bool in
+                    var i = 0
+                    let last = count - needle.count
+                    while i <= last, let hit = memchr(region + i, Int32(needle[0]), last - i + 1) {
+                        i = region.distance(to: hit)
+                        if memcmp(hit, needle.baseAddress!, needle.count) == 0
+                            && !isWordByte(r[i]) && !isWordByte(r[i + needle.count + 1]) { return true }
+                        i += 1
+                    }
+                    return false
+                }
+                if found { return true }
+            }
             return false
         }
     }
 
     static func isWordByte(_ b: UInt8) -> Bool { (48...57).contains(b) || (97...122).contains(b) || (65...90).contains(b) }
 
+    static let referenceHeaders = ["message-id:", "references:", "in-reply-to:", "content-id:", "thread-index:"]
+    static let referenceHeaderBytes = referenceHeaders.map { Array($0.utf8) }
+
     /// An address inside a Message-ID, References, In-Reply-To or Content-ID header, or a `cid:` image reference.
-    static func isMessageReference(_ start: Int, _ bytes: [UInt8]) -> Bool {
-        let from = max(0, start - 4)
-        if lowered(bytes[from..<start]) == Array("cid:".utf8) { return true }
+    static func isMessageReference(_ start: Int, _ b: Bytes) -> Bool {
+        if start >= 4 && lowered(b, start - 4, "cid:".utf8) { return true }
         var lineStart = start
-        while lineStart > 0 && bytes[lineStart - 1] != 10 { lineStart -= 1 }
-        let head = String(decoding: lowered(bytes[lineStart..<min(bytes.count, lineStart + 16)]), as: UTF8.self)
-        return ["message-id:", "references:", "in-reply-to:", "content-id:", "thread-index:"].contains { head.hasPrefix($0) }
-            || (start > 0 && bytes[start - 1] == UInt8(ascii: "<") && head.hasPrefix(" "))
+        while lineStart > 0 && b[lineStart - 1] != 10 { lineStart -= 1 }
+        let head = Bytes(rebasing: b[lineStart..<min(b.count, lineStart + 16)])
+        let afterAngle = start > 0 && b[start - 1] == UInt8(ascii: "<")
+        if head.allSatisfy({ $0 < 0x80 }) {
+            return referenceHeaderBytes.contains { h in h.count <= head.count && lowered(head, 0, h) }
+                || (afterAngle && head.first == 32)
+        }
+        // Text outside ASCII: the line's start read as Characters (a mark after the colon is part of it).
+        let text = String(decoding: head.map { $0 &- 65 < 26 ? $0 + 32 : $0 }, as: UTF8.self)
+        return referenceHeaders.contains { text.hasPrefix($0) } || (afterAngle && text.hasPrefix(" "))
     }
+
+    /// Whether the bytes at `at` are `word` (lower case ASCII) when ASCII letters are lowered.
+    static func lowered(_ b: Bytes, _ at: Int, _ word: some Collection<UInt8>) -> Bool {
+        var i = at
+        for w in word {
+            let c = b[i]
+            if (c &- 65 < 26 ? c + 32 : c) != w { return false }
+            i += 1
+        }
+        return true
+    }
+
+    static let versionWords = ["v", "version ", "ver ", "version: ", "build ", "release "]
+    static let versionWordBytes = versionWords.map { Array($0.utf8) }
 
     /// "version 1.2.3.4", "v10.0.0.1": a software version, not an address.
-    static func isVersionNumber(_ start: Int, _ bytes: [UInt8]) -> Bool {
-        let before = String(decoding: lowered(bytes[max(0, start - 10)..<start]), as: UTF8.self)
-        return before.hasSuffix("v") || before.hasSuffix("version ") || before.hasSuffix("ver ") || before.hasSuffix("version: ")
-            || before.hasSuffix("build ") || before.hasSuffix("release ")
+    static func isVersionNumber(_ start: Int, _ b: Bytes) -> Bool {
+        let from = max(0, start - 10)
+        let before = Bytes(rebasing: b[from..<start])
+        if before.allSatisfy({ $0 < 0x80 }) {
+            return versionWordBytes.contains { w in w.count <= before.count && lowered(before, before.count - w.count, w) }
+        }
+        // Text outside ASCII: read as Characters (a word's first letter may join what precedes it).
+        let text = String(decoding: before.map { $0 &- 65 < 26 ? $0 + 32 : $0 }, as: UTF8.self)
+        return versionWords.contains { text.hasSuffix($0) }
     }
 
-    /// IPv6 that is not a clock time or a ratio: eight groups, or a `::` with a hex letter or a long group.
-    static func strictIPv6(_ s: Substring) -> String? {
-        guard let v = Validators.ipv6(s) else { return nil }
-        let groups = v.split(separator: ":")
-        guard v.contains("::") || groups.count == 8 else { return nil }
-        guard groups.contains(where: { $0.count >= 3 || $0.contains(where: { $0.isLetter }) }) else { return nil }
-        return v
-    }
-
-    static let months = ["jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
-                         "nov": 11, "dec": 12]
+    static let monthNames: [UInt32] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        .map { $0.utf8.reduce(0) { $0 << 8 | UInt32($1) } }
 
     /// A real date (UK day-first order), no later than `asOf` and no more than 120 years before it.
     static func birthDate(_ s: Substring, asOf: Timestamp) -> String? {
-        let lower = s.lowercased()
-        var y = 0, m = 0, d = 0
-        let parts = lower.split(whereSeparator: { "/.- ".contains($0) })
-        if parts.count == 3, parts[0].count == 4, let yy = Int(parts[0]), let mm = Int(parts[1]), let dd = Int(parts[2]) {
-            (y, m, d) = (yy, mm, dd)
-        } else if parts.count == 3, let dd = Int(parts[0].prefix(while: \.isNumber)), let yy = Int(parts[2]) {
-            if let mm = Int(parts[1]) { m = mm } else if let mm = months[String(parts[1].prefix(3))] { m = mm } else { return nil }
-            d = dd
-            y = yy
-            if parts[2].count == 2 {
-                let century = Int(asOf.iso8601.prefix(4))! / 100 * 100
-                y = century + yy > Int(asOf.iso8601.prefix(4))! ? century - 100 + yy : century + yy
+        Validators.withBytes(s) { birthDate($0, asOf: asOf) }
+    }
+
+    static func birthDate(_ b: Bytes, asOf: Timestamp) -> String? {
+        if Validators.isPlain(b) { return birthDate(units: b, asOf: asOf) }
+        return Validators.units(String(decoding: b, as: UTF8.self).lowercased()).withUnsafeBufferPointer {
+            birthDate(units: $0, asOf: asOf)
+        }
+    }
+
+    /// ``birthDate(_:asOf:)`` over units (``Validators/units(_:)``) of the lower-cased text, or plain ASCII in
+    /// either case: three parts split by / . - or space; year-month-day when the first part is four
+    /// characters and all three are numbers, else day (leading digits) month (a number or a name's first three
+    /// letters) year, a two-digit year in the century that puts it no later than `asOf`'s year.
+    static func birthDate(units u: Bytes, asOf: Timestamp) -> String? {
+        var parts: (Bytes, Bytes, Bytes) = (Bytes(start: nil, count: 0), Bytes(start: nil, count: 0), Bytes(start: nil, count: 0))
+        var n = 0, i = 0
+        func isSeparator(_ x: UInt8) -> Bool {
+            x == UInt8(ascii: "/") || x == UInt8(ascii: ".") || x == UInt8(ascii: "-") || x == UInt8(ascii: " ")
+        }
+        while i < u.count {
+            if isSeparator(u[i]) { i += 1; continue }
+            let from = i
+            while i < u.count && !isSeparator(u[i]) { i += 1 }
+            let part = Bytes(rebasing: u[from..<i])
+            switch n {
+            case 0: parts.0 = part
+            case 1: parts.1 = part
+            case 2: parts.2 = part
+            default: return nil
             }
+            n += 1
+        }
+        guard n == 3 else { return nil }
+        let int = Validators.int
+        let y: Int, m: Int, d: Int
+        if parts.0.count == 4, let yy = int(parts.0), let mm = int(parts.1), let dd = int(parts.2) {
+            (y, m, d) = (yy, mm, dd)
+        } else if let dd = int(Bytes(rebasing: parts.0.prefix(while: Validators.unitIsNumber))), let yy = int(parts.2) {
+            if let mm = int(parts.1) { m = mm } else if let mm = month(parts.1) { m = mm } else { return nil }
+            d = dd
+            if parts.2.count == 2 {
+                let year = Detector.year(of: asOf)
+                let century = year / 100 * 100
+                y = century + yy > year ? century - 100 + yy : century + yy
+            } else { y = yy }
         } else { return nil }
-        // "%04d-%02d-%02d" without Foundation's formatter (every part is at least 0 here).
+        return birthDate(y, m, d, asOf: asOf)
+    }
+
+    /// The month whose name's first three letters begin `u` (either case).
+    static func month(_ u: Bytes) -> Int? {
+        guard u.count >= 3 else { return nil }
+        let key = u.prefix(3).reduce(UInt32(0)) { $0 << 8 | UInt32($1 &- 65 < 26 ? $1 + 32 : $1) }
+        return monthNames.firstIndex(of: key).map { $0 + 1 }
+    }
+
+    /// `YYYY-MM-DD` when year, month and day (none negative) make a real date from 120 years before `asOf` up
+    /// to it; what `Timestamp.parse` of that text accepts. Years from 1700 to 2200 are reckoned here; any
+    /// other is handed to `Timestamp.parse` itself.
+    static func birthDate(_ y: Int, _ m: Int, _ d: Int, asOf: Timestamp) -> String? {
+        guard (1...12).contains(m), (1...31).contains(d) else { return nil }   // Timestamp.parse refuses these
+        let date: Timestamp
+        if (1700...2200).contains(y) {
+            guard d <= daysIn(m, y) else { return nil }
+            date = Timestamp(seconds: Int64(daysFromCivil(y, m, d)) * 86400)
+        } else {
+            guard let parsed = Timestamp.parse(dateText(y, m, d)) else { return nil }
+            date = parsed
+        }
+        guard date <= asOf else { return nil }
+        let years = Double(asOf.seconds - date.seconds) / (365.25 * 86400)
+        return years <= 120 ? dateText(y, m, d) : nil
+    }
+
+    /// "%04d-%02d-%02d" (every part at least 0).
+    static func dateText(_ y: Int, _ m: Int, _ d: Int) -> String {
         func padded(_ n: Int, _ width: Int) -> String {
             let s = String(n)
             return s.utf8.count >= width ? s : String(repeating: "0", count: width - s.utf8.count) + s
         }
-        let text = padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
-        guard let date = Timestamp.parse(text), date <= asOf else { return nil }
-        let years = Double(asOf.seconds - date.seconds) / (365.25 * 86400)
-        return years <= 120 ? text : nil
+        if (0...9999).contains(y) && (0...99).contains(m) && (0...99).contains(d) {
+            return String(unsafeUninitializedCapacity: 10) { out in
+                func put(_ v: Int, at: Int, width: Int) {
+                    var v = v
+                    for k in stride(from: at + width - 1, through: at, by: -1) { out[k] = UInt8(48 + v % 10); v /= 10 }
+                }
+                put(y, at: 0, width: 4)
+                out[4] = UInt8(ascii: "-")
+                put(m, at: 5, width: 2)
+                out[7] = UInt8(ascii: "-")
+                put(d, at: 8, width: 2)
+                return 10
+            }
+        }
+        return padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
+    }
+
+    static func isLeapYear(_ y: Int) -> Bool { y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) }
+
+    static func daysIn(_ m: Int, _ y: Int) -> Int {
+        switch m {
+        case 2: return isLeapYear(y) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (as timegm counts them).
+    static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y - 1 : y
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// The UTC calendar year of a moment, as gmtime gives it (what `Int(asOf.iso8601.prefix(4))` reads; a
+    /// Timestamp's range, 1677 to 2262, always has four digits).
+    static func year(of t: Timestamp) -> Int {
+        let s = Int(t.seconds)
+        let z = (s >= 0 ? s / 86400 : (s - 86399) / 86400) + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        return yoe + era * 400 + (mp >= 10 ? 1 : 0)
     }
 
     /// A sort code followed within 40 characters by an eight-digit account number: the pair is the value.
-    static func sortCodeAccount(_ start: Int, _ end: Int, _ bytes: [UInt8]) -> String? {
-        let sort = bytes[start..<end].filter { (48...57).contains($0) }
+    static func sortCodeAccount(_ start: Int, _ end: Int, _ b: Bytes) -> String? {
+        var sort = Validators.Short()
+        for x in b[start..<end] where Validators.isDigit(x) { sort.append(x) }
         guard sort.count == 6 else { return nil }
-        let hi = min(bytes.count, end + 40)
+        let hi = min(b.count, end + 40)
         var i = end
         while i < hi {
-            if (48...57).contains(bytes[i]) && (i == 0 || !isWordByte(bytes[i - 1])) {
+            if Validators.isDigit(b[i]) && (i == 0 || !isWordByte(b[i - 1])) {
                 var j = i
-                while j < bytes.count && (48...57).contains(bytes[j]) { j += 1 }
-                if j - i == 8 && (j == bytes.count || !isWordByte(bytes[j])) {
-                    return String(decoding: sort, as: UTF8.self) + String(decoding: bytes[i..<j], as: UTF8.self)
+                while j < b.count && Validators.isDigit(b[j]) { j += 1 }
+                if j - i == 8 && (j == b.count || !isWordByte(b[j])) {
+                    return sort.string() + String(decoding: Bytes(rebasing: b[i..<j]), as: UTF8.self)
                 }
                 i = j
             } else { i += 1 }

@@ -4,52 +4,175 @@ import Foundation
 /// and answers with the value in a canonical form (spaces and separators dropped, upper case), or nil.
 ///
 /// Canonical forms matter: "QQ 12 34 56 C" and "QQ123456C" are one NINO, counted once and hashed alike.
+///
+/// Every check reads the candidate's UTF-8 bytes and makes a String only for a value it accepts (a scan meets
+/// about 800,000 candidates per gigabyte of text, most of them refused). The public functions that take a
+/// Substring are thin wrappers over the byte forms. Checks that read text as Characters (email, IP addresses,
+/// dates) read plain ASCII byte by byte, where each byte is one Character; other text, which no shipped
+/// pattern matches, is first turned into one stand-in byte per Character (``units(_:)``), so both answer as
+/// Swift's String would.
 public enum Validators {
-    /// Digits and letters only, upper-cased.
-    static func compact(_ s: Substring) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count)
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"): out.append(b)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): out.append(b - 32)
-            default: continue
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
+    /// Upper-case ASCII letter (what ``compact(_:)`` leaves).
+    @inline(__always) static func isLetter(_ b: UInt8) -> Bool { b &- 65 < 26 }
+
+    /// Runs `body` over the UTF-8 bytes of `s`.
+    static func withBytes<R>(_ s: Substring, _ body: (Bytes) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        return Array(s.utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// Up to 40 bytes kept in place (no heap): a candidate's digits or letters, which no check needs more of.
+    /// `count` goes on counting past 40.
+    struct Short {
+        static let capacity = 40
+        private(set) var count = 0
+        private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+
+        @inline(__always) mutating func append(_ b: UInt8) {
+            if count < Short.capacity { withUnsafeMutableBytes(of: &storage) { $0[count] = b } }
+            count += 1
+        }
+        /// Byte `i` (below `capacity`).
+        @inline(__always) subscript(_ i: Int) -> UInt8 { withUnsafeBytes(of: storage) { $0[i] } }
+        /// Bytes `from..<to` (within `capacity`) as a String.
+        func string(_ from: Int = 0, _ to: Int? = nil) -> String {
+            withUnsafeBytes(of: storage) {
+                String(decoding: UnsafeRawBufferPointer(rebasing: $0[from..<(to ?? min(count, Short.capacity))]), as: UTF8.self)
             }
+        }
+        /// Every byte the same (true when empty): `Set(d).count <= 1`.
+        var allSame: Bool {
+            let n = min(count, Short.capacity)
+            for i in stride(from: 1, to: n, by: 1) where self[i] != self[0] { return false }
+            return true
+        }
+    }
+
+    /// Digits and letters only, upper-cased.
+    static func compact(_ b: Bytes) -> Short {
+        var out = Short()
+        for x in b {
+            if isDigit(x) || isLetter(x) { out.append(x) } else if x &- 97 < 26 { out.append(x - 32) }
         }
         return out
     }
 
-    static func digits(_ s: Substring) -> [Int] {
-        s.utf8.compactMap { (48...57).contains($0) ? Int($0 - 48) : nil }
+    /// The ASCII digits, as bytes "0"–"9".
+    static func digits(_ b: Bytes) -> Short {
+        var out = Short()
+        for x in b where isDigit(x) { out.append(x) }
+        return out
     }
 
-    static func isLetter(_ b: UInt8) -> Bool { (65...90).contains(b) }
-    static func isDigit(_ b: UInt8) -> Bool { (48...57).contains(b) }
-    static func text(_ b: [UInt8]) -> String { String(decoding: b, as: UTF8.self) }
+    /// Every byte ASCII, and no CR LF (the one pair of ASCII bytes Swift reads as one Character): each byte
+    /// is then one Character.
+    static func isPlain(_ b: Bytes) -> Bool {
+        var previous: UInt8 = 0
+        for x in b {
+            if x >= 0x80 || (x == 10 && previous == 13) { return false }
+            previous = x
+        }
+        return true
+    }
+
+    /// Stand-in bytes for text as Swift's Characters, one per Character: a Character that is one ASCII byte
+    /// stays that byte; any other becomes 0x80 plus ``unitLetter``, ``unitNumber`` and ``unitHex`` for what
+    /// Character.isLetter, isNumber and isHexDigit say of it. No stand-in equals an ASCII byte, as no other
+    /// Character equals an ASCII one that the checks compare with (space / . - : @ + and digits).
+    static func units(_ s: some StringProtocol) -> [UInt8] {
+        s.map { c in
+            if c.utf8.count == 1 { return c.utf8.first! }
+            return 0x80 | (c.isLetter ? unitLetter : 0) | (c.isNumber ? unitNumber : 0) | (c.isHexDigit ? unitHex : 0)
+        }
+    }
+    static let unitLetter: UInt8 = 1, unitNumber: UInt8 = 2, unitHex: UInt8 = 4
+
+    /// Character.isLetter of a unit.
+    @inline(__always) static func unitIsLetter(_ u: UInt8) -> Bool { u < 0x80 ? (u | 32) &- 97 < 26 : u & unitLetter != 0 }
+    /// Character.isNumber of a unit.
+    @inline(__always) static func unitIsNumber(_ u: UInt8) -> Bool { u < 0x80 ? isDigit(u) : u & unitNumber != 0 }
+    /// Character.isHexDigit of a unit.
+    @inline(__always) static func unitIsHex(_ u: UInt8) -> Bool {
+        u < 0x80 ? isDigit(u) || (u | 32) &- 97 < 6 : u & unitHex != 0
+    }
+
+    /// The text with ASCII letters lower-cased (String.lowercased() of ASCII text).
+    static func lowerString(_ b: Bytes) -> String {
+        String(unsafeUninitializedCapacity: b.count) { out in
+            for (i, x) in b.enumerated() { out[i] = x &- 65 < 26 ? x + 32 : x }
+            return b.count
+        }
+    }
+
+    /// Whether the text holds `a` or `b` (ASCII, neither CR nor LF) as a Character of its own, as Swift's
+    /// String reads it (a combining mark after it would make another Character).
+    static func hasCharacter(_ bytes: Bytes, _ a: UInt8, _ b: UInt8? = nil) -> Bool {
+        var found = false, plain = true
+        for x in bytes {
+            if x == a || x == b { found = true } else if x >= 0x80 { plain = false }
+        }
+        guard found, !plain else { return found }
+        let ca = Character(Unicode.Scalar(a)), cb = b.map { Character(Unicode.Scalar($0)) }
+        return String(decoding: bytes, as: UTF8.self).contains { $0 == ca || $0 == cb }
+    }
+
+    /// `Int(text)` of units: an optional sign, then ASCII digits only; nil when empty or out of range.
+    static func int(_ u: Bytes) -> Int? {
+        guard let first = u.first else { return nil }
+        let negative = first == UInt8(ascii: "-")
+        let from = (negative || first == UInt8(ascii: "+")) ? 1 : 0
+        guard from < u.count else { return nil }
+        var n = 0
+        for x in u[from...] {
+            guard isDigit(x) else { return nil }
+            let (m, o1) = n.multipliedReportingOverflow(by: 10)
+            let (s, o2) = negative ? m.subtractingReportingOverflow(Int(x - 48)) : m.addingReportingOverflow(Int(x - 48))
+            guard !o1, !o2 else { return nil }
+            n = s
+        }
+        return n
+    }
 
     /// National Insurance number: two prefix letters (first not D F I Q U V, second not D F I O Q U V, and
     /// not BG GB KN NK NT TN ZZ), six digits, suffix A–D. `QQ`, HMRC's own example prefix, is counted too:
     /// documents quote it, and DOMAIN.md says a scan counts published examples like any other value.
-    public static func nino(_ s: Substring) -> String? {
-        let c = compact(s)
-        guard c.count == 9, isLetter(c[0]), isLetter(c[1]), c[2..<8].allSatisfy(isDigit), (65...68).contains(c[8]) else { return nil }
-        let first = Character(UnicodeScalar(c[0])), second = Character(UnicodeScalar(c[1]))
-        let example = first == "Q" && second == "Q"
-        guard example || (!"DFIQUV".contains(first) && !"DFIOQUV".contains(second)) else { return nil }
-        guard !["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(String([first, second])) else { return nil }
-        return text(c)
+    public static func nino(_ s: Substring) -> String? { withBytes(s) { nino($0) } }
+
+    static func nino(_ b: Bytes) -> String? {
+        let c = compact(b)
+        guard c.count == 9, isLetter(c[0]), isLetter(c[1]), (2..<8).allSatisfy({ isDigit(c[$0]) }), (65...68).contains(c[8])
+        else { return nil }
+        let first = c[0], second = c[1]
+        if !(first == UInt8(ascii: "Q") && second == UInt8(ascii: "Q")) {
+            guard !oneOf(first, "DFIQUV"), !oneOf(second, "DFIOQUV") else { return nil }
+        }
+        let refused: StaticString = "BG GB KN NK NT TN ZZ"
+        for i in stride(from: 0, to: refused.utf8CodeUnitCount, by: 3)
+        where refused.utf8Start[i] == first && refused.utf8Start[i + 1] == second { return nil }
+        return c.string()
+    }
+
+    /// Whether `x` is one of the bytes of `set`.
+    @inline(__always) static func oneOf(_ x: UInt8, _ set: StaticString) -> Bool {
+        UnsafeBufferPointer(start: set.utf8Start, count: set.utf8CodeUnitCount).contains(x)
     }
 
     /// NHS number: ten digits; weights 10..2 on the first nine, check = 11 − (sum mod 11), 11 → 0, 10 invalid;
     /// all-same digits refused.
-    public static func nhsNumber(_ s: Substring) -> String? {
-        let d = digits(s)
-        guard d.count == 10, Set(d).count > 1 else { return nil }
-        let sum = (0..<9).reduce(0) { $0 + d[$1] * (10 - $1) }
+    public static func nhsNumber(_ s: Substring) -> String? { withBytes(s) { nhsNumber($0) } }
+
+    static func nhsNumber(_ b: Bytes) -> String? {
+        let d = digits(b)
+        guard d.count == 10, !d.allSame else { return nil }
+        var sum = 0
+        for i in 0..<9 { sum += Int(d[i] - 48) * (10 - i) }
         var check = 11 - sum % 11
         if check == 11 { check = 0 }
-        guard check != 10, check == d[9] else { return nil }
-        return d.map(String.init).joined()
+        guard check != 10, check == Int(d[9] - 48) else { return nil }
+        return d.string()
     }
 
     /// Luhn over the digits, rightmost as check digit.
@@ -61,24 +184,37 @@ public enum Validators {
         return sum % 10 == 0
     }
 
+    /// Luhn over digit bytes (at most ``Short/capacity``).
+    static func luhn(_ d: Short) -> Bool {
+        var sum = 0
+        for i in 0..<d.count {
+            let x = Int(d[d.count - 1 - i] - 48)
+            if i % 2 == 1 { let y = x * 2; sum += y > 9 ? y - 9 : y } else { sum += x }
+        }
+        return sum % 10 == 0
+    }
+
     /// Payment card: 13–19 digits, Luhn, and an issuer prefix with a length that issuer uses.
-    public static func paymentCard(_ s: Substring) -> String? {
-        let d = digits(s)
-        guard (13...19).contains(d.count), luhn(d), Set(d).count > 1 else { return nil }
+    public static func paymentCard(_ s: Substring) -> String? { withBytes(s) { paymentCard($0) } }
+
+    static func paymentCard(_ b: Bytes) -> String? {
+        let d = digits(b)
         let n = d.count
-        func prefix(_ k: Int) -> Int { d.prefix(k).reduce(0) { $0 * 10 + $1 } }
+        guard (13...19).contains(n), luhn(d), !d.allSame else { return nil }
+        func prefix(_ k: Int) -> Int { (0..<k).reduce(0) { $0 * 10 + Int(d[$1] - 48) } }
+        let p2 = prefix(2), p3 = prefix(3), p4 = prefix(4)
         let known: Bool =
-            (d[0] == 4 && [13, 16, 19].contains(n))                                        // Visa
-            || ((51...55).contains(prefix(2)) && n == 16)                                  // Mastercard
-            || ((2221...2720).contains(prefix(4)) && n == 16)                              // Mastercard 2-series
-            || ([34, 37].contains(prefix(2)) && n == 15)                                   // American Express
-            || ((prefix(2) == 50 || (56...69).contains(prefix(2))) && (12...19).contains(n) && prefix(4) != 6011
-                && !(644...649).contains(prefix(3)) && prefix(2) != 65 && prefix(2) != 62) // Maestro
-            || ((prefix(4) == 6011 || (644...649).contains(prefix(3)) || prefix(2) == 65) && (16...19).contains(n)) // Discover
-            || ((3528...3589).contains(prefix(4)) && (16...19).contains(n))                // JCB
-            || (((300...305).contains(prefix(3)) || [36, 38, 39].contains(prefix(2))) && (14...19).contains(n)) // Diners
-            || (prefix(2) == 62 && (16...19).contains(n))                                  // UnionPay
-        return known ? d.map(String.init).joined() : nil
+            (d[0] == UInt8(ascii: "4") && [13, 16, 19].contains(n))                   // Visa
+            || ((51...55).contains(p2) && n == 16)                                    // Mastercard
+            || ((2221...2720).contains(p4) && n == 16)                                // Mastercard 2-series
+            || ([34, 37].contains(p2) && n == 15)                                     // American Express
+            || ((p2 == 50 || (56...69).contains(p2)) && (12...19).contains(n) && p4 != 6011
+                && !(644...649).contains(p3) && p2 != 65 && p2 != 62)                 // Maestro
+            || ((p4 == 6011 || (644...649).contains(p3) || p2 == 65) && (16...19).contains(n)) // Discover
+            || ((3528...3589).contains(p4) && (16...19).contains(n))                  // JCB
+            || (((300...305).contains(p3) || [36, 38, 39].contains(p2)) && (14...19).contains(n)) // Diners
+            || (p2 == 62 && (16...19).contains(n))                                    // UnionPay
+        return known ? d.string() : nil
     }
 
     /// IBAN lengths by country (the common ones; others are accepted on the checksum at 15–34 characters).
@@ -86,118 +222,233 @@ public enum Validators {
         "GB": 22, "IE": 22, "DE": 22, "FR": 27, "ES": 24, "IT": 27, "NL": 18, "BE": 16, "PT": 25, "PL": 28,
         "CH": 21, "AT": 20, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "LU": 20, "GI": 23, "GG": 22, "JE": 22, "IM": 22,
     ]
+    /// ``ibanLengths`` keyed by the country's two bytes.
+    static let ibanLengthByCode: [UInt16: Int] = Dictionary(uniqueKeysWithValues: ibanLengths.map { country, n in
+        let u = Array(country.utf8)
+        return (UInt16(u[0]) << 8 | UInt16(u[1]), n)
+    })
 
     /// IBAN: country, two check digits, then the account; first four moved to the end, letters as 10–35, mod 97 = 1.
-    public static func iban(_ s: Substring) -> String? {
-        let c = compact(s)
-        guard c.count >= 15, c.count <= 34, isLetter(c[0]), isLetter(c[1]), isDigit(c[2]), isDigit(c[3]) else { return nil }
-        let country = text(Array(c[0..<2]))
-        if let n = ibanLengths[country], n != c.count { return nil }
+    public static func iban(_ s: Substring) -> String? { withBytes(s) { iban($0) } }
+
+    static func iban(_ b: Bytes) -> String? {
+        let c = compact(b)
+        let n = c.count
+        guard n >= 15, n <= 34, isLetter(c[0]), isLetter(c[1]), isDigit(c[2]), isDigit(c[3]) else { return nil }
+        if let length = ibanLengthByCode[UInt16(c[0]) << 8 | UInt16(c[1])], length != n { return nil }
         var remainder = 0
-        for b in c[4...] + c[0..<4] {
-            if isDigit(b) { remainder = (remainder * 10 + Int(b - 48)) % 97 } else if isLetter(b) {
-                remainder = (remainder * 100 + Int(b - 55)) % 97
-            } else { return nil }
+        for i in 0..<n {
+            let x = c[(i + 4) % n]   // from the fifth on, then the first four
+            remainder = isDigit(x) ? (remainder * 10 + Int(x - 48)) % 97 : (remainder * 100 + Int(x - 55)) % 97
         }
-        return remainder == 1 ? text(c) : nil
+        return remainder == 1 ? c.string() : nil
     }
 
     /// UK postcode: outward A9, A99, A9A, AA9, AA99, AA9A; inward 9AA with letters other than C I K M O V; or GIR 0AA.
-    public static func postcode(_ s: Substring) -> String? {
-        let c = compact(s)
+    public static func postcode(_ s: Substring) -> String? { withBytes(s) { postcode($0) } }
+
+    static func postcode(_ b: Bytes) -> String? {
+        let c = compact(b)
         guard (5...7).contains(c.count) else { return nil }
-        if text(c) == "GIR0AA" { return "GIR 0AA" }
-        let inward = Array(c.suffix(3)), outward = Array(c.dropLast(3))
-        let bad = Set("CIKMOV".utf8)
-        guard isDigit(inward[0]), isLetter(inward[1]), isLetter(inward[2]), !bad.contains(inward[1]), !bad.contains(inward[2]) else { return nil }
-        let shape = String(outward.map { isLetter($0) ? "A" : (isDigit($0) ? "9" : "?") })
-        guard ["A9", "A99", "A9A", "AA9", "AA99", "AA9A"].contains(shape) else { return nil }
-        return text(outward) + " " + text(inward)
+        if c.count == 6 && c.string() == "GIR0AA" { return "GIR 0AA" }   // a small string: no heap
+        let o = c.count - 3   // the outward code's length
+        func inwardLetter(_ x: UInt8) -> Bool {
+            guard isLetter(x) else { return false }
+            return !oneOf(x, "CIKMOV")
+        }
+        guard isDigit(c[o]), inwardLetter(c[o + 1]), inwardLetter(c[o + 2]) else { return nil }
+        // Outward shapes: A9 | A99 A9A AA9 | AA99 AA9A (compact leaves only letters and digits).
+        let shaped: Bool
+        switch o {
+        case 2: shaped = isLetter(c[0]) && isDigit(c[1])
+        case 3: shaped = isLetter(c[0]) && (isDigit(c[1]) || isDigit(c[2]))
+        default: shaped = isLetter(c[0]) && isLetter(c[1]) && isDigit(c[2])
+        }
+        guard shaped else { return nil }
+        return c.string(0, o) + " " + c.string(o, o + 3)
     }
 
     /// UK phone: ten digits after the trunk 0 (or after +44 / 0044, with an optional "(0)"), mobiles 07 and
     /// landlines 01, 02, 03; canonical +44 form.
-    public static func ukPhone(_ s: Substring) -> String? {
-        var d = digits(s)
+    public static func ukPhone(_ s: Substring) -> String? { withBytes(s) { ukPhone($0) } }
+
+    static func ukPhone(_ b: Bytes) -> String? {
+        let d = digits(b)
+        let zero = UInt8(ascii: "0"), four = UInt8(ascii: "4")
+        var from = 0   // digits dropped from the front
         var international = false
-        if d.starts(with: [0, 0, 4, 4]) { d.removeFirst(4); international = true }
-        else if d.starts(with: [4, 4]) && (s.contains("+") || d.count >= 12) { d.removeFirst(2); international = true }
-        if international {
-            if d.first == 0 { d.removeFirst() }   // +44 (0)20 …
-        } else {
-            guard d.first == 0 else { return nil }
-            d.removeFirst()
+        if d.count >= 4 && d[0] == zero && d[1] == zero && d[2] == four && d[3] == four { from = 4; international = true }
+        else if d.count >= 2 && d[0] == four && d[1] == four && (d.count >= 12 || hasPlus(b)) {
+            from = 2; international = true
         }
-        guard d.count == 10, [1, 2, 3, 7].contains(d[0]) else { return nil }
-        if d[0] == 7 && d[1] == 0 { return nil }   // 070 is a personal-numbering range, not a mobile
-        return "+44" + d.map(String.init).joined()
+        if international {
+            if from < d.count && d[from] == zero { from += 1 }   // +44 (0)20 …
+        } else {
+            guard d.count > 0, d[0] == zero else { return nil }
+            from = 1
+        }
+        guard d.count - from == 10 else { return nil }
+        switch d[from] {
+        case UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"): break
+        case UInt8(ascii: "7"): if d[from + 1] == zero { return nil }   // 070 is a personal-numbering range, not a mobile
+        default: return nil
+        }
+        return "+44" + d.string(from, from + 10)
+    }
+
+    /// `s.contains("+")` of the candidate's text: StringProtocol's search, which a mark after the plus can defeat
+    /// (unlike Character comparison, a Character boundary does not matter to it); byte by byte for ASCII.
+    static func hasPlus(_ b: Bytes) -> Bool {
+        guard b.contains(UInt8(ascii: "+")) else { return false }
+        return b.allSatisfy({ $0 < 0x80 }) || Substring(String(decoding: b, as: UTF8.self)).contains("+")
     }
 
     /// Email address: local@domain.tld with a letter TLD; the caller has already dropped Message-IDs and cid:.
-    public static func email(_ s: Substring) -> String? {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return nil }
-        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }),
-              let tld = labels.last, tld.count >= 2, tld.allSatisfy(\.isLetter) else { return nil }
-        guard !parts[0].hasPrefix("."), !parts[0].hasSuffix("."), !parts[0].contains("..") else { return nil }
+    public static func email(_ s: Substring) -> String? { withBytes(s) { email($0) } }
+
+    static func email(_ b: Bytes) -> String? {
+        if isPlain(b) {
+            guard let local = emailShape(b) else { return nil }
+            for i in stride(from: 1, to: local, by: 1) where b[i] == UInt8(ascii: ".") && b[i - 1] == UInt8(ascii: ".") { return nil }
+            return lowerString(b)
+        }
+        // Two dots together are looked for as StringProtocol.contains looks (a mark after the second dot can hide
+        // them; a Character boundary between them does not).
+        let s = Substring(String(decoding: b, as: UTF8.self))
+        guard let local = units(s).withUnsafeBufferPointer(emailShape), !s.prefix(local).contains("..") else { return nil }
         return s.lowercased()
     }
 
+    /// Units of an email address but for two dots together in the local part: one @; a local part of 1–64
+    /// Characters, not starting or ending with a dot; a domain of two or more labels, none empty or starting or
+    /// ending with a hyphen, the last two or more letters. The local part's length, or nil.
+    static func emailShape(_ u: Bytes) -> Int? {
+        let at = UInt8(ascii: "@"), dot = UInt8(ascii: "."), hyphen = UInt8(ascii: "-")
+        guard let a = u.firstIndex(of: at), !u[(a + 1)...].contains(at), a >= 1, a <= 64 else { return nil }
+        guard u[0] != dot, u[a - 1] != dot else { return nil }
+        var labels = 0, label = a + 1
+        for i in (a + 1)...u.count where i == u.count || u[i] == dot {
+            guard i > label, u[label] != hyphen, u[i - 1] != hyphen else { return nil }
+            labels += 1
+            if i < u.count { label = i + 1 }
+        }
+        guard labels >= 2, u.count - label >= 2, u[label...].allSatisfy(unitIsLetter) else { return nil }
+        return a
+    }
+
     /// UK passport: nine digits, or two letters and seven digits (the caller requires the word "passport" near).
-    public static func ukPassport(_ s: Substring) -> String? {
-        let c = compact(s)
-        guard c.count == 9, c.allSatisfy(isDigit) || (isLetter(c[0]) && isLetter(c[1]) && c[2...].allSatisfy(isDigit)) else { return nil }
-        guard Set(c).count > 1 else { return nil }
-        return text(c)
+    public static func ukPassport(_ s: Substring) -> String? { withBytes(s) { ukPassport($0) } }
+
+    static func ukPassport(_ b: Bytes) -> String? {
+        let c = compact(b)
+        guard c.count == 9, (0..<9).allSatisfy({ isDigit(c[$0]) })
+                || (isLetter(c[0]) && isLetter(c[1]) && (2..<9).allSatisfy({ isDigit(c[$0]) })) else { return nil }
+        guard !c.allSame else { return nil }
+        return c.string()
     }
 
     /// UK driving licence number: 16 characters — five of surname (9-padded), decade, month (+50 for women),
     /// day, year digit, two initials (9-padded), a digit, two check characters.
-    public static func drivingLicence(_ s: Substring) -> String? {
-        let c = compact(s)
+    public static func drivingLicence(_ s: Substring) -> String? { withBytes(s) { drivingLicence($0) } }
+
+    static func drivingLicence(_ b: Bytes) -> String? {
+        let c = compact(b)
         guard c.count == 16 else { return nil }
-        guard c[0..<5].allSatisfy({ isLetter($0) || $0 == 57 }), isLetter(c[0]) else { return nil }
-        guard c[5..<11].allSatisfy(isDigit), c[11..<13].allSatisfy({ isLetter($0) || $0 == 57 }), isDigit(c[13]),
-              c[14..<16].allSatisfy({ isLetter($0) || isDigit($0) }) else { return nil }
+        let nine = UInt8(ascii: "9")
+        guard (0..<5).allSatisfy({ isLetter(c[$0]) || c[$0] == nine }), isLetter(c[0]) else { return nil }
+        guard (5..<11).allSatisfy({ isDigit(c[$0]) }), isLetter(c[11]) || c[11] == nine, isLetter(c[12]) || c[12] == nine,
+              isDigit(c[13]) else { return nil }   // the last two are a letter or digit, as compact leaves them
         let month = Int(c[6] - 48) * 10 + Int(c[7] - 48)
         let day = Int(c[8] - 48) * 10 + Int(c[9] - 48)
         guard (1...12).contains(month) || (51...62).contains(month), (1...31).contains(day) else { return nil }
         // Padding 9s come only after the letters they pad.
-        let surname = c[0..<5]
-        if let nine = surname.firstIndex(of: 57), surname[nine...].contains(where: { $0 != 57 }) { return nil }
-        return text(c)
+        if let pad = (0..<5).first(where: { c[$0] == nine }), (pad..<5).contains(where: { c[$0] != nine }) { return nil }
+        return c.string()
     }
 
     /// IPv4 dotted quad, each octet 0–255 without leading zeros.
-    public static func ipv4(_ s: Substring) -> String? {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        for p in parts {
-            guard !p.isEmpty, p.count <= 3, p.allSatisfy(\.isNumber), let v = Int(p), v <= 255,
-                  p.count == 1 || p.first != "0" else { return nil }
+    public static func ipv4(_ s: Substring) -> String? { withBytes(s) { ipv4($0) } }
+
+    /// Any byte but a digit or a dot refuses it (a Character that is not an ASCII digit is either not a number
+    /// or not one `Int` reads), so bytes answer as Characters would.
+    static func ipv4(_ b: Bytes) -> String? {
+        var parts = 0, length = 0, value = 0, first: UInt8 = 0
+        for i in 0...b.count {
+            if i == b.count || b[i] == UInt8(ascii: ".") {
+                guard length >= 1, value <= 255, length == 1 || first != UInt8(ascii: "0") else { return nil }
+                parts += 1
+                length = 0
+                value = 0
+            } else {
+                guard isDigit(b[i]), length < 3 else { return nil }
+                if length == 0 { first = b[i] }
+                length += 1
+                value = value * 10 + Int(b[i] - 48)
+            }
         }
-        return String(s)
+        return parts == 4 ? String(decoding: b, as: UTF8.self) : nil
     }
 
     /// IPv6 in full or `::` form, parsed properly: eight groups of 1–4 hex digits, one `::` at most.
-    public static func ipv6(_ s: Substring) -> String? {
-        let text = s.lowercased()
-        guard text.contains(":"), text.count >= 3 else { return nil }
-        let halves = text.components(separatedBy: "::")
-        guard halves.count <= 2 else { return nil }
-        func groups(_ part: String) -> [Substring]? {
-            if part.isEmpty { return [] }
-            let g = part.split(separator: ":", omittingEmptySubsequences: false)
-            return g.allSatisfy { (1...4).contains($0.count) && $0.allSatisfy(\.isHexDigit) } ? g : nil
+    public static func ipv6(_ s: Substring) -> String? { withBytes(s) { ipv6($0) } }
+
+    static func ipv6(_ b: Bytes) -> String? { ipv6(b, strict: false) }
+
+    /// The lower-cased address when it has the IPv6 shape and, when `strict` (the IP rule), is not a clock time
+    /// or a ratio (``ipv6StrictShape(_:)``).
+    static func ipv6(_ b: Bytes, strict: Bool) -> String? {
+        if isPlain(b) { return ipv6Shape(b) && (!strict || ipv6StrictShape(b)) ? lowerString(b) : nil }
+        let lower = String(decoding: b, as: UTF8.self).lowercased()
+        return units(lower).withUnsafeBufferPointer { ipv6Shape($0) && (!strict || ipv6StrictShape($0)) } ? lower : nil
+    }
+
+    /// Units of lower-cased text: a colon, three or more Characters, at most one `::` (the first, read from the
+    /// left, splits the text in halves), each half groups of 1–4 hex digits split by `:`; eight groups without
+    /// `::`, seven at most with it.
+    static func ipv6Shape(_ u: Bytes) -> Bool {
+        let colon = UInt8(ascii: ":")
+        guard u.contains(colon), u.count >= 3 else { return false }
+        func pair(from: Int) -> Int? {
+            var i = from
+            while i + 1 < u.count { if u[i] == colon && u[i + 1] == colon { return i }; i += 1 }
+            return nil
         }
-        guard let a = groups(halves[0]) else { return nil }
-        if halves.count == 2 {
-            guard let b = groups(halves[1]), a.count + b.count <= 7 else { return nil }
-            // "::" alone, or with at least one group beside it that has a letter or several digits: skips "a::b" prose
-        } else {
-            guard a.count == 8 else { return nil }
+        /// The groups in `lo..<hi`, or nil when one is empty, longer than four or not hex.
+        func groups(_ lo: Int, _ hi: Int) -> Int? {
+            if lo == hi { return 0 }
+            var count = 0, start = lo
+            for i in lo...hi where i == hi || u[i] == colon {
+                guard (1...4).contains(i - start), u[start..<i].allSatisfy(unitIsHex) else { return nil }
+                count += 1
+                start = i + 1
+            }
+            return count
         }
-        return text
+        if let p = pair(from: 0) {
+            guard pair(from: p + 2) == nil, let a = groups(0, p), let b = groups(p + 2, u.count) else { return false }
+            return a + b <= 7
+        }
+        return groups(0, u.count) == 8
+    }
+
+    /// Not a clock time or a ratio: a `::` or eight groups, and some group of three or more Characters or
+    /// with a letter.
+    static func ipv6StrictShape(_ u: Bytes) -> Bool {
+        let colon = UInt8(ascii: ":")
+        var groups = 0, double = false, telling = false
+        var i = 0
+        while i < u.count {
+            if u[i] == colon {
+                if i + 1 < u.count && u[i + 1] == colon { double = true }
+                i += 1
+                continue
+            }
+            let start = i
+            var letter = false
+            while i < u.count && u[i] != colon { letter = letter || unitIsLetter(u[i]); i += 1 }
+            groups += 1
+            if i - start >= 3 || letter { telling = true }
+        }
+        return (double || groups == 8) && telling
     }
 }

@@ -92,6 +92,33 @@ import Testing
         #expect(detect("born 12 March 1890").personalData["date_of_birth"] == nil)          // older than 120
     }
 
+    /// Dates are read day first, must be real calendar days, and a two-digit year is put in the latest century
+    /// that keeps it no later than the as-of year (2026 here). Several spellings of one date are one value.
+    @Test func datesOfBirthAreRealDaysOfTheCalendar() {
+        func dates(_ text: String, asOf: Timestamp? = nil) -> Int? {
+            let d = Self.detector
+            return d.detect(text, asOf: asOf ?? self.asOf, session: d.makeSession()).personalData["date_of_birth"]
+        }
+        #expect(dates("DOB: 03/05/12, d.o.b. 2012-05-03, born 3rd May 2012, DOB 3.5.2012") == 1)
+        #expect(dates("DOB: 01/11/26, DOB: 2026-11-01") == 1)
+        #expect(dates("DOB: 01/12/26") == nil)                       // 2026-12-01, after the as-of date
+        #expect(dates("DOB: 03/05/27, DOB: 1927-05-03") == 1)
+        #expect(dates("DOB: 29/02/2024") == 1)
+        #expect(dates("DOB: 29/02/2023") == nil)
+        #expect(dates("DOB: 2000-02-29") == 1)
+        #expect(dates("DOB: 31/04/1990") == nil)
+        #expect(dates("DOB: 00/04/1990") == nil)
+        #expect(dates("DOB: 12/00/1990") == nil)
+        #expect(dates("DOB: 12/13/1990") == nil)
+        #expect(dates("DOB: 1990-04-31") == nil)
+        #expect(dates("DOB: 29/02/1900", asOf: Timestamp.parse("2019-06-01")!) == nil)   // 1900 was not a leap year
+        #expect(dates("DOB: 01/03/1900", asOf: Timestamp.parse("2019-06-01")!) == 1)
+        #expect(dates("DOB: 22/11/2026") == 1)                       // the as-of day itself
+        #expect(dates("DOB: 23/11/2026") == nil)
+        #expect(dates("DOB: 22/11/1906") == 1)                       // exactly 120 years (of 365.25 days) before
+        #expect(dates("DOB: 21/11/1906") == nil)
+    }
+
     @Test func markupIsStrippedBeforeDetection() {
         let html = "<html><head><style>p{}</style></head><body><p>OFFICIAL</p><p>Email&nbsp;<b>jane@example.org</b> &amp; more</p></body></html>"
         let text = PlainText.stripMarkup(html)

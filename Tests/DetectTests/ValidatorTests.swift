@@ -95,6 +95,25 @@ import Testing
         #expect(Validators.ipv6("gggg::1") == nil)
     }
 
+    /// Text outside ASCII, which no shipped pattern matches, is read as Swift's String reads it: digits and
+    /// letters are taken from the bytes; an email address is read Character by Character (two dots are found
+    /// as StringProtocol.contains finds them); an IPv6 group may hold full-width hex digits.
+    @Test func textOutsideASCII() {
+        #expect(Validators.nhsNumber("943\u{301} 476 5919") == "9434765919")
+        #expect(Validators.nino("QQ 12 34 56 C\u{301}") == "QQ123456C")
+        #expect(Validators.email("Jöe@Example.org") == "jöe@example.org")
+        #expect(Validators.email("joe@example.ORG\u{301}") == "joe@example.org\u{301}")
+        #expect(Validators.email("joe@example.org\u{0663}") == nil)      // a TLD of letters only
+        #expect(Validators.email("a..\u{903}b@example.org") == nil)
+        #expect(Validators.email("a@b@example.org") == nil)
+        #expect(Validators.email("a@\u{301}b@example.org") == "a@\u{301}b@example.org")   // one @ on its own
+        #expect(Validators.email(Substring(String(repeating: "é", count: 64) + "@example.org")) != nil)   // 64 Characters
+        #expect(Validators.email(Substring(String(repeating: "é", count: 65) + "@example.org")) == nil)
+        #expect(Validators.ipv4("192.0.2.\u{0664}1") == nil)
+        #expect(Validators.ipv6("FE80::\u{FF21}") == "fe80::\u{FF41}")
+        #expect(Validators.ipv6("fe80::1\u{301}") == nil)
+    }
+
     @Test func luhn() {
         #expect(Validators.luhn([7, 9, 9, 2, 7, 3, 9, 8, 7, 1, 3]))
         #expect(!Validators.luhn([7, 9, 9, 2, 7, 3, 9, 8, 7, 1, 4]))
