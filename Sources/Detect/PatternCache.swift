@@ -25,11 +25,13 @@ public struct PatternCache: Sendable {
 
     private static let magic = Array("SWEEPHS1".utf8)
 
-    /// The file name for a database of `patterns` compiled with `flags` by Vectorscan `version`.
-    static func key(version: String, patterns: [String], flags: [UInt32]) -> String {
+    /// The file name for a database of `patterns` compiled with `flags` and reporting `ids` (a database reports
+    /// the ids it was compiled with, so the same patterns at other places in the rules are another database) by
+    /// Vectorscan `version`.
+    static func key(version: String, ids: [UInt32], patterns: [String], flags: [UInt32]) -> String {
         var hash = SHA256()
         hash.update(data: Array("sweep patterns\0\(version)\0".utf8))
-        for (p, f) in zip(patterns, flags) { hash.update(data: Array("\(f) \(p.utf8.count) \(p)\0".utf8)) }
+        for ((id, p), f) in zip(zip(ids, patterns), flags) { hash.update(data: Array("\(id) \(f) \(p.utf8.count) \(p)\0".utf8)) }
         return hash.finalize().map { String(format: "%02x", $0) }.joined() + ".hsdb"
     }
 

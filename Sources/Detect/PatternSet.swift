@@ -173,7 +173,7 @@ public final class PatternSet: @unchecked Sendable {
         guard !ids.isEmpty else { return nil }
         let flags = ids.map { allFlags[$0] }
         let hsIDs = ids.map(UInt32.init)
-        let key = cache.map { _ in PatternCache.key(version: String(cString: hs_version()), patterns: ids.map { patterns[$0] }, flags: flags) }
+        let key = cache.map { _ in PatternCache.key(version: String(cString: hs_version()), ids: hsIDs, patterns: ids.map { patterns[$0] }, flags: flags) }
         var db: OpaquePointer?
         if let cache, let key, let bytes = cache.load(key) {
             let rc = bytes.withUnsafeBufferPointer { b in

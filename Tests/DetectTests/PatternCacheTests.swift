@@ -57,27 +57,43 @@ import Testing
         #expect(other.loadedFromCache == 0)
     }
 
+    /// A database reports the pattern ids it was compiled with: the same patterns at other places in the
+    /// rules (a rule added before them) are compiled again, and report their new ids.
+    @Test func theSamePatternsAtOtherIdsAreCompiledAgain() throws {
+        let tree = TempTree()
+        let cache = PatternCache(directory: tree.path("cache"))
+        let patterns = ["\\b\\d{3}\\b", "@\\w+"]
+        _ = try build(cache, patterns: patterns)
+        let shifted = ["x+"] + patterns
+        let loaded = try build(cache, patterns: shifted)
+        #expect(loaded.loadedFromCache == 0)
+        let text = Array("ref 123 to @sweep".utf8)
+        let found = text.withUnsafeBytes { loaded.scan($0, scratch: loaded.makeScratch()) }
+        #expect(found.map(\.pattern) == [1, 2])
+    }
+
     @Test func keysDifferWithPatternsFlagsAndVersion() {
-        let base = PatternCache.key(version: "5.4.9", patterns: ["\\d+", "a"], flags: [1, 2])
-        #expect(base == PatternCache.key(version: "5.4.9", patterns: ["\\d+", "a"], flags: [1, 2]))
-        #expect(base != PatternCache.key(version: "5.4.10", patterns: ["\\d+", "a"], flags: [1, 2]))
-        #expect(base != PatternCache.key(version: "5.4.9", patterns: ["\\d+", "a"], flags: [1, 3]))
-        #expect(base != PatternCache.key(version: "5.4.9", patterns: ["\\d+a"], flags: [1]))
-        #expect(base != PatternCache.key(version: "5.4.9", patterns: ["a", "\\d+"], flags: [2, 1]))
+        let base = PatternCache.key(version: "5.4.9", ids: [0, 1], patterns: ["\\d+", "a"], flags: [1, 2])
+        #expect(base == PatternCache.key(version: "5.4.9", ids: [0, 1], patterns: ["\\d+", "a"], flags: [1, 2]))
+        #expect(base != PatternCache.key(version: "5.4.10", ids: [0, 1], patterns: ["\\d+", "a"], flags: [1, 2]))
+        #expect(base != PatternCache.key(version: "5.4.9", ids: [0, 1], patterns: ["\\d+", "a"], flags: [1, 3]))
+        #expect(base != PatternCache.key(version: "5.4.9", ids: [0], patterns: ["\\d+a"], flags: [1]))
+        #expect(base != PatternCache.key(version: "5.4.9", ids: [0, 1], patterns: ["a", "\\d+"], flags: [2, 1]))
+        #expect(base != PatternCache.key(version: "5.4.9", ids: [3, 4], patterns: ["\\d+", "a"], flags: [1, 2]))
     }
 
     @Test func onlyTheNewestDatabasesAreKept() throws {
         let tree = TempTree()
         let cache = PatternCache(directory: tree.path("cache"))
         for i in 0..<(PatternCache.kept + 5) {
-            cache.store(PatternCache.key(version: "v", patterns: ["p\(i)"], flags: [0]), Array(repeating: UInt8(i), count: 10))
+            cache.store(PatternCache.key(version: "v", ids: [0], patterns: ["p\(i)"], flags: [0]), Array(repeating: UInt8(i), count: 10))
             // Distinct modification times, oldest first.
-            let path = cache.path(PatternCache.key(version: "v", patterns: ["p\(i)"], flags: [0]))
+            let path = cache.path(PatternCache.key(version: "v", ids: [0], patterns: ["p\(i)"], flags: [0]))
             try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: Double(1_000_000 + i))], ofItemAtPath: path)
         }
         #expect(files(cache.directory).count == PatternCache.kept)
-        #expect(cache.load(PatternCache.key(version: "v", patterns: ["p0"], flags: [0])) == nil)
-        #expect(cache.load(PatternCache.key(version: "v", patterns: ["p\(PatternCache.kept + 4)"], flags: [0]))
+        #expect(cache.load(PatternCache.key(version: "v", ids: [0], patterns: ["p0"], flags: [0])) == nil)
+        #expect(cache.load(PatternCache.key(version: "v", ids: [0], patterns: ["p\(PatternCache.kept + 4)"], flags: [0]))
                 == Array(repeating: UInt8(PatternCache.kept + 4), count: 10))
     }
 
