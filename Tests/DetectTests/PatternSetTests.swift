@@ -17,6 +17,16 @@ import Testing
         return (patterns, caseless)
     }
 
+    /// One to `upTo` random pieces, each followed by a random separator.
+    static func randomText(_ pieces: [String], _ separators: [String], upTo: Int) -> String {
+        var rng = SystemRandomNumberGenerator()
+        var text = ""
+        for _ in 0..<Int.random(in: 1...upTo, using: &rng) {
+            text += pieces.randomElement(using: &rng)! + separators.randomElement(using: &rng)!
+        }
+        return text
+    }
+
     func scanBoth(_ set: PatternSet, _ whole: PatternSet, _ text: [UInt8]) -> ([PatternSet.Match], [PatternSet.Match]) {
         let a = text.withUnsafeBytes { set.scan($0, scratch: set.makeScratch()) }
         let b = text.withUnsafeBytes { whole.scan($0, scratch: whole.makeScratch()) }
@@ -41,12 +51,8 @@ import Testing
                    "GIR 0AA", "gir0aa", "+44 (0) 20 7946 0018", "0044 7700 900123", "2020-01-31", "3rd september 2001",
                    "MORGA657054SM9IJ", "GB82WEST12345698765432", "café 12", "naïve@x.org", "1.2.3.4", "::", "@@", "9", "a"]
         let separators = [" ", "\n", ",", ";", "\t", "\"", "<", ">", "", "-", ".", ":", "/", "(", ")", "_", "\r\n", "é", "|"]
-        var rng = SystemRandomNumberGenerator()
         for _ in 0..<300 {
-            var text = ""
-            for _ in 0..<Int.random(in: 1...40, using: &rng) {
-                text += pieces.randomElement(using: &rng)! + separators.randomElement(using: &rng)!
-            }
+            let text = Self.randomText(pieces, separators, upTo: 40)
             let (a, b) = scanBoth(gated, whole, Array(text.utf8))
             #expect(a == b, "differs on a generated text of \(text.utf8.count) bytes")
             if a != b { break }
@@ -155,13 +161,9 @@ import Testing
             #expect(gated.gatedCount == 1)
             let pieces = ["£12", "£", "12", "#x1", "~x9", "^x0", "&x", "%x5", "é", "prose without any", "x1"]
             let separators = [" ", "\n", ",", "", "\"", "£", "é"]
-            var rng = SystemRandomNumberGenerator()
             var found = 0
             for _ in 0..<200 {
-                var text = ""
-                for _ in 0..<Int.random(in: 1...60, using: &rng) {
-                    text += pieces.randomElement(using: &rng)! + separators.randomElement(using: &rng)!
-                }
+                let text = Self.randomText(pieces, separators, upTo: 60)
                 let (a, b) = scanBoth(gated, whole, Array(text.utf8))
                 #expect(a == b, "differs on a generated text of \(text.utf8.count) bytes")
                 if a != b { break }
