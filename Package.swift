@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "IndexTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Index", "Rules", "SweepModel", "TestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DetectTests", dependencies: ["Detect", "Extract", "Rules", "SweepModel", "TestSupport"]),
+        .testTarget(name: "DetectTests", dependencies: ["Detect", "Extract", "Rules", "SweepModel", "TestSupport", "CVectorscan"]),
         .testTarget(name: "RetentionTests", dependencies: ["Retention", "Rules", "SweepModel", "TestSupport"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint", "SweepModel", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "Pipeline", "Index", "Rules", "SweepModel", "TestSupport"]),

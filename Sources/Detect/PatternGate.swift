@@ -48,20 +48,66 @@ struct PatternGate {
         }
     }
 
-    /// What a (sub)expression's matches are made of: every byte they can hold, and bytes at least one of which
-    /// every match holds (nil: no such promise).
+    /// What a (sub)expression's matches are made of: every byte they can hold, bytes at least one of which
+    /// every match holds (nil: no such promise), and the most bytes a match can hold (nil: no limit).
+    ///
+    /// Measured against a set of target bytes (the parser's `target`): `lead`, the most bytes a match holding a
+    /// target byte can hold before its first one (nil: no match holds one); `bare`, the most bytes a match
+    /// holding no target byte can hold (nil: every match holds one). Both saturate at ``unbounded``.
     struct Shape {
         var alphabet: Bytes
-        var needs: Bytes?
+        var needs: Bytes? = nil
+        var width: Int? = nil
+        var lead: Int? = nil
+        var bare: Int? = nil
     }
+
+    /// No limit, for ``Shape/lead`` and ``Shape/bare``; sums saturate here.
+    static let unbounded = Int.max / 4
 
     struct Unsupported: Error {}
 
-    /// The shape of `pattern`, or nil when the analysis cannot vouch for it.
-    static func shape(of pattern: String, caseless: Bool) -> Shape? {
-        var p = Parser(bytes: Array(pattern.utf8), caseless: caseless)
+    /// The shape of `pattern`, or nil when the analysis cannot vouch for it; `lead` and `bare` are measured
+    /// against `target`.
+    static func shape(of pattern: String, caseless: Bool, target: Bytes = Bytes()) -> Shape? {
+        var p = Parser(bytes: Array(pattern.utf8), caseless: caseless, target: target)
         guard let s = try? p.alternation(), p.i == p.bytes.count else { return nil }
         return s
+    }
+
+    /// The most bytes a match of `pattern` can hold before its first byte of `target`, when every match holds
+    /// one and this is known.
+    static func lead(of pattern: String, caseless: Bool, target: Bytes) -> Int? {
+        guard let s = shape(of: pattern, caseless: caseless, target: target), s.bare == nil, let lead = s.lead,
+              lead < unbounded else { return nil }
+        return lead
+    }
+
+    /// Sums and maxima of lengths where nil is "no such match" and ``unbounded`` saturates.
+    static func plus(_ a: Int?, _ b: Int?) -> Int? {
+        guard let a, let b else { return nil }
+        return min(unbounded, a + b)
+    }
+    static func most(_ a: Int?, _ b: Int?) -> Int? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return max(a, b)
+    }
+
+    /// `s` then `t`: a match's first target byte is in `s`'s part, or `s`'s part holds none and it is in `t`'s.
+    static func sequence(_ s: Shape, _ t: Shape) -> (lead: Int?, bare: Int?) {
+        (most(s.lead, plus(s.bare, t.lead)), plus(s.bare, t.bare))
+    }
+
+    /// `count` copies of `s` in a row (`optional`: each may be left out; ``unbounded`` copies for no limit).
+    static func repeated(_ s: Shape, _ count: Int, optional: Bool) -> (lead: Int?, bare: Int?) {
+        guard count > 0 else { return (nil, 0) }
+        let bare = optional ? (s.bare ?? 0) : s.bare
+        // Every copy holds a target byte: the first lies in the first copy.
+        guard let bare else { return (s.lead, nil) }
+        // Else it may lie in the last, after bare copies.
+        func times(_ a: Int, _ k: Int) -> Int { a == 0 ? 0 : (k > unbounded / a ? unbounded : min(unbounded, a * k)) }
+        return (plus(s.lead, times(bare, count - 1)), times(bare, count))
     }
 
     /// How often prose holds one of `set`'s bytes, roughly: letters and spaces everywhere, punctuation often,
@@ -88,9 +134,10 @@ struct PatternGate {
     struct Parser {
         let bytes: [UInt8]
         let caseless: Bool
+        let target: Bytes
         var i = 0
 
-        init(bytes: [UInt8], caseless: Bool) { self.bytes = bytes; self.caseless = caseless }
+        init(bytes: [UInt8], caseless: Bool, target: Bytes) { self.bytes = bytes; self.caseless = caseless; self.target = target }
 
         var peek: UInt8? { i < bytes.count ? bytes[i] : nil }
 
@@ -99,40 +146,54 @@ struct PatternGate {
             while peek == UInt8(ascii: "|") { i += 1; branches.append(try concatenation()) }
             var alphabet = Bytes()
             var needs: Bytes? = Bytes()
+            var width: Int? = 0
+            var lead: Int?, bare: Int?
             for b in branches {
                 alphabet = alphabet.union(b.alphabet)
                 if let n = b.needs, let all = needs { needs = all.union(n) } else { needs = nil }
+                if let w = b.width, let most = width { width = max(most, w) } else { width = nil }
+                lead = PatternGate.most(lead, b.lead)
+                bare = PatternGate.most(bare, b.bare)
             }
-            return Shape(alphabet: alphabet, needs: needs)
+            return Shape(alphabet: alphabet, needs: needs, width: width, lead: lead, bare: bare)
         }
 
         mutating func concatenation() throws -> Shape {
-            var alphabet = Bytes()
-            var needs: Bytes?
+            var whole = Shape(alphabet: Bytes(), needs: nil, width: 0, lead: nil, bare: 0)
             while let c = peek, c != UInt8(ascii: "|"), c != UInt8(ascii: ")") {
                 var s = try atom()
                 s = try quantified(s)
-                alphabet = alphabet.union(s.alphabet)
+                whole.alphabet = whole.alphabet.union(s.alphabet)
                 // Every match needs each part's bytes; keep the promise prose keeps least often.
-                if let n = s.needs, needs == nil || PatternGate.commonness(n) < PatternGate.commonness(needs!) { needs = n }
+                if let n = s.needs, whole.needs == nil || PatternGate.commonness(n) < PatternGate.commonness(whole.needs!) { whole.needs = n }
+                if let w = s.width, let sum = whole.width { whole.width = sum + w } else { whole.width = nil }
+                (whole.lead, whole.bare) = PatternGate.sequence(whole, s)
             }
-            return Shape(alphabet: alphabet, needs: needs)
+            return whole
         }
 
         mutating func quantified(_ s: Shape) throws -> Shape {
             guard let c = peek else { return s }
             var atLeastOne: Bool
+            var fewest = 0   // the fewest repeats
+            var most: Int?   // the most repeats, nil for no limit
             switch c {
-            case UInt8(ascii: "?"), UInt8(ascii: "*"): atLeastOne = false; i += 1
-            case UInt8(ascii: "+"): atLeastOne = true; i += 1
+            case UInt8(ascii: "?"): atLeastOne = false; most = 1; i += 1
+            case UInt8(ascii: "*"): atLeastOne = false; most = nil; i += 1
+            case UInt8(ascii: "+"): atLeastOne = true; most = nil; i += 1
             case UInt8(ascii: "{"):
                 // {m}, {m,}, {m,n}; anything else is refused rather than read as text.
                 var j = i + 1, m = 0, digits = 0
                 while j < bytes.count, (48...57).contains(bytes[j]) { m = m * 10 + Int(bytes[j] - 48); j += 1; digits += 1 }
-                guard digits > 0, j < bytes.count else { throw Unsupported() }
+                guard digits > 0, digits <= 6, j < bytes.count else { throw Unsupported() }
+                most = m
+                fewest = m
                 if bytes[j] == UInt8(ascii: ",") {
                     j += 1
-                    while j < bytes.count, (48...57).contains(bytes[j]) { j += 1 }
+                    var n = 0, nDigits = 0
+                    while j < bytes.count, (48...57).contains(bytes[j]) { n = n * 10 + Int(bytes[j] - 48); j += 1; nDigits += 1 }
+                    guard nDigits <= 6 else { throw Unsupported() }
+                    most = nDigits == 0 ? nil : n
                 }
                 guard j < bytes.count, bytes[j] == UInt8(ascii: "}") else { throw Unsupported() }
                 i = j + 1
@@ -143,12 +204,21 @@ struct PatternGate {
             if let n = peek, n == UInt8(ascii: "?") || n == UInt8(ascii: "*") || n == UInt8(ascii: "+") || n == UInt8(ascii: "{") {
                 throw Unsupported()
             }
-            return Shape(alphabet: s.alphabet, needs: atLeastOne ? s.needs : nil)
+            var width: Int?
+            if let w = s.width, let most { width = w * most } else if s.width == 0 { width = 0 }
+            var repeats = Shape(alphabet: s.alphabet, needs: atLeastOne ? s.needs : nil, width: width)
+            let least = atLeastOne ? max(1, fewest) : 0
+            let required = PatternGate.repeated(s, least, optional: false)
+            let extra = PatternGate.repeated(s, most.map { $0 - least } ?? PatternGate.unbounded, optional: true)
+            (repeats.lead, repeats.bare) = PatternGate.sequence(Shape(alphabet: s.alphabet, lead: required.lead, bare: required.bare),
+                                                                Shape(alphabet: s.alphabet, lead: extra.lead, bare: extra.bare))
+            return repeats
         }
 
         func single(_ set: Bytes) -> Shape {
             let s = caseless ? set.caseless : set
-            return Shape(alphabet: s, needs: s)
+            return Shape(alphabet: s, needs: s, width: 1, lead: s.intersects(target) ? 0 : nil,
+                         bare: s.union(target) == target ? nil : 1)
         }
 
         mutating func atom() throws -> Shape {
@@ -171,11 +241,11 @@ struct PatternGate {
                 i += 1
                 guard let e = peek else { throw Unsupported() }
                 i += 1
-                if e == UInt8(ascii: "b") || e == UInt8(ascii: "B") { return Shape(alphabet: Bytes(), needs: nil) }
+                if e == UInt8(ascii: "b") || e == UInt8(ascii: "B") { return Shape(alphabet: Bytes(), needs: nil, width: 0, lead: nil, bare: 0) }
                 return single(try escape(e))
             case UInt8(ascii: "."):
                 i += 1
-                return Shape(alphabet: .all, needs: .all)
+                return single(.all)
             case UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "?"), UInt8(ascii: "*"), UInt8(ascii: "+"),
                  UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "]"):
                 throw Unsupported()

@@ -31,6 +31,15 @@ public final class PatternSet: @unchecked Sendable {
     private let breaker: [Bool]
     /// Per byte: the gated databases it is a trigger for, one bit each.
     private let triggers: [UInt8]
+    /// Per gated database: the most bytes any of its matches can hold, when that is known. Such a database
+    /// reads only the bytes within that reach of its triggers (see ``gatedRanges(_:)``); one with no limit
+    /// reads the whole segments that hold its triggers.
+    let reach: [Int?]
+    /// Per gated database with a ``reach``: at most how many bytes before its first trigger a match starts.
+    let lead: [Int]
+    /// Patterns whose matches hold at most this many bytes share databases apart from longer ones, so
+    /// the short ones read less around each trigger.
+    static let shortReach = 32
     /// A breaker to join segments with for one scan (a newline when it is one).
     private let separator: UInt8?
     /// Every trigger as at most three byte ranges (first bytes and widths: byte b is in a range when
@@ -97,15 +106,27 @@ public final class PatternSet: @unchecked Sendable {
             shapes.append(gate ? PatternGate.shape(of: p, caseless: caseless[i]) : nil)
         }
         var openIDs: [Int] = [], laterIDs: [Int] = []
-        var groups: [(needs: PatternGate.Bytes, ids: [Int])] = []
+        // One group per set of needed bytes and size of match: short (at most `PatternSet.shortReach` bytes),
+        // longer, or unbounded.
+        var groups: [(needs: PatternGate.Bytes, size: Int, reach: Int?, lead: Int, ids: [Int])] = []
         var alphabet = PatternGate.Bytes()
         for i in 0..<patterns.count {
             if i < later.count && later[i] {
                 laterIDs.append(i)
             } else if let s = shapes[i], PatternGate.isGateable(s), let needs = s.needs {
                 alphabet = alphabet.union(s.alphabet)
-                if let g = groups.firstIndex(where: { $0.needs == needs }) { groups[g].ids.append(i) }
-                else { groups.append((needs, [i])) }
+                let size = s.width.map { $0 <= PatternSet.shortReach ? 0 : 1 } ?? 2
+                // At most how far before its first trigger a match starts (never further than its width allows).
+                let lead = s.width.map { width in
+                    min(width - 1, PatternGate.lead(of: patterns[i], caseless: caseless[i], target: needs) ?? width - 1)
+                } ?? 0
+                if let g = groups.firstIndex(where: { $0.needs == needs && $0.size == size }) {
+                    groups[g].ids.append(i)
+                    groups[g].reach = groups[g].reach.flatMap { r in s.width.map { max(r, $0) } }
+                    groups[g].lead = max(groups[g].lead, lead)
+                } else {
+                    groups.append((needs, size, s.width, lead, [i]))
+                }
             } else {
                 openIDs.append(i)
             }
@@ -113,8 +134,12 @@ public final class PatternSet: @unchecked Sendable {
         // Eight groups at most (one bit each): the rest share the last, which then needs any of their bytes.
         while groups.count > 8 {
             let extra = groups.removeLast()
-            groups[groups.count - 1] = (groups[groups.count - 1].needs.union(extra.needs), groups[groups.count - 1].ids + extra.ids)
+            let last = groups[groups.count - 1]
+            groups[groups.count - 1] = (last.needs.union(extra.needs), last.size, last.reach.flatMap { r in extra.reach.map { max(r, $0) } },
+                                        max(last.lead, extra.lead), last.ids + extra.ids)
         }
+        reach = groups.map(\.reach)
+        lead = groups.map(\.lead)
         var breaker = [Bool](repeating: false, count: 256), triggers = [UInt8](repeating: 0, count: 256)
         for b in 0..<256 {
             let byte = UInt8(b)
@@ -284,23 +309,65 @@ public final class PatternSet: @unchecked Sendable {
         return i
     }
 
-    /// Per gated database, the ranges of `text` its patterns can match in: runs of segments that hold one of
-    /// its triggers, joined when close (scanning the breakers and quiet segments between them finds nothing
-    /// more).
+    /// Per gated database, the ranges of `text` its patterns can match in, in order and apart.
+    ///
+    /// A database whose matches hold at most `reach` bytes, and start at most `lead` bytes before their first
+    /// trigger, reads around each of its triggers at `t` the bytes `t − lead ..< t + reach`: every match whose
+    /// first trigger that is lies there. Windows that touch or nearly touch are joined, and each is widened to
+    /// the nearest non-word bytes (or the text's edges), so `\b` at its edges reads as it does in the whole
+    /// text. Every match holds a trigger, so it lies whole inside one range, and that range holds everything
+    /// the whole text offers for its end (its leftmost start too).
+    ///
+    /// A database with no such limit reads the runs of segments that hold one of its triggers, joined when
+    /// close (scanning the breakers and quiet segments between them finds nothing more).
     ///
     /// Triggers are rare in prose, so the text is searched for the next one 32 bytes at a time (see
-    /// ``triggerRanges``), and only the segment around it is read byte by byte for its breakers and the
-    /// databases its triggers belong to.
+    /// ``triggerRanges``).
     func gatedRanges(_ text: UnsafeRawBufferPointer) -> [[Range<Int>]] {
-        var out = [[Range<Int>]](repeating: [], count: gated.count)
+        let count = gated.count
+        var out = [[Range<Int>]](repeating: [], count: count)
+        var unbounded: UInt8 = 0
+        for (g, r) in reach.enumerated() where r == nil { unbounded |= 1 << UInt8(g) }
         breaker.withUnsafeBufferPointer { breaker in
         triggers.withUnsafeBufferPointer { triggers in
+        PatternSet.wordBytes.withUnsafeBufferPointer { word in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * count) { state in
             let p = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
             let n = text.count
-            func add(_ r: Range<Int>, _ g: Int) {
-                if let last = out[g].last, r.lowerBound - last.upperBound <= 256 { out[g][out[g].count - 1] = last.lowerBound..<r.upperBound }
-                else { out[g].append(r) }
+            // Per bounded database: its open window's first and last triggers (first −1 for none), its reach and
+            // its lead.
+            let (opened, closes) = (state.baseAddress!, state.baseAddress! + count)
+            let (reaches, leads) = (state.baseAddress! + 2 * count, state.baseAddress! + 3 * count)
+            for g in 0..<count { opened[g] = -1; closes[g] = 0; reaches[g] = reach[g] ?? 0; leads[g] = lead[g] }
+            func add(_ r: Range<Int>, _ g: Int, joining gap: Int) {
+                if let last = out[g].last, r.lowerBound - last.upperBound <= gap {
+                    out[g][out[g].count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+                } else {
+                    out[g].append(r)
+                }
             }
+            /// Database g's open window as a range: from its first trigger back by its lead, and from its last
+            /// forward by its reach, each no further than a breaker (no match holds one), then widened to non-word
+            /// bytes.
+            func close(_ g: Int) {
+                let (first, last) = (opened[g], closes[g])
+                let low = max(0, first - leads[g]), high = min(n, last + reaches[g])
+                var start = first, end = last + 1
+                if lines {
+                    start = PatternSet.lastNewline(p, low, first).map { $0 + 1 } ?? low
+                    end = PatternSet.firstNewline(p, end, high) ?? high
+                } else {
+                    while start > low && !breaker[Int(p[start - 1])] { start -= 1 }
+                    while end < high && !breaker[Int(p[end])] { end += 1 }
+                }
+                while start > 0 && word[Int(p[start - 1])] { start -= 1 }
+                while end < n && word[Int(p[end])] { end += 1 }
+                add(start..<end, g, joining: PatternSet.windowGap)
+                opened[g] = -1
+            }
+            // With newline a breaker, windows stop at lines, found 16 bytes at a time (other breakers are passed
+            // over: a window may only be wider than it needs).
+            let lines = separator == 10
             let vectors = triggerRanges != nil
             let (first, width) = triggerRanges ?? ([0, 0, 0], [0, 0, 0])
             typealias Block = SIMD32<UInt8>
@@ -326,27 +393,99 @@ public final class PatternSet: @unchecked Sendable {
                 }
                 return n
             }
-            // Everything before `done` is read; `done` is 0 or just after a breaker.
-            var done = 0
-            while done < n {
-                let t = nextTrigger(done)
-                if t == n { break }
-                // No trigger lies between `done` and `t`, so the segment's triggers are all at or after `t`.
-                var start = t
-                while start > done && !breaker[Int(p[start - 1])] { start -= 1 }
-                var end = t + 1
-                var groups = triggers[Int(p[t])]
-                while end < n && !breaker[Int(p[end])] { groups |= triggers[Int(p[end])]; end += 1 }
-                while groups != 0 {
-                    add(start..<end, groups.trailingZeroBitCount)
-                    groups &= groups - 1
+            // The text before `segmented` is read for the unbounded databases: it ends just after a breaker.
+            var segmented = 0
+            var t = nextTrigger(0)
+            while t < n {
+                // A cluster of triggers, each within `clusterGap` bytes of the last: read byte by byte.
+                var groups: UInt8 = 0
+                var last = t
+                var i = t
+                while i < n && i - last <= PatternSet.clusterGap {
+                    let here = triggers[Int(p[i])]
+                    if here != 0 {
+                        groups |= here
+                        last = i
+                        if here & unbounded != 0 && i >= segmented {
+                            // The segment around i; its triggers for unbounded databases all lie at or after i.
+                            var start = i
+                            while start > segmented && !breaker[Int(p[start - 1])] { start -= 1 }
+                            var end = i + 1
+                            var segment = here & unbounded
+                            while end < n && !breaker[Int(p[end])] { segment |= triggers[Int(p[end])] & unbounded; end += 1 }
+                            while segment != 0 {
+                                add(start..<end, segment.trailingZeroBitCount, joining: PatternSet.segmentGap)
+                                segment &= segment - 1
+                            }
+                            segmented = end + 1
+                        }
+                    }
+                    i += 1
                 }
-                done = end + 1
+                // Each bounded database with a trigger here: the cluster joins its open window or opens the next
+                // (its own triggers lie within the cluster, so the window may only be wider than it needs).
+                var bounded = groups & ~unbounded
+                while bounded != 0 {
+                    let g = bounded.trailingZeroBitCount
+                    bounded &= bounded - 1
+                    if opened[g] >= 0 && t - closes[g] <= leads[g] + reaches[g] + PatternSet.windowGap {
+                        closes[g] = last
+                    } else {
+                        if opened[g] >= 0 { close(g) }
+                        opened[g] = t
+                        closes[g] = last
+                    }
+                }
+                t = nextTrigger(i)
             }
+            for g in 0..<count where opened[g] >= 0 { close(g) }
+        }
+        }
         }
         }
         return out
     }
+
+    /// The last newline in `p[low..<end]`, read from the end 16 bytes at a time.
+    static func lastNewline(_ p: UnsafePointer<UInt8>, _ low: Int, _ end: Int) -> Int? {
+        let newline = SIMD16<UInt8>(repeating: 10)
+        var i = end
+        while i - 16 >= low {
+            let lanes = unsafeBitCast(UnsafeRawPointer(p + i - 16).loadUnaligned(as: SIMD16<UInt8>.self) .== newline, to: SIMD2<UInt64>.self)
+            if lanes[0] | lanes[1] != 0 { break }
+            i -= 16
+        }
+        while i > low {
+            i -= 1
+            if p[i] == 10 { return i }
+        }
+        return nil
+    }
+
+    /// The first newline in `p[from..<end]`, read 16 bytes at a time.
+    static func firstNewline(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
+        let newline = SIMD16<UInt8>(repeating: 10)
+        var i = from
+        while i + 16 <= end {
+            let lanes = unsafeBitCast(UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<UInt8>.self) .== newline, to: SIMD2<UInt64>.self)
+            if lanes[0] | lanes[1] != 0 { break }
+            i += 16
+        }
+        while i < end {
+            if p[i] == 10 { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Ranges of one database this close are read as one (with the bytes between them).
+    static let windowGap = 16
+    /// Triggers this close are taken together.
+    static let clusterGap = 8
+    static let segmentGap = 256
+
+    /// Per byte: a word byte for `\b` (ASCII letters, digits and `_`).
+    static let wordBytes: [Bool] = (0..<256).map { PatternGate.Bytes.word.contains(UInt8($0)) }
 
     /// Every pattern's matches in `text` by start, sorted by start: the patterns compiled `later` when `later`
     /// is set, every other pattern when it is not.

@@ -1,4 +1,5 @@
-import Detect
+import CVectorscan
+@testable import Detect
 import Rules
 import TestSupport
 import Testing
@@ -40,9 +41,11 @@ import Testing
         // Every shipped personal-data pattern needs a digit, `@` or `:`: none is left to a whole-text scan.
         #expect(gated.gatedCount == Self.rules.personalData.reduce(0) { $0 + $1.patterns.count })
         #expect(whole.gatedCount == 0)
-        // The shipped patterns need a digit, a `0` or `4` (a phone number starts 0, +44 or 0044), an `@` (email)
-        // or a `:` (IPv6): one database for each.
-        #expect(gated.gateCount == 4)
+        // The shipped patterns need a digit (two databases: matches of at most 32 bytes, and longer ones), a `0`
+        // or `4` (a phone number starts 0, +44 or 0044), an `@` (email) or a `:` (IPv6).
+        #expect(gated.gateCount == 5)
+        // Only the email pattern has no longest match: it reads whole segments, the rest windows.
+        #expect(gated.reach.filter { $0 == nil }.count == 1)
         // Values, decoys and the bytes around them, joined by every kind of separator.
         var pieces: [String] = []
         for r in Self.rules.personalData { pieces += r.examples.match + r.examples.noMatch }
@@ -57,6 +60,114 @@ import Testing
             #expect(a == b, "differs on a generated text of \(text.utf8.count) bytes")
             if a != b { break }
         }
+    }
+
+    /// Values and decoys among lines of prose (sometimes a long run of word bytes with digits in it), so each
+    /// database reads windows around its triggers rather than the whole text.
+    static func proseText(_ pieces: [String], _ separators: [String], upTo: Int) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let words = ["the", "council", "Resident", "housing", "ref", "x", "QQ", "SW1A", "GB82", "born", "on"]
+        let gaps = [" ", " ", " ", "\n", ", ", "\t", ". "]
+        var text = ""
+        for _ in 0..<Int.random(in: 1...upTo, using: &rng) {
+            var filler = ""
+            let length = Int.random(in: 0...500, using: &rng)
+            while filler.utf8.count < length { filler += words.randomElement(using: &rng)! + gaps.randomElement(using: &rng)! }
+            if Int.random(in: 0..<8, using: &rng) == 0 {
+                filler += String(repeating: ["ab1", "Z9", "_7x"].randomElement(using: &rng)!, count: Int.random(in: 1...40, using: &rng))
+                filler += gaps.randomElement(using: &rng)!
+            }
+            text += filler + pieces.randomElement(using: &rng)! + separators.randomElement(using: &rng)!
+        }
+        return text
+    }
+
+    /// Windows around triggers (and whole segments for the email pattern) find exactly what the whole text
+    /// holds: every start, every end.
+    @Test func windowedScanFindsWhatAWholeScanFinds() throws {
+        let (patterns, caseless) = Self.expressions()
+        let gated = try PatternSet(patterns, caseless: caseless)
+        let whole = try PatternSet(patterns, caseless: caseless, gate: false)
+        var pieces: [String] = []
+        for r in Self.rules.personalData { pieces += r.examples.match + r.examples.noMatch }
+        pieces += ["GB82 WEST 1234 5698 7654 32", "4111 1111 1111 1111", "4111-1111-1111-1111111", "MORGA657054SM9IJ",
+                   "+44 (0) 20 7946 0018", "0044 7700 900123", "fe80::1:2", "1:2:3:4:5:6:7:8", "a.b@c.example.org",
+                   "QQ 12 34 56 C", "QQ123456C1", "12 34", "999999999", "3rd sept 2001", "12-34-56-78", "0", "4", "@", ":"]
+        let separators = [" ", "\n", ",", "", "-", ".", ":", "/", "_", "é", "\r\n"]
+        var windowed = 0, found = 0
+        for _ in 0..<300 {
+            let bytes = Array(Self.proseText(pieces, separators, upTo: 30).utf8)
+            let (a, b) = scanBoth(gated, whole, bytes)
+            #expect(a == b, "differs on a generated text of \(bytes.count) bytes")
+            if a != b { break }
+            found += a.count
+            let ranges = bytes.withUnsafeBytes { gated.gatedRanges($0) }
+            if ranges.contains(where: { r in (1...bytes.count / 2).contains(r.reduce(0) { $0 + $1.count }) }) { windowed += 1 }
+        }
+        #expect(found > 1000)
+        #expect(windowed > 150)   // most texts were read in part, not whole
+    }
+
+    /// Without newline as a breaker (a pattern may hold whitespace), windows stop at the other breakers.
+    @Test func windowsWithoutNewlineBreakersFindWhatAWholeScanFinds() throws {
+        let patterns = ["\\b\\d{3}\\s\\d{3}\\b", "\\b[A-Z]{2}\\d{2}[A-Z0-9]{4,8}\\b", "\\d+#"]
+        let gated = try PatternSet(patterns, caseless: [false, false, false])
+        let whole = try PatternSet(patterns, caseless: [false, false, false], gate: false)
+        #expect(gated.gatedCount == 3)
+        let pieces = ["123 456", "123\n456", "AB12CDEF", "AB12CDEFGHIJ", "77#", "1", "ab"]
+        var found = 0
+        for _ in 0..<200 {
+            let bytes = Array(Self.proseText(pieces, [" ", ",", "\n", "", ";"], upTo: 30).utf8)
+            let (a, b) = scanBoth(gated, whole, bytes)
+            #expect(a == b, "differs on a generated text of \(bytes.count) bytes")
+            if a != b { break }
+            found += a.count
+        }
+        #expect(found > 100)
+    }
+
+    /// The longest match the gate reads from a pattern is never shorter than the one Vectorscan reports: the
+    /// same for every shipped pattern; for some others Vectorscan knows better (`\b` between two word bytes
+    /// never holds).
+    @Test func matchWidthsAgreeWithVectorscan() throws {
+        var cases: [(String, Bool)] = []
+        for r in Self.rules.personalData { for p in r.patterns { cases.append((p, r.caseless)) } }
+        let shipped = cases.count
+        cases += [("a{2,5}b?", false), ("(?:ab|c)+\\d", false), ("\\d{3}(?:-\\d{4})?", false), ("x*\\d", false),
+                  ("(?:a|bc){0,3}\\b\\d", true), ("é\\d{2}", false), (".\\d?", false), ("[^a]{1,}", false)]
+        for (p, caseless) in cases {
+            var info: UnsafeMutablePointer<hs_expr_info_t>?
+            var error: UnsafeMutablePointer<hs_compile_error_t>?
+            #expect(hs_expression_info(p, caseless ? UInt32(HS_FLAG_CASELESS) : 0, &info, &error) == HS_SUCCESS, "\(p)")
+            guard let info else { continue }
+            let vectorscan = info.pointee.max_width == UInt32.max ? nil : Int(info.pointee.max_width)
+            free(info)
+            let width = PatternGate.shape(of: p, caseless: caseless)?.width
+            if cases.firstIndex(where: { $0.0 == p })! < shipped {
+                #expect(width == vectorscan, "\(p)")
+            } else {
+                #expect(width == nil || (vectorscan != nil && width! >= vectorscan!), "\(p)")
+            }
+        }
+    }
+
+    /// How many bytes a match can hold before its first needed byte.
+    @Test func leadsBeforeTheFirstNeededByte() {
+        let digits = PatternGate.Bytes.digits
+        func lead(_ p: String, _ target: PatternGate.Bytes = digits) -> Int? { PatternGate.lead(of: p, caseless: false, target: target) }
+        #expect(lead("\\b[A-Za-z]{2}\\d{2}(?: ?[A-Za-z0-9]){11,30}\\b") == 2)        // IBAN
+        #expect(lead("\\b[A-Za-z]{2} ?\\d{2} ?\\d{2} ?\\d{2} ?[A-Da-d]\\b") == 3)    // NINO
+        #expect(lead("\\b[A-Za-z9]{5}\\d{6}[A-Za-z9]{2}\\d[A-Za-z0-9]{2}\\b") == 5) // driving licence
+        #expect(lead("\\b(?:[A-Z]{1,2}\\d[A-Z\\d]? ?\\d[A-Z]{2}|GIR ?0AA)\\b") == 4)  // postcode: "GIR 0AA"
+        #expect(lead("(?:\\+44 ?(?:\\(0\\) ?)?|\\b0044 ?|\\b0)\\d(?:[ -]?\\d){8,9}\\b", .of(48...48, 52...52)) == 1)
+        #expect(lead("\\b\\d(?:[ -]?\\d){12,18}\\b") == 0)
+        #expect(lead("a?b?\\d") == 2)
+        #expect(lead("x{2,3}\\d") == 3)
+        #expect(lead("(?:ab?){2}\\d") == 4)
+        #expect(lead("(?:\\d|a)b\\d") == 2)
+        #expect(lead("(?:ab)*\\d") == nil)   // no limit
+        #expect(lead("\\d?a") == nil)        // a match may hold no digit
+        #expect(lead("(?:1|2)x") == 0)
     }
 
     @Test func laterPatternsAreScannedOnlyWhenAskedFor() throws {
