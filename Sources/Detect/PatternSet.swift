@@ -198,7 +198,7 @@ public final class PatternSet: @unchecked Sendable {
         guard !ids.isEmpty else { return nil }
         let flags = ids.map { allFlags[$0] }
         let hsIDs = ids.map(UInt32.init)
-        let key = cache.map { _ in PatternCache.key(version: String(cString: hs_version()), ids: hsIDs, patterns: ids.map { patterns[$0] }, flags: flags) }
+        let key = cache.map { _ in PatternCache.key(version: String(cString: hs_version()) + " " + VectorscanRuntime.name, ids: hsIDs, patterns: ids.map { patterns[$0] }, flags: flags) }
         var db: OpaquePointer?
         if let cache, let key, let bytes = cache.load(key) {
             let rc = bytes.withUnsafeBufferPointer { b in
@@ -211,8 +211,12 @@ public final class PatternSet: @unchecked Sendable {
             let cStrings = ids.map { strdup(patterns[$0]) }
             defer { cStrings.forEach { free($0) } }
             var error: UnsafeMutablePointer<hs_compile_error_t>?
+            var platform = VectorscanRuntime.platform()
             let rc = cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { exprs in
-                hs_compile_multi(exprs.baseAddress, flags, hsIDs, UInt32(ids.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+                if platform != nil {
+                    return hs_compile_multi(exprs.baseAddress, flags, hsIDs, UInt32(ids.count), UInt32(HS_MODE_BLOCK), &platform!, &db, &error)
+                }
+                return hs_compile_multi(exprs.baseAddress, flags, hsIDs, UInt32(ids.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
             }
             guard rc == HS_SUCCESS, db != nil else {
                 let message = error.map { String(cString: $0.pointee.message) } ?? "error \(rc)"
@@ -513,7 +517,7 @@ public final class PatternSet: @unchecked Sendable {
             collector.scanned = bytes.baseAddress! + range.lowerBound
             collector.base = range.lowerBound
             collector.joinedStarts = []
-            _ = hs_scan(database, UnsafeRawPointer(collector.scanned!).assumingMemoryBound(to: CChar.self), UInt32(range.count), 0, s, onMatch, context)
+            _ = VectorscanRuntime.scan(database, UnsafeRawPointer(collector.scanned!).assumingMemoryBound(to: CChar.self), UInt32(range.count), s, onMatch, context)
         }
         if wanted {
             if let later, let s = scratch.later { run(later.database, s, 0..<text.count) }
@@ -547,7 +551,7 @@ public final class PatternSet: @unchecked Sendable {
                     }
                     collector.scanned = UnsafePointer(joined.assumingMemoryBound(to: UInt8.self))
                     collector.base = 0
-                    _ = hs_scan(database, joined.assumingMemoryBound(to: CChar.self), UInt32(length), 0, s, onMatch, context)
+                    _ = VectorscanRuntime.scan(database, joined.assumingMemoryBound(to: CChar.self), UInt32(length), s, onMatch, context)
                 } else {
                     for r in ranges { run(database, s, r) }
                 }

@@ -108,6 +108,38 @@ import Testing
         #expect(windowed > 150)   // most texts were read in part, not whole
     }
 
+    /// Every shipped example finds the same matches wherever it stands: after 0 to 200 bytes of prose. Debian's
+    /// Vectorscan misses such matches in its AVX-512 code (a lone IPv4 pattern finds no address past byte 60),
+    /// so Sweep scans with its AVX2 code where it can (``VectorscanRuntime``).
+    @Test func examplesMatchAlikeAtEveryOffset() throws {
+        let (patterns, caseless) = Self.expressions()
+        let ipv4 = "\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\b"
+        let sets = [try PatternSet(patterns, caseless: caseless), try PatternSet(patterns, caseless: caseless, gate: false),
+                    try PatternSet([ipv4], caseless: [false], gate: false)]
+        var examples: [String] = ["host 192.0.2.41"]
+        for r in Self.rules.personalData { examples += r.examples.match }
+        let prose = String(repeating: "the council resident ", count: 12)
+        var checked = 0
+        for set in sets {
+            for example in examples {
+                func found(after k: Int) -> [String] {
+                    let filler = k == 0 ? "" : String(prose.prefix(k - 1)) + " "
+                    let bytes = Array((filler + example + " ").utf8)
+                    return bytes.withUnsafeBytes { set.scan($0, scratch: set.makeScratch()) }
+                        .map { "\($0.pattern) \($0.start - k) \(Array($0.ends.map { $0 - k }))" }
+                }
+                let alone = found(after: 0)
+                for k in 1...200 {
+                    let here = found(after: k)
+                    #expect(here == alone, "\(example.count)-byte example after \(k) bytes")
+                    if here != alone { break }
+                }
+                checked += alone.count
+            }
+        }
+        #expect(checked > 50)
+    }
+
     /// Without newline as a breaker (a pattern may hold whitespace), windows stop at the other breakers.
     @Test func windowsWithoutNewlineBreakersFindWhatAWholeScanFinds() throws {
         let patterns = ["\\b\\d{3}\\s\\d{3}\\b", "\\b[A-Z]{2}\\d{2}[A-Z0-9]{4,8}\\b", "\\d+#"]
