@@ -287,15 +287,17 @@ public final class PatternSet: @unchecked Sendable {
         return Scratch(open.map(clone), later.map(clone), gated.map(clone))
     }
 
+    /// What one scan's match handler reads and writes. One thread uses it at a time (the scan's), so its fields
+    /// skip the run-time exclusivity checks, which cost a few percent of a scan called for every match.
     final class Collector {
-        var raw: [(pattern: UInt32, from: Int, to: Int)] = []
+        @exclusivity(unchecked) var raw: [(pattern: UInt32, from: Int, to: Int)] = []
         let words: [[Int]?]
         /// The bytes being scanned, and where they start in the text when they are part of it.
-        var scanned: UnsafePointer<UInt8>?
-        var base = 0
+        @exclusivity(unchecked) var scanned: UnsafePointer<UInt8>?
+        @exclusivity(unchecked) var base = 0
         /// For a scan of joined segments: where each segment starts in the joined bytes and in the text.
-        var joinedStarts: [Int] = []
-        var textStarts: [Int] = []
+        @exclusivity(unchecked) var joinedStarts: [Int] = []
+        @exclusivity(unchecked) var textStarts: [Int] = []
         init(words: [[Int]?]) { self.words = words }
     }
 
@@ -343,7 +345,7 @@ public final class PatternSet: @unchecked Sendable {
             let (opened, closes) = (state.baseAddress!, state.baseAddress! + count)
             let (reaches, leads) = (state.baseAddress! + 2 * count, state.baseAddress! + 3 * count)
             for g in 0..<count { opened[g] = -1; closes[g] = 0; reaches[g] = reach[g] ?? 0; leads[g] = lead[g] }
-            func add(_ r: Range<Int>, _ g: Int, joining gap: Int) {
+            func add(_ out: inout [[Range<Int>]], _ r: Range<Int>, _ g: Int, joining gap: Int) {
                 if let last = out[g].last, r.lowerBound - last.upperBound <= gap {
                     out[g][out[g].count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
                 } else {
@@ -353,7 +355,7 @@ public final class PatternSet: @unchecked Sendable {
             /// Database g's open window as a range: from its first trigger back by its lead, and from its last
             /// forward by its reach, each no further than a breaker (no match holds one), then widened to non-word
             /// bytes.
-            func close(_ g: Int) {
+            func close(_ out: inout [[Range<Int>]], _ g: Int) {
                 let (first, last) = (opened[g], closes[g])
                 let low = max(0, first - leads[g]), high = min(n, last + reaches[g])
                 var start = first, end = last + 1
@@ -366,7 +368,7 @@ public final class PatternSet: @unchecked Sendable {
                 }
                 while start > 0 && word[Int(p[start - 1])] { start -= 1 }
                 while end < n && word[Int(p[end])] { end += 1 }
-                add(start..<end, g, joining: PatternSet.windowGap)
+                add(&out, start..<end, g, joining: PatternSet.windowGap)
                 opened[g] = -1
             }
             // With newline a breaker, windows stop at lines, found 16 bytes at a time (other breakers are passed
@@ -418,7 +420,7 @@ public final class PatternSet: @unchecked Sendable {
                             var segment = here & unbounded
                             while end < n && !breaker[Int(p[end])] { segment |= triggers[Int(p[end])] & unbounded; end += 1 }
                             while segment != 0 {
-                                add(start..<end, segment.trailingZeroBitCount, joining: PatternSet.segmentGap)
+                                add(&out, start..<end, segment.trailingZeroBitCount, joining: PatternSet.segmentGap)
                                 segment &= segment - 1
                             }
                             segmented = end + 1
@@ -435,14 +437,14 @@ public final class PatternSet: @unchecked Sendable {
                     if opened[g] >= 0 && t - closes[g] <= leads[g] + reaches[g] + PatternSet.windowGap {
                         closes[g] = last
                     } else {
-                        if opened[g] >= 0 { close(g) }
+                        if opened[g] >= 0 { close(&out, g) }
                         opened[g] = t
                         closes[g] = last
                     }
                 }
                 t = nextTrigger(i)
             }
-            for g in 0..<count where opened[g] >= 0 { close(g) }
+            for g in 0..<count where opened[g] >= 0 { close(&out, g) }
         }
         }
         }
