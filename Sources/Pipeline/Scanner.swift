@@ -91,7 +91,7 @@ public final class Scanner: @unchecked Sendable {
         }
         writerThread.name = "sweep-index-writer"
         writerThread.start()
-        walker.run { [self] listing in queue.push(examine(listing)) }
+        walker.run { [self] listing in examine(listing) { queue.push($0) } }
         queue.close()
         writerDone.wait()
         if let e = writerFailure.error { throw e }
@@ -112,8 +112,10 @@ public final class Scanner: @unchecked Sendable {
 
     // MARK: - One folder
 
-    /// Compares a folder's listing with the index and reads what is new or changed.
-    func examine(_ listing: Listing) -> FolderResult {
+    /// Compares a folder's listing with the index and reads what is new or changed; what it learns goes to
+    /// `emit`, in parts for a big folder (each part's items as soon as they are read) and last the part that
+    /// settles the folder (what is gone from it).
+    func examine(_ listing: Listing, emit: (FolderResult) -> Void) {
         let ctx = contexts.take()
         defer { contexts.give(ctx) }
         progress.folders.add(1, ordering: .relaxed)
@@ -155,30 +157,8 @@ public final class Scanner: @unchecked Sendable {
             if entry.kind == .file { readBytes += entry.stat?.size ?? 0 }
         }
 
-        // Then the reading. A folder with much to read (a folder of scanned PDFs, a mail export) shares it
-        // with idle threads, so one big folder does not leave the other cores waiting.
-        let read: [(ItemRecord, [ItemRecord])]
-        let helpers = toRead.count > 1 && readBytes >= Scanner.parallelFolderBytes && !configuration.dupesOnly
-            ? reserveHelpers(toRead.count - 1) : 0
-        if helpers > 0 {
-            let entries = toRead.map(\.entry)
-            read = parallelMap(entries.count, jobs: helpers + 1, bufferSize: 0) { [self] i, _ in
-                let c = contexts.take()
-                defer { contexts.give(c) }
-                var nested: [ItemRecord] = []
-                let rec = record(for: entries[i], in: listing, context: c, nested: &nested)
-                return (rec, nested)
-            }
-            releaseHelpers(helpers)
-        } else {
-            read = toRead.map { item in
-                var nested: [ItemRecord] = []
-                let rec = record(for: item.entry, in: listing, context: ctx, nested: &nested)
-                return (rec, nested)
-            }
-        }
-
-        for ((_, prev), (rec, nested)) in zip(toRead, read) {
+        // Then the reading, each item's record added to the result as it comes.
+        func add(_ prev: PreviousItem?, _ rec: ItemRecord, _ nested: [ItemRecord]) {
             if rec.error != nil { result.errors += 1 }
             result.errors += nested.reduce(0) { $0 + ($1.error != nil ? 1 : 0) }
             result.nested += nested
@@ -201,15 +181,53 @@ public final class Scanner: @unchecked Sendable {
                 result.upserts.append(rec)
             }
         }
+        /// Sends the result so far (counted once per part, not per item: two threads bumping one counter per
+        /// item fight over its cache line).
+        func send(_ part: FolderResult) {
+            progress.items.add(part.items, ordering: .relaxed)
+            progress.errors.add(part.errors, ordering: .relaxed)
+            emit(part)
+        }
+
+        // A folder with much to read (a folder of scanned PDFs, a mail export) shares it with idle threads, so
+        // one big folder does not leave the other cores waiting, and its items go to the index a part at a
+        // time as they are read, not all once the folder is done.
+        let helpers = toRead.count > 1 && readBytes >= Scanner.parallelFolderBytes && !configuration.dupesOnly
+            ? reserveHelpers(toRead.count - 1) : 0
+        if helpers > 0 {
+            let entries = toRead.map(\.entry)
+            parallelStream(entries.count, jobs: helpers + 1, bufferSize: 0, { [self] i, _ in
+                let c = contexts.take()
+                defer { contexts.give(c) }
+                var nested: [ItemRecord] = []
+                let rec = record(for: entries[i], in: listing, context: c, nested: &nested)
+                return (rec, nested)
+            }, deliver: { i, read in
+                add(toRead[i].prev, read.0, read.1)
+                if result.upserts.count + result.moves.count >= Scanner.partItems {
+                    var part = result
+                    part.listed = false   // the folder is settled by its last part
+                    send(part)
+                    result = FolderResult(folder: listing.folder, listed: listing.error == nil && listing.complete)
+                }
+            })
+            releaseHelpers(helpers)
+        } else {
+            for item in toRead {
+                var nested: [ItemRecord] = []
+                let rec = record(for: item.entry, in: listing, context: ctx, nested: &nested)
+                add(item.prev, rec, nested)
+            }
+        }
 
         if result.listed {
             for p in previous.values where !p.gone { result.gone.append(p.id) }
         }
-        // Once per folder, not per item: two threads bumping one counter per item fight over its cache line.
-        progress.items.add(result.items, ordering: .relaxed)
-        progress.errors.add(result.errors, ordering: .relaxed)
-        return result
+        send(result)
     }
+
+    /// Items read in a shared folder that are sent to the index as one part.
+    static let partItems = 32
 
     /// Bytes to read in one folder above which it is shared with idle threads.
     static let parallelFolderBytes: Int64 = 4 << 20

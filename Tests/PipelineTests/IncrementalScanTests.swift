@@ -148,6 +148,36 @@ struct Fixture {
         #expect(goneCount == 2)
     }
 
+    /// A folder with much to read goes to the index in parts as its items are read, and is settled (what is
+    /// gone from it) once, by its last part: every count and item comes out as for a small folder.
+    @Test func aBigFolderIsWrittenInPartsAndSettledOnce() throws {
+        let f = Fixture()
+        let names = (0..<100).map { String(format: "big/letter-%03d.txt", $0) }
+        func write(_ name: String, _ round: Int) {
+            let line = "round \(round) of \(name): the council resident wrote about housing and repairs.\n"
+            f.share.file(name, String(repeating: line, count: 60_000 / line.utf8.count))
+        }
+        for n in names { write(n, 1) }
+        f.share.file("big/sub/note.txt", "a note\n")
+        let first = try f.scan()
+        #expect(first.errors == 0)
+        var items = try f.items()
+        #expect(names.allSatisfy { items[$0]?.mime == "text/plain" })
+        let before = items.count
+
+        for n in names[0..<5] { f.share.remove(n) }
+        for n in names[5..<85] { write(n, 2) }
+        let second = try f.scan()
+        #expect(second.gone == 5)
+        #expect(second.changed == 80)
+        #expect(second.new == 0)
+        #expect(second.unchanged == first.new - 85)
+        items = try f.items()
+        #expect(items.count == before - 5)
+        #expect(names[5..<85].allSatisfy { items[$0]?.changedScan == 2 })
+        #expect(names[85...].allSatisfy { items[$0]?.changedScan == 1 })
+    }
+
     @Test func aDeletedFolderTakesItsItemsWithIt() throws {
         let f = council()
         _ = try f.scan()
