@@ -68,10 +68,31 @@ public enum PlainText {
         return ItemText(windows1252Text(bytes))
     }
 
-    /// True when `bytes` are what `String(validating:as: UTF8.self)` accepts.
+    /// True when `bytes` are what `String(validating:as: UTF8.self)` accepts. The ASCII they start with is
+    /// passed over 32 bytes at a time (most text is all ASCII); the rest, from the first block with a byte
+    /// above 127 (a character boundary: everything before it is ASCII), is validated.
     static func isWellFormedUTF8(_ bytes: [UInt8]) -> Bool {
-        if #available(macOS 26, *) { return (try? UTF8Span(validating: bytes.span)) != nil }
-        return String(validating: bytes, as: UTF8.self) != nil
+        let ascii = bytes.withUnsafeBytes(asciiPrefix)
+        if ascii == bytes.count { return true }
+        if #available(macOS 26, *) { return (try? UTF8Span(validating: bytes.span.extracting(ascii...))) != nil }
+        return String(validating: bytes[ascii...], as: UTF8.self) != nil
+    }
+
+    /// How many whole 32-byte blocks at the start of `bytes` are ASCII, in bytes; all of `bytes` when every
+    /// byte is.
+    static func asciiPrefix(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var i = 0
+        let n = bytes.count
+        while i + 32 <= n {
+            let v = bytes.loadUnaligned(fromByteOffset: i, as: SIMD4<UInt64>.self)
+            if (v[0] | v[1] | v[2] | v[3]) & 0x8080_8080_8080_8080 != 0 { return i }
+            i += 32
+        }
+        while i < n {
+            if bytes[i] >= 0x80 { return i & ~31 }
+            i += 1
+        }
+        return n
     }
 
     /// Text that starts with a UTF-8 or UTF-16 byte-order mark, decoded; nil when there is none.

@@ -48,6 +48,28 @@ import Testing
         #expect(accepted > 100)   // multi-byte sequences were among them
     }
 
+    /// The ASCII a text starts with is passed over 32 bytes at a time: a sequence on either side of a block's
+    /// edge, at the end, or far in, is judged as String validation judges it.
+    @Test func wellFormedAfterLongAsciiRuns() {
+        let pieces: [[UInt8]] = [[0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0xE2, 0x82], [0x80], [0xFF],
+                                 [0xED, 0xA0, 0x80], [0xC3], []]
+        var checked = 0
+        for before in 0...70 {
+            for piece in pieces {
+                for after in [0, 1, 31, 40] {
+                    let bytes = Array(repeating: UInt8(ascii: "a"), count: before) + piece + Array(repeating: UInt8(ascii: "z"), count: after)
+                    #expect(PlainText.isWellFormedUTF8(bytes) == (String(validating: bytes, as: UTF8.self) != nil),
+                            "\(before) + \(piece) + \(after)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 71 * 9 * 4)
+        #expect(PlainText.asciiPrefix(UnsafeRawBufferPointer(start: nil, count: 0)) == 0)
+        let long = Array(repeating: UInt8(ascii: "x"), count: 100) + [0xC3, 0xA9]
+        #expect(long.withUnsafeBytes(PlainText.asciiPrefix) == 96)
+    }
+
     @Test func changingTheBodyDropsTheBytes() {
         var e = Extraction()
         e.text = PlainText.text(of: Array("NHS 943 476 5919".utf8))
