@@ -1,4 +1,5 @@
 internal import CVectorscan
+internal import CByteScan
 import Foundation
 
 /// Many patterns, one pass: Vectorscan block-mode databases and the matches they report.
@@ -43,9 +44,9 @@ public final class PatternSet: @unchecked Sendable {
     /// A breaker to join segments with for one scan (a newline when it is one).
     private let separator: UInt8?
     /// Every trigger as at most three byte ranges (first bytes and widths: byte b is in a range when
-    /// b − first ≤ width, wrapping), for the 32-bytes-at-a-time search in ``gatedRanges(_:)``; nil when there
-    /// are more.
-    private let triggerRanges: (first: [UInt8], width: [UInt8])?
+    /// b − first ≤ width, wrapping), for the search in ``gatedRanges(_:)`` 32 bytes at a time (`CByteScan`);
+    /// nil when there are more.
+    private let triggerRanges: (first: [UInt8], width: [UInt8], count: Int)?
     /// Per pattern: the UTF-8 lengths of its words when it is compiled without start tracking, else nil.
     private let words: [[Int]?]
     public let count: Int
@@ -154,8 +155,7 @@ public final class PatternSet: @unchecked Sendable {
             if let l = last.last, Int(l) + 1 == b { last[last.count - 1] = UInt8(b) } else { first.append(UInt8(b)); last.append(UInt8(b)) }
         }
         if !first.isEmpty && first.count <= 3 {
-            while first.count < 3 { first.append(first[0]); last.append(last[0]) }   // a range again: no new bytes
-            triggerRanges = (first, zip(first, last).map { $1 - $0 })
+            triggerRanges = (first, zip(first, last).map { $1 - $0 }, first.count)
         } else {
             triggerRanges = nil
         }
@@ -374,25 +374,12 @@ public final class PatternSet: @unchecked Sendable {
             // With newline a breaker, windows stop at lines, found 16 bytes at a time (other breakers are passed
             // over: a window may only be wider than it needs).
             let lines = separator == 10
-            let vectors = triggerRanges != nil
-            let (first, width) = triggerRanges ?? ([0, 0, 0], [0, 0, 0])
-            typealias Block = SIMD32<UInt8>
-            let (f0, f1, f2) = (Block(repeating: first[0]), Block(repeating: first[1]), Block(repeating: first[2]))
-            let (w0, w1, w2) = (Block(repeating: width[0]), Block(repeating: width[1]), Block(repeating: width[2]))
             /// The first trigger at or after `from`, or `n`.
             func nextTrigger(_ from: Int) -> Int {
-                var i = from
-                if vectors {
-                    // Whole blocks with no trigger are passed over; the first block holding one is read by byte.
-                    while i + 32 <= n {
-                        let v = UnsafeRawPointer(p + i).loadUnaligned(as: Block.self)
-                        let hit = ((v &- f0) .<= w0) .| ((v &- f1) .<= w1) .| ((v &- f2) .<= w2)
-                        // Its lanes as four words, OR-ed: `any()` is a call per block, this is not.
-                        let lanes = unsafeBitCast(hit, to: SIMD4<UInt64>.self)
-                        if lanes[0] | lanes[1] | lanes[2] | lanes[3] != 0 { break }
-                        i += 32
-                    }
+                if let (first, width, count) = triggerRanges {
+                    return sweep_find_in_ranges(p, from, n, first, width, Int32(count))
                 }
+                var i = from
                 while i < n {
                     if triggers[Int(p[i])] != 0 { return i }
                     i += 1

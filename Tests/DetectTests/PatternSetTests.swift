@@ -1,3 +1,4 @@
+import CByteScan
 import CVectorscan
 @testable import Detect
 import Rules
@@ -316,7 +317,38 @@ import Testing
         }
     }
 
-    /// Every end a pattern matched at from one start, longest first: a validator tries the longest first.
+    /// The search for trigger bytes finds what a byte-by-byte search finds: one to three ranges (one wrapping
+    /// past 255), any start, any length around the 16- and 32-byte blocks.
+    @Test func triggerSearchFindsTheFirstByteInRange() {
+        var state: UInt64 = 0xB17E
+        func random(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let sets: [([UInt8], [UInt8])] = [([48], [9]), ([48, 64], [10, 0]), ([0xC2, 35, 250], [0, 2, 10]), ([250], [10])]
+        var found = 0
+        for (first, width) in sets {
+            for _ in 0..<3000 {
+                let n = random(140)
+                // Mostly letters, now and then a byte from anywhere.
+                let bytes: [UInt8] = (0..<n).map { _ in random(12) == 0 ? UInt8(random(256)) : UInt8(97 + random(26)) }
+                let from = random(n + 2)
+                var expected = n
+                if from < n {
+                    for i in from..<n where zip(first, width).contains(where: { bytes[i] &- $0 <= $1 }) { expected = i; break }
+                }
+                let got = bytes.withUnsafeBufferPointer { b in
+                    sweep_find_in_ranges(b.baseAddress, from, n, first, width, Int32(first.count))
+                }
+                #expect(got == expected, "ranges \(first) \(width), \(n) bytes from \(from)")
+                if got != expected { return }
+                if expected < n { found += 1 }
+            }
+        }
+        #expect(found > 1000)
+    }
+
+    /// Every end a pattern matched at from one start: a validator tries the longest first.
     @Test func everyEndFromOneStartIsReportedLongestFirst() throws {
         let set = try PatternSet(["\\d+", "ab"], caseless: [false, false])
         let text = Array("x 1234 ab".utf8)
