@@ -30,7 +30,8 @@ public final class Scanner: @unchecked Sendable {
         self.index = index
         self.progress = progress
         classifier = Classifier(schedule: configuration.rules.retention ?? .defaultOnly)
-        spareHelpers = Atomic(configuration.jobs)
+        // A folder read alone runs on at most `--jobs` threads: its walk thread and jobs − 1 helpers.
+        spareHelpers = Atomic(configuration.jobs - 1)
         walker = Walker(options: CrawlOptions(roots: configuration.roots, excludes: configuration.excludes,
                                               oneFileSystem: configuration.oneFileSystem,
                                               followSymlinks: configuration.followSymlinks, jobs: configuration.jobs))
@@ -232,8 +233,8 @@ public final class Scanner: @unchecked Sendable {
     /// Bytes to read in one folder above which it is shared with idle threads.
     static let parallelFolderBytes: Int64 = 4 << 20
 
-    /// Takes up to `wanted` spare threads: together the walk and its helpers never run more than twice
-    /// `--jobs` threads at once.
+    /// Takes up to `wanted` spare threads: a big folder read alone runs on `--jobs` threads, and the walk and
+    /// its helpers together never run more than twice `--jobs` threads at once.
     private func reserveHelpers(_ wanted: Int) -> Int {
         var current = spareHelpers.load(ordering: .relaxed)
         while current > 0 {
