@@ -54,8 +54,8 @@ mb, found, rgv, produced = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.
 ms = lambda r: f"{r['mean']:.2f} ± {r['stddev'] or 0:.2f}"
 print("## Detection throughput\n")
 print(f"{mb:,} MB of generated plain text (bench/make_text.py: 4 MiB files, a planted value or decoy every ~2 KB), "
-      f"warm page cache. Sweep's full first scan into a new index each run (walk, type, fingerprints, text decode, Vectorscan (gated patterns over the stretches "
-      f"that can hold a match), validators, keyed hashes, index writes) beside `rg -c -f PATTERNS` with the same pattern set ({rgv}). "
+      f"warm page cache. Sweep's full first scan into a new index each run (walk, type, fingerprints, text decode, Vectorscan (gated patterns over windows "
+      f"around the bytes they need), validators, keyed hashes, index writes) beside `rg -c -f PATTERNS` with the same pattern set ({rgv}). "
       f"Sweep's compiled patterns come from its cache (`~/.cache/sweep`, filled by the warm-up run), as they do for any scan after the first with the same rules.\n")
 print(produced + "\n")
 print("| Command | Mean ± sd (s) | MB/s |")
