@@ -106,8 +106,12 @@ struct PatternGate {
         // Every copy holds a target byte: the first lies in the first copy.
         guard let bare else { return (s.lead, nil) }
         // Else it may lie in the last, after bare copies.
-        func times(_ a: Int, _ k: Int) -> Int { a == 0 ? 0 : (k > unbounded / a ? unbounded : min(unbounded, a * k)) }
         return (plus(s.lead, times(bare, count - 1)), times(bare, count))
+    }
+
+    /// `a × k`, saturating at ``unbounded`` (a hostile rule can nest repeats of a million).
+    static func times(_ a: Int, _ k: Int) -> Int {
+        a == 0 || k == 0 ? 0 : (k > unbounded / a ? unbounded : min(unbounded, a * k))
     }
 
     /// How often prose holds one of `set`'s bytes, roughly: letters and spaces everywhere, punctuation often,
@@ -166,7 +170,7 @@ struct PatternGate {
                 whole.alphabet = whole.alphabet.union(s.alphabet)
                 // Every match needs each part's bytes; keep the promise prose keeps least often.
                 if let n = s.needs, whole.needs == nil || PatternGate.commonness(n) < PatternGate.commonness(whole.needs!) { whole.needs = n }
-                if let w = s.width, let sum = whole.width { whole.width = sum + w } else { whole.width = nil }
+                if let w = s.width, let sum = whole.width { whole.width = min(PatternGate.unbounded, sum + w) } else { whole.width = nil }
                 (whole.lead, whole.bare) = PatternGate.sequence(whole, s)
             }
             return whole
@@ -205,7 +209,7 @@ struct PatternGate {
                 throw Unsupported()
             }
             var width: Int?
-            if let w = s.width, let most { width = w * most } else if s.width == 0 { width = 0 }
+            if let w = s.width, let most { width = PatternGate.times(w, most) } else if s.width == 0 { width = 0 }
             var repeats = Shape(alphabet: s.alphabet, needs: atLeastOne ? s.needs : nil, width: width)
             let least = atLeastOne ? max(1, fewest) : 0
             let required = PatternGate.repeated(s, least, optional: false)

@@ -41,6 +41,8 @@ public final class PatternSet: @unchecked Sendable {
     /// Patterns whose matches hold at most this many bytes share databases apart from longer ones, so
     /// the short ones read less around each trigger.
     static let shortReach = 32
+    /// Patterns whose longest match is longer than this read whole segments, as unbounded ones do.
+    static let longestWindow = 4096
     /// A breaker to join segments with for one scan (a newline when it is one).
     private let separator: UInt8?
     /// Every trigger as at most three byte ranges (first bytes and widths: byte b is in a range when
@@ -114,8 +116,9 @@ public final class PatternSet: @unchecked Sendable {
         for i in 0..<patterns.count {
             if i < later.count && later[i] {
                 laterIDs.append(i)
-            } else if let s = shapes[i], PatternGate.isGateable(s), let needs = s.needs {
+            } else if var s = shapes[i], PatternGate.isGateable(s), let needs = s.needs {
                 alphabet = alphabet.union(s.alphabet)
+                if let w = s.width, w > PatternSet.longestWindow { s.width = nil }   // read as unbounded: whole segments
                 let size = s.width.map { $0 <= PatternSet.shortReach ? 0 : 1 } ?? 2
                 // At most how far before its first trigger a match starts (never further than its width allows).
                 let lead = s.width.map { width in

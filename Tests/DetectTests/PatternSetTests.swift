@@ -201,6 +201,10 @@ import Testing
         #expect(lead("(?:ab)*\\d") == nil)   // no limit
         #expect(lead("\\d?a") == nil)        // a match may hold no digit
         #expect(lead("(?:1|2)x") == 0)
+        // Repeats nested a million deep saturate rather than overflow.
+        let huge = "(?:(?:(?:(?:\\d{999999}){999999}){999999}){999999})"
+        #expect(PatternGate.shape(of: huge, caseless: false)?.width == PatternGate.unbounded)
+        #expect(lead("(?:(?:(?:(?:a{999999}){999999}){999999}){999999})?\\d") == nil)
     }
 
     @Test func laterPatternsAreScannedOnlyWhenAskedFor() throws {
