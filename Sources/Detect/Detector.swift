@@ -183,6 +183,7 @@ public final class Detector: Sendable {
         var d = Detection()
         var candidates: [Candidate] = []
         var keywords: [(category: Int, start: Int)] = []
+        session.scratch?.failure = nil
         if let patterns, let scratch = session.scratch {
             let matches = bytes.withUnsafeBytes { patterns.scan($0, scratch: scratch) }
             for m in matches {
@@ -268,6 +269,9 @@ public final class Detector: Sendable {
                 d.findings.append(Detection.Finding(kind: .marking, type: f.label, valueHash: "", confidence: f.strength,
                                                     location: f.location, excerpt: String(f.text.prefix(80))))
             }
+        }
+        if let f = session.scratch?.failure {
+            d.problem = "detection incomplete: the pattern engine (Vectorscan) stopped with error \(f)"
         }
         return d
     }

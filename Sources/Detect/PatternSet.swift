@@ -264,6 +264,9 @@ public final class PatternSet: @unchecked Sendable {
         let gated: [OpaquePointer]
         /// Room for the joined segments of one scan, kept for the next.
         private(set) var joined = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        /// The first error a scan with this scratch space returned (Vectorscan out of memory, a database it
+        /// cannot run…), until cleared: what those scans found is incomplete.
+        public var failure: Int32?
         init(_ o: OpaquePointer?, _ l: OpaquePointer?, _ g: [OpaquePointer]) { open = o; later = l; gated = g }
 
         /// At least `count` bytes of room in ``joined``.
@@ -509,7 +512,8 @@ public final class PatternSet: @unchecked Sendable {
             collector.scanned = bytes.baseAddress! + range.lowerBound
             collector.base = range.lowerBound
             collector.joinedStarts = []
-            _ = VectorscanRuntime.scan(database, UnsafeRawPointer(collector.scanned!).assumingMemoryBound(to: CChar.self), UInt32(range.count), s, onMatch, context)
+            let rc = VectorscanRuntime.scan(database, UnsafeRawPointer(collector.scanned!).assumingMemoryBound(to: CChar.self), UInt32(range.count), s, onMatch, context)
+            if rc != HS_SUCCESS && scratch.failure == nil { scratch.failure = rc }
         }
         if wanted {
             if let later, let s = scratch.later { run(later.database, s, 0..<text.count) }
@@ -543,7 +547,8 @@ public final class PatternSet: @unchecked Sendable {
                     }
                     collector.scanned = UnsafePointer(joined.assumingMemoryBound(to: UInt8.self))
                     collector.base = 0
-                    _ = VectorscanRuntime.scan(database, joined.assumingMemoryBound(to: CChar.self), UInt32(length), s, onMatch, context)
+                    let rc = VectorscanRuntime.scan(database, joined.assumingMemoryBound(to: CChar.self), UInt32(length), s, onMatch, context)
+                    if rc != HS_SUCCESS && scratch.failure == nil { scratch.failure = rc }
                 } else {
                     for r in ranges { run(database, s, r) }
                 }

@@ -378,6 +378,9 @@ extension Scanner {
         if let p = e.problem {
             rec.error = p.message
             rec.errorKind = p.kind == .unreadable ? CrawlError.Kind.io.rawValue : p.kind.rawValue
+        } else if let p = rec.detection?.problem {
+            rec.error = p
+            rec.errorKind = "rules"   // read again by the next scan, as when the detector cannot be built
         }
         return PlainTextRead(body: text, headers: e.headers, created: e.metadata.created,
                              messageDate: e.metadata.date ?? e.headers["date"].flatMap(PlainText.mailDate))

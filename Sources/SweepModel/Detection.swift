@@ -29,6 +29,8 @@ public struct Detection: Sendable, Equatable {
     public var markingDescriptors: [String] = []
     public var specialCategories: [String] = []
     public var findings: [Finding] = []
+    /// Why detection could not read all of the text (the pattern engine failed), when it could not.
+    public var problem: String?
 
     public init() {}
 

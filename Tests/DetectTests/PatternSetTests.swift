@@ -352,6 +352,22 @@ import Testing
         #expect(found > 1000)
     }
 
+    /// A scan Vectorscan refuses (here: scratch space made for a smaller database) is recorded on the scratch
+    /// space, so detection reports the item as incomplete rather than as holding nothing.
+    @Test func aFailedScanIsRecorded() throws {
+        let many = (0..<40).map { "[a-z]{\($0 % 7 + 2)}\\d{\($0 % 5 + 1),\($0 % 5 + 9)}[a-z]{\($0 % 3 + 1)}" }
+        let big = try PatternSet(many, caseless: many.map { _ in false })
+        let small = try PatternSet(["[a-z]{2}\\d"], caseless: [false])
+        #expect(big.gateCount == small.gateCount)
+        let text = Array(String(repeating: "12 abc 345 x ", count: 40).utf8)
+        let own = big.makeScratch()
+        _ = text.withUnsafeBytes { big.scan($0, scratch: own) }
+        #expect(own.failure == nil)
+        let foreign = small.makeScratch()
+        _ = text.withUnsafeBytes { big.scan($0, scratch: foreign) }
+        #expect(foreign.failure != nil)
+    }
+
     /// Every end a pattern matched at from one start: a validator tries the longest first.
     @Test func everyEndFromOneStartIsReportedLongestFirst() throws {
         let set = try PatternSet(["\\d+", "ab"], caseless: [false, false])
