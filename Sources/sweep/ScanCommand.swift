@@ -120,8 +120,14 @@ struct ScanCommand: ParsableCommand {
             ruleSet = try RuleSet.load(rulesDir)
         } else if let shipped = defaultRulesDirectory() {
             ruleSet = try RuleSet.load(shipped)
+        } else if dupesOnly {
+            ruleSet = .empty   // a duplicate sweep reads no content and classifies nothing
         } else {
-            ruleSet = .empty
+            // Without rules a scan would find no personal data or markings and class nothing: not a result.
+            throw ValidationError("""
+                no rules found (looked for retention.yaml in ./rules, beside the sweep binary and in /etc/sweep/rules): \
+                pass --rules DIR, or copy the shipped rules/ to /usr/local/share/sweep/rules
+                """)
         }
         let rootPaths = rootTexts.map { ItemPath(absolutePath($0)) }
         var configuration = ScanConfiguration(

@@ -136,6 +136,35 @@ import Testing
         #expect(try runSweep(["export", "--index", work.path("none.db")]).status == 2)
     }
 
+    /// A sweep with no rules anywhere it looks stops and says where to put them, rather than scanning without
+    /// detection or retention classes; a duplicate sweep, which needs none, still runs.
+    @Test func aScanWithNoRulesStopsWithTheFix() throws {
+        let share = try councilCopy()
+        let work = TempTree()
+        // A copy of the binary away from the checkout, run where there is no ./rules.
+        let lonely = work.path("bin/sweep")
+        try FileManager.default.createDirectory(atPath: work.path("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: sweepBinary, toPath: lonely)
+        func run(_ arguments: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: lonely)
+            p.arguments = arguments
+            p.currentDirectoryURL = URL(fileURLWithPath: work.root)
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let (status, stderr) = try run(["scan", share.root, "--index", work.path("a.db"), "--quiet"])
+        #expect(status == 2)
+        #expect(stderr.contains("no rules found") && stderr.contains("--rules DIR"))
+        #expect(!FileManager.default.fileExists(atPath: work.path("a.db")))
+        #expect(try run(["scan", share.root, "--index", work.path("b.db"), "--dupes-only", "--quiet"]).0 == 0)
+    }
+
     @Test func aConfigFileMakesTheScanOneLine() throws {
         let share = try councilCopy()
         let work = TempTree()
