@@ -5,6 +5,11 @@
 public struct Glob: Hashable, Sendable, CustomStringConvertible {
     public let pattern: String
     private let tokens: [Token]
+    /// The longest run of literal characters in the pattern: every match holds it, so text without it is
+    /// turned down before the matcher runs (most paths fail most globs).
+    private let required: [Unicode.Scalar]
+    /// The literal characters the pattern starts with: every match starts with them.
+    private let leading: [Unicode.Scalar]
 
     enum Token: Hashable, Sendable {
         case literal(Unicode.Scalar)
@@ -66,6 +71,16 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
             i += 1
         }
         tokens = out
+        var longest: [Unicode.Scalar] = [], run: [Unicode.Scalar] = [], lead: [Unicode.Scalar]?
+        for t in out {
+            if case .literal(let c) = t { run.append(c); continue }
+            if lead == nil { lead = run }
+            if run.count > longest.count { longest = run }
+            run = []
+        }
+        if run.count > longest.count { longest = run }
+        required = longest
+        leading = lead ?? run
     }
 
     public var description: String { pattern }
@@ -76,53 +91,79 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     /// True when the glob matches this path below the root or one of the folders above it: a hold on
     /// `**/Social Care/**/Smith*` covers the Smith folder and everything in it.
     public func matchesPathOrAncestor(_ relative: String) -> Bool {
-        if matches(relative) { return true }
-        var folder = Substring(relative)
-        while let slash = folder.lastIndex(of: "/") {
-            folder = folder[..<slash]
-            if matches(String(folder)) { return true }
+        let s = Array(relative.lowercased().unicodeScalars)
+        // A folder above is a prefix of the path: what the path lacks, they lack.
+        guard mayMatch(s, s.count) else { return false }
+        var memo: [UInt8] = []
+        var end = s.count
+        while true {
+            if matches(s, end, &memo) { return true }
+            guard let slash = s[..<end].lastIndex(of: "/") else { return false }
+            end = slash
         }
-        return false
     }
 
     public func matches(_ text: String) -> Bool {
         let s = Array(text.lowercased().unicodeScalars)
-        // memo[ti * (s.count + 1) + si]: 0 unknown, 1 false, 2 true
-        var memo = [UInt8](repeating: 0, count: (tokens.count + 1) * (s.count + 1))
-        return match(0, 0, s, &memo)
+        guard mayMatch(s, s.count) else { return false }
+        var memo: [UInt8] = []
+        return matches(s, s.count, &memo)
     }
 
-    private func match(_ ti: Int, _ si: Int, _ s: [Unicode.Scalar], _ memo: inout [UInt8]) -> Bool {
-        let key = ti * (s.count + 1) + si
+    /// False when the first `n` characters of `s` cannot match: they do not start with the leading literal
+    /// or do not hold the longest one.
+    private func mayMatch(_ s: [Unicode.Scalar], _ n: Int) -> Bool {
+        if leading.count > n || !s[..<leading.count].elementsEqual(leading) { return false }
+        let m = required.count
+        if m == 0 { return true }
+        if m > n { return false }
+        var i = 0
+        while i + m <= n {
+            if s[i] == required[0] && s[i..<(i + m)].elementsEqual(required) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Whether the first `n` characters of `s` match, with `memo` as scratch space.
+    private func matches(_ s: [Unicode.Scalar], _ n: Int, _ memo: inout [UInt8]) -> Bool {
+        // memo[ti * (n + 1) + si]: 0 unknown, 1 false, 2 true
+        let size = (tokens.count + 1) * (n + 1)
+        if memo.count < size { memo = [UInt8](repeating: 0, count: size) } else { memo.withUnsafeMutableBufferPointer { _ = $0.update(repeating: 0) } }
+        return match(0, 0, s, n, &memo)
+    }
+
+    private func match(_ ti: Int, _ si: Int, _ s: [Unicode.Scalar], _ n: Int, _ memo: inout [UInt8]) -> Bool {
+        let key = ti * (n + 1) + si
         if memo[key] != 0 { return memo[key] == 2 }
         let result: Bool
         if ti == tokens.count {
-            result = si == s.count
+            result = si == n
         } else {
             switch tokens[ti] {
             case .literal(let c):
-                result = si < s.count && s[si] == c && match(ti + 1, si + 1, s, &memo)
+                result = si < n && s[si] == c && match(ti + 1, si + 1, s, n, &memo)
             case .any:
-                result = si < s.count && s[si] != "/" && match(ti + 1, si + 1, s, &memo)
+                result = si < n && s[si] != "/" && match(ti + 1, si + 1, s, n, &memo)
             case .set(let ranges, let negated):
-                result = si < s.count && s[si] != "/"
-                    && (ranges.contains { $0.contains(s[si]) } != negated) && match(ti + 1, si + 1, s, &memo)
+                result = si < n && s[si] != "/"
+                    && (ranges.contains { $0.contains(s[si]) } != negated) && match(ti + 1, si + 1, s, n, &memo)
             case .star:
                 var k = si
-                var found = match(ti + 1, k, s, &memo)
-                while !found, k < s.count, s[k] != "/" { k += 1; found = match(ti + 1, k, s, &memo) }
+                var found = match(ti + 1, k, s, n, &memo)
+                while !found, k < n, s[k] != "/" { k += 1; found = match(ti + 1, k, s, n, &memo) }
                 result = found
             case .anything:
                 var k = si
-                var found = match(ti + 1, k, s, &memo)
-                while !found, k < s.count { k += 1; found = match(ti + 1, k, s, &memo) }
+                var found = match(ti + 1, k, s, n, &memo)
+                while !found, k < n { k += 1; found = match(ti + 1, k, s, n, &memo) }
                 result = found
             case .folders:
                 // zero folders, or any run of characters ending in "/"
-                var found = match(ti + 1, si, s, &memo)
+                var found = match(ti + 1, si, s, n, &memo)
                 var k = si
-                while !found, k < s.count {
-                    if s[k] == "/" { found = match(ti + 1, k + 1, s, &memo) }
+                while !found, k < n {
+                    if s[k] == "/" { found = match(ti + 1, k + 1, s, n, &memo) }
                     k += 1
                 }
                 result = found

@@ -1,3 +1,4 @@
+import Foundation
 import SweepModel
 import Testing
 
@@ -61,6 +62,47 @@ import Testing
     @Test func manyStarsStayFast() {
         // Memoised matching: this would take minutes with naive backtracking.
         let glob = g("*a*a*a*a*a*a*a*a*a*a*b")
-        #expect(!glob.matches(String(repeating: "a", count: 200)))
+        #expect(!glob.matches(String(repeating: "a", count: 200) + "bc"))
+    }
+
+    /// The matcher (with its literal prefilter and ancestors read as prefixes) agrees with a regular
+    /// expression written from the same glob, on random globs and paths.
+    @Test func agreesWithARegularExpressionOnRandomGlobsAndPaths() throws {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["a", "b", "A", "/", "*", "?", "**/", "**", "[ab]", "[!a]", "ab", "é"]
+        let chars = ["a", "b", "B", "/", "é", "c"]
+        var checked = 0
+        for _ in 0..<400 {
+            let parts = (0..<Int.random(in: 1...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }
+            let text = parts.joined()
+            let glob = try Glob(text)
+            // The dialect as documented, read from the joined text: "**/", "**", "*", "?", "[set]", literals.
+            var regex = "^"
+            var rest = Substring(text)
+            while let c = rest.first {
+                if rest.hasPrefix("**/") { regex += "(?:.*/)?"; rest = rest.dropFirst(3) }
+                else if rest.hasPrefix("**") { regex += ".*"; rest = rest.dropFirst(2) }
+                else if c == "*" { regex += "[^/]*"; rest = rest.dropFirst() }
+                else if c == "?" { regex += "[^/]"; rest = rest.dropFirst() }
+                else if rest.hasPrefix("[!") { let close = rest.firstIndex(of: "]")!; regex += "[^/" + rest[rest.index(rest.startIndex, offsetBy: 2)..<close].lowercased() + "]"; rest = rest[rest.index(after: close)...] }
+                else if c == "[" { let close = rest.firstIndex(of: "]")!; regex += "(?!/)" + rest[...close].lowercased(); rest = rest[rest.index(after: close)...] }
+                else { regex += NSRegularExpression.escapedPattern(for: String(c).lowercased()); rest = rest.dropFirst() }
+            }
+            let re = try NSRegularExpression(pattern: regex + "$", options: [.dotMatchesLineSeparators])
+            func reference(_ text: String) -> Bool {
+                let t = text.lowercased()
+                return re.firstMatch(in: t, range: NSRange(t.startIndex..., in: t)) != nil
+            }
+            for _ in 0..<25 {
+                let path = (0..<Int.random(in: 0...8, using: &rng)).map { _ in chars.randomElement(using: &rng)! }.joined()
+                #expect(glob.matches(path) == reference(path), "\(glob) on \(path)")
+                var ancestors = [path]
+                var rest = Substring(path)
+                while let slash = rest.lastIndex(of: "/") { rest = rest[..<slash]; ancestors.append(String(rest)) }
+                #expect(glob.matchesPathOrAncestor(path) == ancestors.contains(where: reference), "\(glob) above \(path)")
+                checked += 1
+            }
+        }
+        #expect(checked == 10_000)
     }
 }
