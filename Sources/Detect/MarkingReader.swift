@@ -87,9 +87,15 @@ struct MarkingReader: Sendable {
 
     /// The label when `line` is a marking and nothing else.
     func label(of raw: String, caseInsensitive: Bool = false) -> String? {
-        var line = Substring(raw.trimmingCharacters(in: .whitespacesAndNewlines))
+        // Trimmed of the scalars of CharacterSet.whitespacesAndNewlines (White_Space and the zero-width space)
+        // without a trip through NSString, which copied every candidate line.
+        func space(_ u: Unicode.Scalar) -> Bool { u.properties.isWhitespace || u == "\u{200B}" }
+        var scalars = Substring(raw).unicodeScalars
+        while let f = scalars.first, space(f) { scalars = scalars.dropFirst() }
+        while let l = scalars.last, space(l) { scalars = scalars.dropLast() }
+        var line = Substring(scalars)
         while let f = line.unicodeScalars.first, MarkingReader.separators.contains(f) { line = line.dropFirst() }
-        guard !line.isEmpty, line.count <= 100 else { return nil }
+        guard !line.isEmpty, line.prefix(101).count <= 100 else { return nil }   // walks 101 characters at most
         if line.hasPrefix("UK ") { line = line.dropFirst(3) }
         for (spelling, label, _) in spellings {
             let matched = caseInsensitive ? line.uppercased().hasPrefix(spelling.uppercased()) : line.hasPrefix(spelling)

@@ -1,3 +1,4 @@
+import Foundation
 import Detect
 import Extract
 import Rules
@@ -67,6 +68,21 @@ import Testing
         #expect(d.markings == ["OFFICIAL-SENSITIVE"])
         #expect(d.findings.first { $0.kind == .marking }?.confidence == "strong")
         #expect(detect("PROTECT - PERSONAL\nold memo\nRESTRICTED - MANAGEMENT").markings == ["RESTRICTED", "PROTECT"])   // highest first
+    }
+
+    /// A marking line is trimmed of every kind of space (no-break, ideographic, line separator, zero-width…):
+    /// exactly the scalars Foundation's `whitespacesAndNewlines` holds.
+    @Test func markingLinesAreTrimmedOfEveryKindOfSpace() {
+        let line = "\u{3000}\u{A0} OFFICIAL-SENSITIVE\u{2028}\u{85}\u{202F}"
+        #expect(detect("\(line)\nbody\nmore").markings == ["OFFICIAL-SENSITIVE"])
+        #expect(detect("\u{200B}OFFICIAL-SENSITIVE\u{200B}\nbody\nmore").markings == ["OFFICIAL-SENSITIVE"])
+        // The trimmed set is White_Space and the zero-width space, as in Foundation.
+        var differ: [UInt32] = []
+        for v in UInt32(0)...0x10FFFF {
+            guard let u = Unicode.Scalar(v) else { continue }
+            if (u.properties.isWhitespace || v == 0x200B) != CharacterSet.whitespacesAndNewlines.contains(u) { differ.append(v) }
+        }
+        #expect(differ.isEmpty)
     }
 
     @Test func markingsInMailHeaders() {
