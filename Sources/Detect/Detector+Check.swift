@@ -124,16 +124,14 @@ extension Detector {
     static let versionWords = ["v", "version ", "ver ", "version: ", "build ", "release "]
     static let versionWordBytes = versionWords.map { Array($0.utf8) }
 
-    /// "version 1.2.3.4", "v10.0.0.1": a software version, not an address.
+    /// "version 1.2.3.4", "build 10.0.0.1": a software version, not an address. The word must start a word:
+    /// "Server 192.0.2.1" and "over 10.0.0.1" are addresses.
     static func isVersionNumber(_ start: Int, _ b: Bytes) -> Bool {
-        let from = max(0, start - 10)
-        let before = Bytes(rebasing: b[from..<start])
-        if before.allSatisfy({ $0 < 0x80 }) {
-            return versionWordBytes.contains { w in w.count <= before.count && lowered(before, before.count - w.count, w) }
+        versionWordBytes.contains { w in
+            let at = start - w.count
+            guard at >= 0, lowered(b, at, w) else { return false }
+            return at == 0 || !isWordByte(b[at - 1])
         }
-        // Text outside ASCII: read as Characters (a word's first letter may join what precedes it).
-        let text = String(decoding: before.map { $0 &- 65 < 26 ? $0 + 32 : $0 }, as: UTF8.self)
-        return versionWords.contains { text.hasSuffix($0) }
     }
 
     static let monthNames: [UInt32] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
