@@ -244,7 +244,8 @@ public enum Validators {
         return remainder == 1 ? c.string() : nil
     }
 
-    /// UK postcode: outward A9, A99, A9A, AA9, AA99, AA9A; inward 9AA with letters other than C I K M O V; or GIR 0AA.
+    /// UK postcode: outward A9, A99, A9A, AA9, AA99, AA9A with the letters each place allows; inward 9AA with
+    /// letters other than C I K M O V; or GIR 0AA.
     public static func postcode(_ s: Substring) -> String? { withBytes(s) { postcode($0) } }
 
     static func postcode(_ b: Bytes) -> String? {
@@ -257,12 +258,18 @@ public enum Validators {
             return !oneOf(x, "CIKMOV")
         }
         guard isDigit(c[o]), inwardLetter(c[o + 1]), inwardLetter(c[o + 2]) else { return nil }
-        // Outward shapes: A9 | A99 A9A AA9 | AA99 AA9A (compact leaves only letters and digits).
+        // Outward shapes: A9 | A99 A9A AA9 | AA99 AA9A (compact leaves only letters and digits), with the letters
+        // each place allows: never Q V X first, never I J Z second, A9A's letter from ABCDEFGHJKPSTUW, AA9A's
+        // from ABEHMNPRVWXY.
+        guard isLetter(c[0]), !oneOf(c[0], "QVX") else { return nil }
         let shaped: Bool
         switch o {
-        case 2: shaped = isLetter(c[0]) && isDigit(c[1])
-        case 3: shaped = isLetter(c[0]) && (isDigit(c[1]) || isDigit(c[2]))
-        default: shaped = isLetter(c[0]) && isLetter(c[1]) && isDigit(c[2])
+        case 2: shaped = isDigit(c[1])
+        case 3:
+            if isDigit(c[1]) { shaped = isDigit(c[2]) || oneOf(c[2], "ABCDEFGHJKPSTUW") }   // A99, A9A
+            else { shaped = !oneOf(c[1], "IJZ") && isDigit(c[2]) }                          // AA9
+        default:
+            shaped = isLetter(c[1]) && !oneOf(c[1], "IJZ") && isDigit(c[2]) && (isDigit(c[3]) || oneOf(c[3], "ABEHMNPRVWXY"))
         }
         guard shaped else { return nil }
         return c.string(0, o) + " " + c.string(o, o + 3)
