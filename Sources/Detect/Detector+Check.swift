@@ -270,23 +270,29 @@ extension Detector {
         return yoe + era * 400 + (mp >= 10 ? 1 : 0)
     }
 
-    /// A sort code followed within 40 characters by an eight-digit account number: the pair is the value.
+    /// A sort code with an eight-digit account number within 40 characters after it, or else before it
+    /// ("Account number 12345678, sort code 20-00-00"): the pair is the value.
     static func sortCodeAccount(_ start: Int, _ end: Int, _ b: Bytes) -> String? {
         var sort = Validators.Short()
         for x in b[start..<end] where Validators.isDigit(x) { sort.append(x) }
         guard sort.count == 6 else { return nil }
-        let hi = min(b.count, end + 40)
-        var i = end
-        while i < hi {
-            if Validators.isDigit(b[i]) && (i == 0 || !isWordByte(b[i - 1])) {
-                var j = i
-                while j < b.count && Validators.isDigit(b[j]) { j += 1 }
-                if j - i == 8 && (j == b.count || !isWordByte(b[j])) {
-                    return sort.string() + String(decoding: Bytes(rebasing: b[i..<j]), as: UTF8.self)
-                }
-                i = j
-            } else { i += 1 }
+        /// The eight-digit numbers standing alone that start in `from..<to`, in order.
+        func accounts(_ from: Int, _ to: Int) -> [Range<Int>] {
+            var found: [Range<Int>] = []
+            var i = from
+            while i < to {
+                if Validators.isDigit(b[i]) && (i == 0 || !isWordByte(b[i - 1])) {
+                    var j = i
+                    while j < b.count && Validators.isDigit(b[j]) { j += 1 }
+                    if j - i == 8 && (j == b.count || !isWordByte(b[j])) { found.append(i..<j) }
+                    i = j
+                } else { i += 1 }
+            }
+            return found
         }
-        return nil
+        let account = accounts(end, min(b.count, end + 40)).first
+            ?? accounts(max(0, start - 40), start).last { $0.upperBound <= start }
+        guard let account else { return nil }
+        return sort.string() + String(decoding: Bytes(rebasing: b[account]), as: UTF8.self)
     }
 }
