@@ -267,6 +267,8 @@ public final class PatternSet: @unchecked Sendable {
         /// The first error a scan with this scratch space returned (Vectorscan out of memory, a database it
         /// cannot run…), until cleared: what those scans found is incomplete.
         public var failure: Int32?
+        /// Keeps a scan's return code when it is the first failure.
+        func note(_ rc: hs_error_t) { if rc != HS_SUCCESS && failure == nil { failure = rc } }
         init(_ o: OpaquePointer?, _ l: OpaquePointer?, _ g: [OpaquePointer]) { open = o; later = l; gated = g }
 
         /// At least `count` bytes of room in ``joined``.
@@ -358,6 +360,9 @@ public final class PatternSet: @unchecked Sendable {
                     out[g].append(r)
                 }
             }
+            // With newline a breaker, windows stop at lines, found 16 bytes at a time (other breakers are passed
+            // over: a window may only be wider than it needs).
+            let lines = separator == 10
             /// Database g's open window as a range: from its first trigger back by its lead, and from its last
             /// forward by its reach, each no further than a breaker (no match holds one), then widened to non-word
             /// bytes.
@@ -377,9 +382,6 @@ public final class PatternSet: @unchecked Sendable {
                 add(&out, start..<end, g, joining: PatternSet.windowGap)
                 opened[g] = -1
             }
-            // With newline a breaker, windows stop at lines, found 16 bytes at a time (other breakers are passed
-            // over: a window may only be wider than it needs).
-            let lines = separator == 10
             /// The first trigger at or after `from`, or `n`.
             func nextTrigger(_ from: Int) -> Int {
                 if let (first, width, count) = triggerRanges {
@@ -512,8 +514,7 @@ public final class PatternSet: @unchecked Sendable {
             collector.scanned = bytes.baseAddress! + range.lowerBound
             collector.base = range.lowerBound
             collector.joinedStarts = []
-            let rc = VectorscanRuntime.scan(database, UnsafeRawPointer(collector.scanned!).assumingMemoryBound(to: CChar.self), UInt32(range.count), s, onMatch, context)
-            if rc != HS_SUCCESS && scratch.failure == nil { scratch.failure = rc }
+            scratch.note(VectorscanRuntime.scan(database, UnsafeRawPointer(collector.scanned!).assumingMemoryBound(to: CChar.self), UInt32(range.count), s, onMatch, context))
         }
         if wanted {
             if let later, let s = scratch.later { run(later.database, s, 0..<text.count) }
@@ -547,8 +548,7 @@ public final class PatternSet: @unchecked Sendable {
                     }
                     collector.scanned = UnsafePointer(joined.assumingMemoryBound(to: UInt8.self))
                     collector.base = 0
-                    let rc = VectorscanRuntime.scan(database, joined.assumingMemoryBound(to: CChar.self), UInt32(length), s, onMatch, context)
-                    if rc != HS_SUCCESS && scratch.failure == nil { scratch.failure = rc }
+                    scratch.note(VectorscanRuntime.scan(database, joined.assumingMemoryBound(to: CChar.self), UInt32(length), s, onMatch, context))
                 } else {
                     for r in ranges { run(database, s, r) }
                 }
