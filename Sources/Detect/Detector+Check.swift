@@ -45,9 +45,16 @@ extension Detector {
 
     /// A context word within `window` bytes before the candidate or 30 after it, as a whole word: the bytes
     /// before and after are read as one lower-cased region with a space where the candidate was. `words` are
-    /// lower case already.
+    /// lower case already. A word after the candidate counts only in its line and sentence: in "dated
+    /// 02/04/2024. Date of birth: …" and "seen 02/04/2024\nDOB: …" the words introduce the next value.
     static func contextNear(_ words: [[UInt8]], _ start: Int, _ end: Int, _ b: Bytes, window: Int) -> Bool {
-        let lo = max(0, start - window), hi = min(b.count, end + 30)
+        let lo = max(0, start - window)
+        var hi = min(b.count, end + 30)
+        for k in end..<hi where b[k] == 10 || b[k] == 13 || ((b[k] == UInt8(ascii: ".") || b[k] == UInt8(ascii: ";"))
+                                                             && (k + 1 == b.count || b[k + 1] == 32 || b[k + 1] == 10 || b[k + 1] == 13)) {
+            hi = k
+            break
+        }
         let before = start - lo
         let count = before + 1 + (hi - end)
         guard count > 0 else { return false }
@@ -121,11 +128,15 @@ extension Detector {
         return true
     }
 
-    static let versionWords = ["v", "version ", "ver ", "version: ", "build ", "release "]
+    static let versionWords = ["v", "version ", "ver ", "version: ", "build ", "release ",
+                               "section ", "paragraph ", "para ", "para. ", "clause ", "figure ", "fig. ", "table ", "appendix ",
+                               "annex ", "schedule ", "chapter ", "item ", "step ", "part ", "regulation ", "reg. ", "rule ",
+                               "article ", "page ", "point ", "note ", "§", "§ "]
     static let versionWordBytes = versionWords.map { Array($0.utf8) }
 
-    /// "version 1.2.3.4", "build 10.0.0.1": a software version, not an address. The word must start a word:
-    /// "Server 192.0.2.1" and "over 10.0.0.1" are addresses.
+    /// "version 1.2.3.4", "build 10.0.0.1": a software version, not an address; "section 3.2.1.4",
+    /// "paragraph 1.2.3.4": a numbered part of a document. The word must start a word: "Server 192.0.2.1" and
+    /// "over 10.0.0.1" are addresses.
     static func isVersionNumber(_ start: Int, _ b: Bytes) -> Bool {
         versionWordBytes.contains { w in
             let at = start - w.count
@@ -151,19 +162,22 @@ extension Detector {
 
     /// ``birthDate(_:asOf:)`` over units (``Validators/units(_:)``) of the lower-cased text, or plain ASCII in
     /// either case: three parts split by / . - or space; year-month-day when the first part is four
-    /// characters and all three are numbers, else day (leading digits) month (a number or a name's first three
-    /// letters) year, a two-digit year in the century that puts it no later than `asOf`'s year.
+    /// characters and all three are numbers; month (a name) day year when the first part is a month's name;
+    /// else day (leading digits) month (a number or a name's first three letters) year, a two-digit year in the
+    /// century that puts it no later than `asOf`'s year. Commas separate too, and an "of" between parts is
+    /// passed over ("14th of March, 1985").
     static func birthDate(units u: Bytes, asOf: Timestamp) -> String? {
         var parts: (Bytes, Bytes, Bytes) = (Bytes(start: nil, count: 0), Bytes(start: nil, count: 0), Bytes(start: nil, count: 0))
         var n = 0, i = 0
         func isSeparator(_ x: UInt8) -> Bool {
-            x == UInt8(ascii: "/") || x == UInt8(ascii: ".") || x == UInt8(ascii: "-") || x == UInt8(ascii: " ")
+            x == UInt8(ascii: "/") || x == UInt8(ascii: ".") || x == UInt8(ascii: "-") || x == UInt8(ascii: " ") || x == UInt8(ascii: ",")
         }
         while i < u.count {
             if isSeparator(u[i]) { i += 1; continue }
             let from = i
             while i < u.count && !isSeparator(u[i]) { i += 1 }
             let part = Bytes(rebasing: u[from..<i])
+            if i - from == 2 && (u[from] | 32) == UInt8(ascii: "o") && (u[from + 1] | 32) == UInt8(ascii: "f") { continue }   // "14th of March"
             switch n {
             case 0: parts.0 = part
             case 1: parts.1 = part
@@ -177,6 +191,9 @@ extension Detector {
         let y: Int, m: Int, d: Int
         if parts.0.count == 4, let yy = int(parts.0), let mm = int(parts.1), let dd = int(parts.2) {
             (y, m, d) = (yy, mm, dd)
+        } else if let mm = month(parts.0), let dd = int(Bytes(rebasing: parts.1.prefix(while: Validators.unitIsNumber))),
+                  parts.2.count == 4, let yy = int(parts.2) {
+            (y, m, d) = (yy, mm, dd)   // "March 14, 1985"
         } else if let dd = int(Bytes(rebasing: parts.0.prefix(while: Validators.unitIsNumber))), let yy = int(parts.2) {
             if let mm = int(parts.1) { m = mm } else if let mm = month(parts.1) { m = mm } else { return nil }
             d = dd
@@ -270,8 +287,11 @@ extension Detector {
         return yoe + era * 400 + (mp >= 10 ? 1 : 0)
     }
 
+    static let sortCodeWords = ["sort", "sortcode", "bank"].map { Array($0.utf8) }
+
     /// A sort code with an eight-digit account number within 40 characters after it, or else before it
-    /// ("Account number 12345678, sort code 20-00-00"): the pair is the value.
+    /// ("Account number 12345678, sort code 20-00-00"): the pair is the value. A sort code that reads as a
+    /// date needs "sort" or "bank" near.
     static func sortCodeAccount(_ start: Int, _ end: Int, _ b: Bytes) -> String? {
         var sort = Validators.Short()
         for x in b[start..<end] where Validators.isDigit(x) { sort.append(x) }
@@ -293,6 +313,10 @@ extension Detector {
         let account = accounts(end, min(b.count, end + 40)).first
             ?? accounts(max(0, start - 40), start).last { $0.upperBound <= start }
         guard let account else { return nil }
+        // dd-mm-yy: a date unless the words near name a sort code or a bank ("account" alone is not enough:
+        // "Council tax account 44097603, bill issued 12-04-23").
+        let day = Int(sort[0] - 48) * 10 + Int(sort[1] - 48), month = Int(sort[2] - 48) * 10 + Int(sort[3] - 48)
+        if (1...31).contains(day) && (1...12).contains(month) && !contextNear(sortCodeWords, start, end, b, window: 60) { return nil }
         return sort.string() + String(decoding: Bytes(rebasing: b[account]), as: UTF8.self)
     }
 }

@@ -340,8 +340,15 @@ public enum Validators {
             if i < u.count { label = i + 1 }
         }
         guard labels >= 2, u.count - label >= 2, u[label...].allSatisfy(unitIsLetter) else { return nil }
+        guard !fileExtensions.contains(u[label...].map { $0 &- 65 < 26 ? $0 | 32 : $0 }) else { return nil }   // logo@2x.png
         return a
     }
+
+    /// File extensions that are no top-level domain: "logo@2x.png" and "icon@3x.jpg" name images, not mailboxes.
+    /// (Extensions that are also domains, such as .zip and .mov, are not here.)
+    static let fileExtensions: Set<[UInt8]> = Set(["png", "jpg", "jpeg", "gif", "bmp", "svg", "webp", "ico", "tif", "tiff", "heic",
+                                                  "css", "js", "json", "xml", "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+                                                  "txt", "htm", "html", "php", "asp", "aspx", "jsp"].map { Array($0.utf8) })
 
     /// UK passport: nine digits, or two letters and seven digits (the caller requires the word "passport" near).
     public static func ukPassport(_ s: Substring) -> String? { withBytes(s) { ukPassport($0) } }

@@ -43,8 +43,9 @@ import Testing
         #expect(gated.gatedCount == Self.rules.personalData.reduce(0) { $0 + $1.patterns.count })
         #expect(whole.gatedCount == 0)
         // The shipped patterns need a digit (two databases: matches of at most 32 bytes, and longer ones), a `0`
-        // or `4` (a phone number starts 0, +44 or 0044), an `@` (email) or a `:` (IPv6).
-        #expect(gated.gateCount == 5)
+        // or `4` (a phone number starts 0, +44 or 0044), a bracket (an area code in brackets), an `@` (email) or
+        // a `:` (IPv6).
+        #expect(gated.gateCount == 6)
         // Only the email pattern has no longest match: it reads whole segments, the rest windows.
         #expect(gated.reach.filter { $0 == nil }.count == 1)
         // Values, decoys and the bytes around them, joined by every kind of separator.
