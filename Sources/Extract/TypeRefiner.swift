@@ -33,6 +33,24 @@ public enum TypeRefiner {
     static let genericCompound: Set<String> = ["application/x-ole-storage", "application/CDFV2", "application/octet-stream",
                                                "application/vnd.ms-office"]
 
+    /// Extensions of text files: when libmagic names such a file something Sweep cannot read, and its first
+    /// bytes are text, it is read as text. libmagic calls any file starting "PA", "SP" or "NP" ("PAYROLL
+    /// EXPORT", "SPECIAL EDUCATIONAL NEEDS", "NPM") an HP-GL plot.
+    static let textExtensions: Set<String> = ["txt", "text", "csv", "tsv", "md", "markdown", "log", "eml", "mbox"]
+
+    public static func refine(_ mime: String, extension ext: String?, head: UnsafeRawBufferPointer) -> String {
+        if let ext, textExtensions.contains(ext), !PlainText.isTextual(mime), Extractor.family(of: mime) == nil, looksLikeText(head) {
+            return refine("text/plain", extension: ext)
+        }
+        return refine(mime, extension: ext)
+    }
+
+    /// No NUL and no control character but tab, line feed, form feed, carriage return and escape (bytes above
+    /// 127 may be UTF-8 or Windows-1252).
+    static func looksLikeText(_ head: UnsafeRawBufferPointer) -> Bool {
+        !head.isEmpty && !head.contains { $0 < 32 && $0 != 9 && $0 != 10 && $0 != 12 && $0 != 13 && $0 != 27 || $0 == 127 }
+    }
+
     public static func refine(_ mime: String, extension ext: String?) -> String {
         guard let ext else { return mime }
         // libmagic names a PST store and a .msg message alike.

@@ -302,12 +302,12 @@ public final class Scanner: @unchecked Sendable {
             guard !configuration.dupesOnly else { return rec }   // a duplicate sweep needs no type
             let outcome = ctx.withBuffer { buffer in
                 FileHead.read(entry.path, limit: configuration.headBytes, expected: st.id, into: buffer) { head in
-                    (ctx.sniffer.mimeType(of: head), head.count)
+                    (TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head), head.count)
                 }
             }
             switch outcome {
             case .success(let (mime, count)):
-                rec.mime = TypeRefiner.refine(mime, extension: rec.fileExtension)
+                rec.mime = mime
                 progress.opened.add(1, ordering: .relaxed)
                 progress.bytesRead.add(count, ordering: .relaxed)
                 if rec.mime == "application/encrypted" {
@@ -417,10 +417,10 @@ extension Scanner {
             bytes.withUnsafeBytes { hasher.update($0) }
             let h = hasher.finish()
             rec.fingerprint = (h.prefix, h.suffix, h.content.hex)
-            let sniffed = bytes.withUnsafeBytes {
-                ctx.sniffer.mimeType(of: UnsafeRawBufferPointer(rebasing: $0.prefix(configuration.headBytes)))
+            var mime = bytes.withUnsafeBytes {
+                let head = UnsafeRawBufferPointer(rebasing: $0.prefix(configuration.headBytes))
+                return TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
             }
-            var mime = TypeRefiner.refine(sniffed, extension: rec.fileExtension)
             if mime == "text/plain" || mime == "application/octet-stream", let declared = child.declaredType?.lowercased(),
                Extractor.family(of: declared) != nil {
                 mime = declared   // an mbox message libmagic calls text, an attachment it cannot place

@@ -101,6 +101,26 @@ import Testing
         #expect(raw.map([UInt8].init) == Array("name-".utf8) + [0xFF] + Array(".txt".utf8))
     }
 
+    @Test func textFilesLibmagicMistakesForPlotsAreReadAsText() throws {
+        // libmagic calls anything starting "PA", "SP" or "NP" an HP-GL plot.
+        let share = TempTree("share")
+        share.file("HR/payroll.csv", "PAYROLL EXPORT\nname,ni\nA Person,QQ123456C\n")
+        share.file("SEN/review.txt", "SPECIAL EDUCATIONAL NEEDS REVIEW\nNHS number 943 476 5919\n")
+        share.file("plots/site.plt", "PA 100,200;PD;\n")
+        let work = TempTree()
+        let db = work.path("sweep.db")
+        let scan = try runSweep(["scan", share.root, "--index", db, "--rules", repositoryRoot + "/rules", "--quiet"])
+        #expect(scan.status == 0, "stderr: \(scan.stderr)")
+        let items = Dictionary(uniqueKeysWithValues: try runSweep(["export", "--index", db]).jsonLines.map {
+            (String(($0["path"] as! String).dropFirst(share.root.count + 1)), $0)
+        })
+        #expect(items["HR/payroll.csv"]?["type"] as? String == "text/csv")
+        #expect((items["HR/payroll.csv"]?["pii"] as? [String: Int])?["nino"] == 1)
+        #expect(items["SEN/review.txt"]?["type"] as? String == "text/plain")
+        #expect((items["SEN/review.txt"]?["pii"] as? [String: Int])?["nhs_number"] == 1)
+        #expect(items["plots/site.plt"]?["type"] as? String == "application/vnd.hp-HPGL")   // no text extension: libmagic's answer
+    }
+
     @Test func aSecondScanOnTheSameIndexIsRefused() throws {
         let share = try councilCopy()
         let work = TempTree()

@@ -26,6 +26,20 @@ import Testing
         #expect(TypeRefiner.refine("application/pdf", extension: "docx") == "application/pdf")
     }
 
+    @Test func aTextFileLibmagicCannotPlaceIsReadAsText() throws {
+        let head = Array("PAYROLL EXPORT\nname,ni\n".utf8)
+        let sniffed = try sniff(head)
+        #expect(sniffed == "application/vnd.hp-HPGL")
+        head.withUnsafeBytes { h in
+            #expect(TypeRefiner.refine(sniffed, extension: "csv", head: h) == "text/csv")
+            #expect(TypeRefiner.refine(sniffed, extension: "txt", head: h) == "text/plain")
+            #expect(TypeRefiner.refine(sniffed, extension: "plt", head: h) == sniffed)
+        }
+        [UInt8]([0x50, 0x41, 0, 1, 2]).withUnsafeBytes { h in
+            #expect(TypeRefiner.refine(sniffed, extension: "txt", head: h) == sniffed)   // binary bytes: not text
+        }
+    }
+
     @Test func extensions() {
         #expect(TypeRefiner.fileExtension(of: "Budget 2021.XLSX") == "xlsx")
         #expect(TypeRefiner.fileExtension(of: ".profile") == nil)
