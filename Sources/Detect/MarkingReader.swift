@@ -43,6 +43,8 @@ struct MarkingReader: Sendable {
     /// (spelling, label, case-sensitive), longest spelling first so OFFICIAL-SENSITIVE wins over OFFICIAL.
     let spellings: [(String, String, Bool)]
     let descriptors: [String]
+    /// Lead-in words in capitals, longest first.
+    let leadIns: [String]
     let labelIDs: [String: String]
 
     init(_ rules: DetectionRules.Markings) {
@@ -53,6 +55,7 @@ struct MarkingReader: Sendable {
         }
         spellings = s.sorted { $0.0.count > $1.0.count }
         descriptors = rules.descriptors.sorted { $0.count > $1.count }
+        leadIns = rules.leadIns.map { $0.uppercased() }.sorted { $0.count > $1.count }
         labelIDs = Dictionary(rules.labelIDs.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -83,6 +86,33 @@ struct MarkingReader: Sendable {
         return (top, bottom)
     }
 
+    /// The parts of a header or footer line set apart by tabs, two or more spaces, or " | ": none when there is
+    /// only one.
+    static func cells(_ line: Substring) -> [Substring] {
+        var out: [Substring] = []
+        var start = line.startIndex, i = line.startIndex
+        while i < line.endIndex {
+            let c = line[i]
+            let next = line.index(after: i)
+            var gap: String.Index?
+            if c == "\t" { gap = next }
+            else if c == " ", next < line.endIndex, line[next] == " " || line[next] == "|" { gap = next }
+            else if c == "|" { gap = next }
+            if let g = gap {
+                var end = g
+                while end < line.endIndex, line[end] == " " || line[end] == "\t" || line[end] == "|" { end = line.index(after: end) }
+                out.append(line[start..<i])
+                start = end
+                i = end
+            } else {
+                i = next
+            }
+        }
+        out.append(line[start...])
+        out = out.filter { !$0.allSatisfy(\.isWhitespace) }
+        return out.count > 1 ? out : []
+    }
+
     static let separators = Set(" \t-–—:/[]()|,.*_=".unicodeScalars)
 
     /// The label when `line` is a marking and nothing else.
@@ -96,6 +126,7 @@ struct MarkingReader: Sendable {
         var line = Substring(scalars)
         while let f = line.unicodeScalars.first, MarkingReader.separators.contains(f) { line = line.dropFirst() }
         guard !line.isEmpty, line.prefix(101).count <= 100 else { return nil }   // walks 101 characters at most
+        line = withoutLeadIn(line)
         if line.hasPrefix("UK ") { line = line.dropFirst(3) }
         for (spelling, label, _) in spellings {
             let matched = caseInsensitive ? line.uppercased().hasPrefix(spelling.uppercased()) : line.hasPrefix(spelling)
@@ -106,6 +137,57 @@ struct MarkingReader: Sendable {
             if onlyDescriptors(&rest, caseInsensitive: caseInsensitive) { return label }
             return nil
         }
+        return nil
+    }
+
+    /// `line` after a lead-in and its colon or dash ("Classification: OFFICIAL" → "OFFICIAL"); `line` when it has
+    /// none.
+    func withoutLeadIn(_ line: Substring) -> Substring {
+        guard !leadIns.isEmpty, let f = line.first, f.isLetter else { return line }
+        let upper = line.prefix(40).uppercased()
+        for lead in leadIns where upper.hasPrefix(lead) {
+            var rest = line.dropFirst(lead.count)
+            while rest.first == " " { rest = rest.dropFirst() }
+            guard let c = rest.first, c == ":" || c == "-" || c == "–" else { continue }
+            rest = rest.dropFirst()
+            while rest.first == " " { rest = rest.dropFirst() }
+            return rest
+        }
+        return line
+    }
+
+    /// Reply and forward prefixes of a subject line, in the languages Outlook writes them.
+    static let replyPrefixes = ["RE", "FW", "FWD", "AW", "WG", "TR", "SV", "VS", "RV", "ANTW"]
+
+    /// `subject` without its leading "RE:", "FW:", "Fwd:", "RE[2]:" prefixes.
+    static func withoutReplyPrefixes(_ subject: String) -> Substring {
+        var s = Substring(subject)
+        while true {
+            while s.first == " " { s = s.dropFirst() }
+            let word = s.prefix { $0.isLetter }
+            guard replyPrefixes.contains(word.uppercased()) else { return s }
+            var rest = s.dropFirst(word.count)
+            if rest.first == "[", let close = rest.firstIndex(of: "]"), rest[rest.index(after: rest.startIndex)..<close].allSatisfy(\.isNumber) {
+                rest = rest[rest.index(after: close)...]
+            }
+            while rest.first == " " { rest = rest.dropFirst() }
+            guard rest.first == ":" else { return s }
+            s = rest.dropFirst()
+        }
+    }
+
+    /// The marking a subject carries: a prefix ("OFFICIAL: …", after any "RE:" and "FW:"), or a bracketed
+    /// marking anywhere in it ("[OFFICIAL-SENSITIVE] …", "… [SEC=OFFICIAL:Sensitive]").
+    func subjectLabel(_ subject: String) -> String? {
+        let s = MarkingReader.withoutReplyPrefixes(subject)
+        var rest = s[...]
+        while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
+            var inside = String(rest[rest.index(after: open)..<close])
+            if let sec = inside.range(of: "SEC=") { inside = String(inside[sec.upperBound...]) }
+            if let l = label(of: inside) { return l }
+            rest = rest[rest.index(after: close)...]
+        }
+        if let colon = s.firstIndex(of: ":"), let l = label(of: String(s[..<colon])) { return l }
         return nil
     }
 
@@ -132,15 +214,8 @@ struct MarkingReader: Sendable {
     func read(bytes: [UInt8], headers: [String: String]) -> [Found] {
         var found: [Found] = []
         // Email headers: the strongest evidence after label metadata.
-        if let subject = headers["subject"] {
-            var prefix = subject.trimmingCharacters(in: .whitespaces)
-            if prefix.hasPrefix("["), let close = prefix.firstIndex(of: "]") {
-                prefix = String(prefix[prefix.index(after: prefix.startIndex)..<close])
-                if let sec = prefix.range(of: "SEC=") { prefix = String(prefix[sec.upperBound...]) }
-                if let l = label(of: prefix) { found.append(Found(label: l, strength: "strong", location: "subject", text: subject)) }
-            } else if let colon = prefix.firstIndex(of: ":"), let l = label(of: String(prefix[..<colon])) {
-                found.append(Found(label: l, strength: "strong", location: "subject", text: subject))
-            }
+        if let subject = headers["subject"], let l = subjectLabel(subject) {
+            found.append(Found(label: l, strength: "strong", location: "subject", text: subject))
         }
         if let header = headers["x-protective-marking"], let sec = header.range(of: "SEC=") {
             let value = header[sec.upperBound...].prefix { $0 != "," && $0 != ";" }
@@ -164,8 +239,13 @@ struct MarkingReader: Sendable {
         if let parts = headers["x-header-footer"] {
             var seen = Set<String>()
             for line in parts.split(whereSeparator: \.isNewline) {
-                guard let l = label(of: String(line)), seen.insert(l).inserted else { continue }
-                found.append(Found(label: l, strength: "strong", location: "header/footer", text: String(line)))
+                // A template's line often holds the marking beside the organisation or the page number, set
+                // apart by tabs, runs of spaces or bars: each part is read on its own.
+                for part in [line[...]] + MarkingReader.cells(line) {
+                    guard let l = label(of: String(part)), seen.insert(l).inserted else { continue }
+                    found.append(Found(label: l, strength: "strong", location: "header/footer", text: String(line)))
+                    break
+                }
             }
         }
         // The first and last lines of the text: markings are written at top and bottom of each page; the same

@@ -79,13 +79,16 @@ public struct DetectionRules: Sendable {
         }
         public let labels: [Label]
         public let descriptors: [String]
+        /// Words that may stand before a marking with a colon ("Classification: OFFICIAL"), any case.
+        public let leadIns: [String]
         public let labelIDs: [String: String]
         public let examples: MarkingExamples?
-        enum CodingKeys: String, CodingKey { case labels, descriptors, labelIDs = "label_ids", examples }
+        enum CodingKeys: String, CodingKey { case labels, descriptors, leadIns = "lead_ins", labelIDs = "label_ids", examples }
         public init(from d: Decoder) throws {
             let c = try d.container(keyedBy: CodingKeys.self)
             labels = try c.decode([Label].self, forKey: .labels)
             descriptors = try c.decodeIfPresent([String].self, forKey: .descriptors) ?? []
+            leadIns = try c.decodeIfPresent([String].self, forKey: .leadIns) ?? []
             labelIDs = try c.decodeIfPresent([String: String].self, forKey: .labelIDs) ?? [:]
             examples = try c.decodeIfPresent(MarkingExamples.self, forKey: .examples)
         }

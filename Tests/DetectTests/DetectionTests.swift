@@ -85,10 +85,25 @@ import Testing
         #expect(differ.isEmpty)
     }
 
+    @Test func headerAndFooterMarkingsBesideOtherText() {
+        // Word footers set the marking between the organisation and the page number with tabs.
+        #expect(detect("body", headers: ["x-header-footer": "Northshire Council\tOFFICIAL\tPage 1"]).markings == ["OFFICIAL"])
+        #expect(detect("body", headers: ["x-header-footer": "Page 2  |  OFFICIAL-SENSITIVE: PERSONAL"]).markings == ["OFFICIAL-SENSITIVE"])
+        #expect(detect("body", headers: ["x-header-footer": "Classification: RESTRICTED"]).markings == ["RESTRICTED"])
+        #expect(detect("body", headers: ["x-header-footer": "Restricted parking\tPage 1"]).markings.isEmpty)
+        #expect(detect("body", headers: ["x-header-footer": "CONFIDENTIAL WASTE  Page 1"]).markings.isEmpty)
+    }
+
     @Test func markingsInMailHeaders() {
         #expect(detect("body", headers: ["subject": "[OFFICIAL-SENSITIVE] Case 14"]).markings == ["OFFICIAL-SENSITIVE"])
         #expect(detect("body", headers: ["subject": "OFFICIAL: budget"]).markings == ["OFFICIAL"])
         #expect(detect("body", headers: ["subject": "Re: official opening"]).markings.isEmpty)
+        // Replies and forwards keep the marking behind their prefixes; a bracketed marking may stand anywhere.
+        #expect(detect("body", headers: ["subject": "RE: FW: [OFFICIAL-SENSITIVE] Tender clarification"]).markings == ["OFFICIAL-SENSITIVE"])
+        #expect(detect("body", headers: ["subject": "Re[2]: FWD: OFFICIAL-SENSITIVE: Pay review"]).markings == ["OFFICIAL-SENSITIVE"])
+        #expect(detect("body", headers: ["subject": "Procurement timetable [SEC=OFFICIAL:Sensitive]"]).markings == ["OFFICIAL-SENSITIVE"])
+        #expect(detect("body", headers: ["subject": "RE: [EXTERNAL] restricted parking: Secret Santa [draft]"]).markings.isEmpty)
+        #expect(detect("body", headers: ["subject": "Fwd: Re: confidential waste collection"]).markings.isEmpty)
         #expect(detect("body", headers: ["x-protective-marking": "VER=2018.4, NS=gov.au, SEC=OFFICIAL:Sensitive, ORIGIN=a@b.gov.au"])
                 .markings == ["OFFICIAL-SENSITIVE"])
         #expect(detect("body", headers: ["msip_labels": "MSIP_Label_3a2b_Enabled=true; MSIP_Label_3a2b_Name=Official Sensitive; MSIP_Label_3a2b_Method=Privileged"])
