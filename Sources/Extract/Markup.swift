@@ -10,15 +10,26 @@ enum Markup {
         /// HTML: block tags become line breaks (markings on their own line stay there), others a space;
         /// script and style content dropped.
         case html
-        /// Office XML: paragraph-like closing tags become line breaks, cell-like ones a space, the rest
-        /// nothing (Word splits one word across runs); a spreadsheet cell's shared-string index is not text.
+        /// Office XML: paragraph-like closing tags become line breaks, the rest nothing (Word splits one word
+        /// across runs); a table is written as tab-separated lines (one per row, a tab after each cell, the
+        /// paragraphs of a cell joined by spaces), so a value stays in its header's column; a spreadsheet
+        /// cell's shared-string index is not text.
         case officeXML
     }
 
     static let htmlBlocks: Set<[UInt8]> = Set(["p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "title",
                                                 "td", "th", "table"].map { Array($0.utf8) })
-    static let xmlNewline: Set<[UInt8]> = Set(["p", "br", "cr", "tr", "si", "row", "h", "line-break", "sp"].map { Array($0.utf8) })
-    static let xmlSpace: Set<[UInt8]> = Set(["tab", "c", "tc", "s", "table-cell", "v"].map { Array($0.utf8) })
+    static let xmlNewline: Set<[UInt8]> = Set(["p", "br", "cr", "tr", "si", "row", "h", "line-break", "sp", "table-row"].map { Array($0.utf8) })
+    static let xmlSpace: Set<[UInt8]> = Set(["c", "s", "v"].map { Array($0.utf8) })
+    /// Table cells: Word and PowerPoint (`w:tc`, `a:tc`), OpenDocument (`table:table-cell`, and the cells a merged one
+    /// covers).
+    static let xmlCell: Set<[UInt8]> = Set(["tc", "table-cell", "covered-table-cell"].map { Array($0.utf8) })
+    /// Paragraph-like tags that end a line outside a table cell and a phrase inside one.
+    static let xmlParagraph: Set<[UInt8]> = Set(["p", "h", "br", "cr", "line-break"].map { Array($0.utf8) })
+    static let tabName = Array("tab".utf8), tabsName = Array("tabs".utf8)
+    /// At most this many empty cells are written for one OpenDocument cell repeated (rows end in a run of
+    /// 1,000 or more).
+    static let maxRepeatedCells = 64
 
     static func text(_ s: String, _ dialect: Dialect) -> String {
         var s = s
@@ -32,6 +43,8 @@ enum Markup {
         var i = 0
         var noMoreClose = false
         var sharedStringCell = false   // inside <c … t="s">: its <v> is an index, not text
+        var cellDepth = 0              // inside a table cell (tables nest)
+        var inTabStops = false         // inside <w:tabs>: tab stops, not tabs
         while i < n {
             let c = b[i]
             if c == UInt8(ascii: "<") && !noMoreClose {
@@ -57,6 +70,10 @@ enum Markup {
                         continue
                     }
                     out.append(htmlBlocks.contains(name) ? 0x0A : 0x20)
+                    if !closing && name == [UInt8(ascii: "a")], let target = linkTarget(b, from: j, to: close) {
+                        out.append(contentsOf: target)   // a mailto: or tel: link's address, shown or not
+                        out.append(0x20)
+                    }
                 case .officeXML:
                     if name == [UInt8(ascii: "c")] {
                         if closing { sharedStringCell = false } else {
@@ -68,8 +85,22 @@ enum Markup {
                         out.append(0x20)
                         continue
                     }
-                    if closing || selfClosing {
-                        if xmlNewline.contains(name) { out.append(0x0A) } else if xmlSpace.contains(name) { out.append(0x20) }
+                    if name == tabsName { inTabStops = !closing && !selfClosing }
+                    if xmlCell.contains(name) {
+                        if !closing && !selfClosing { cellDepth += 1 } else {
+                            if closing { cellDepth = max(0, cellDepth - 1) }
+                            while out.last == 0x20 { out.removeLast() }   // the space its last paragraph ended with
+                            var cells = 1
+                            if selfClosing, let repeated = attribute(Array("number-columns-repeated=\"".utf8), in: b, from: j, to: close) {
+                                cells = min(max(repeated, 1), maxRepeatedCells)
+                            }
+                            out.append(contentsOf: repeatElement(0x09, count: cells))
+                        }
+                    } else if name == tabName {
+                        if !closing && !inTabStops { out.append(0x09) }
+                    } else if closing || selfClosing {
+                        if cellDepth > 0 && xmlParagraph.contains(name) { out.append(0x20) }
+                        else if xmlNewline.contains(name) { out.append(0x0A) } else if xmlSpace.contains(name) { out.append(0x20) }
                     }
                 }
                 i = close + 1
@@ -126,6 +157,46 @@ enum Markup {
             k += 1
         }
         return false
+    }
+
+    /// The address of a `mailto:` or `tel:` link in the tag bytes `b[from..<to]` (before any `?`), or nil.
+    static func linkTarget(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> [UInt8]? {
+        let tag = lowercased(b, from, to)
+        guard let at = find(Array("href=".utf8), in: tag) else { return nil }
+        var k = at + 5
+        let quote = k < tag.count && (tag[k] == UInt8(ascii: "\"") || tag[k] == UInt8(ascii: "'")) ? tag[k] : nil
+        if quote != nil { k += 1 }
+        var scheme = 0
+        if tag[k...].starts(with: "mailto:".utf8) { scheme = 7 } else if tag[k...].starts(with: "tel:".utf8) { scheme = 4 } else { return nil }
+        k += scheme
+        var value: [UInt8] = []
+        while k < tag.count, value.count < 256 {
+            let c = b[from + k]   // as written, not lowered
+            if c == UInt8(ascii: "?") || c == quote || (quote == nil && (c == 32 || c == UInt8(ascii: ">"))) || c == 10 { break }
+            value.append(c)
+            k += 1
+        }
+        return value.isEmpty ? nil : value
+    }
+
+    static func find(_ needle: [UInt8], in a: [UInt8]) -> Int? {
+        guard needle.count <= a.count else { return nil }
+        for k in 0...(a.count - needle.count) where a[k] == needle[0] && a[k..<(k + needle.count)].elementsEqual(needle) { return k }
+        return nil
+    }
+
+    /// The number in `name="N"` (`name` given with its `="`) inside `b[from..<to]`, or nil.
+    static func attribute(_ name: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        var k = from
+        while k + name.count <= to {
+            if b[k] == name[0] && name.indices.allSatisfy({ b[k + $0] == name[$0] }) {
+                var v = 0, j = k + name.count, digits = 0
+                while j < to, b[j] >= 0x30 && b[j] <= 0x39, digits < 9 { v = v * 10 + Int(b[j] - 0x30); j += 1; digits += 1 }
+                return digits > 0 ? v : nil
+            }
+            k += 1
+        }
+        return nil
     }
 
     /// Just past `</name …>` (any case) after `from`, or the end when it never closes.

@@ -46,7 +46,7 @@ public enum OfficeDocument {
 
     public static func handles(_ mime: String?) -> Bool { mime.map(officeTypes.contains) ?? false }
 
-    enum Part { case body, headerFooter, custom, labelInfo, core, app, sheet, skip }
+    enum Part { case body, headerFooter, custom, labelInfo, core, app, sheet, sharedStrings, skip }
 
     static func part(_ name: String) -> Part {
         let n = name.lowercased()
@@ -59,8 +59,8 @@ public enum OfficeDocument {
             return .headerFooter
         }
         if n.hasPrefix("xl/worksheets/sheet") { return .sheet }
-        if ["word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/comments.xml", "xl/sharedstrings.xml",
-            "content.xml"].contains(n) || n.hasPrefix("ppt/slides/slide") || n.hasPrefix("ppt/notesslides/notesslide") {
+        if n == "xl/sharedstrings.xml" { return .sharedStrings }
+        if ["word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/comments.xml", "content.xml"].contains(n) || n.hasPrefix("ppt/slides/slide") || n.hasPrefix("ppt/notesslides/notesslide") {
             return .body
         }
         return .skip
@@ -83,6 +83,9 @@ public enum OfficeDocument {
             var content = Content()
             var expanded = 0
             var entry: OpaquePointer?
+            // Worksheets are written once the shared strings (usually stored after them) are known.
+            var sheets: [String] = []
+            var shared: [String]?
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
             defer { buffer.deallocate() }
             while true {
@@ -104,9 +107,18 @@ public enum OfficeDocument {
                     if expanded > cap { content.truncated = true; break }
                     bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 }
-                absorb(kind, String(decoding: bytes, as: UTF8.self), into: &content)
+                let xml = String(decoding: bytes, as: UTF8.self)
+                switch kind {
+                case .sheet: sheets.append(xml); absorb(kind, xml, into: &content)
+                case .sharedStrings: shared = Worksheet.sharedStrings(xml)
+                default: absorb(kind, xml, into: &content)
+                }
                 if content.truncated { break }
             }
+            var used = [Bool](repeating: false, count: shared?.count ?? 0)
+            for sheet in sheets { content.body += Worksheet.text(sheet, shared: shared ?? [], used: &used) + "\n" }
+            // Strings no sheet shows (left behind by a deleted cell, or a sheet cut short by the cap) are text too.
+            for (k, s) in (shared ?? []).enumerated() where !used[k] { content.body += s + "\n" }
             return .success(content)
         }
         return outcome.flatMap { $0 }
@@ -117,7 +129,7 @@ public enum OfficeDocument {
         case .body: content.body += xmlText(xml) + "\n"
         case .headerFooter: content.headerFooter += xmlText(xml) + "\n"
         case .sheet:
-            content.body += xmlText(xml) + "\n"
+            // The cells are written by Worksheet, with the shared strings; here only the page header and footer.
             for tag in ["oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter"] {
                 for v in elements(tag, in: xml) { content.headerFooter += sheetHeaderText(v) + "\n" }
             }
@@ -135,7 +147,7 @@ public enum OfficeDocument {
             }
         case .app:
             if let app = elements("Application", in: xml).first ?? elements("meta:generator", in: xml).first { content.application = xmlText(app) }
-        case .skip: break
+        case .sharedStrings, .skip: break
         }
     }
 

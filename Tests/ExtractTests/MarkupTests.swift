@@ -12,12 +12,51 @@ import Testing
         #expect(!t.contains("var a") && !t.contains("x:1"))
     }
 
+    @Test func mailAndPhoneLinksKeepTheirAddresses() {
+        let html = #"<p>Write to <a href="mailto:Revenues.Team@example.gov.uk?subject=Ref%2012">the team</a> or "#
+            + #"<A HREF='tel:+441614960321'>call us</A>; <a href="https://example.gov.uk/contact">web</a></p>"#
+        let t = PlainText.stripMarkup(html)
+        #expect(t.contains("Revenues.Team@example.gov.uk ") && !t.contains("subject"))
+        #expect(t.contains("+441614960321"))
+        #expect(!t.contains("https"))
+    }
+
     @Test func aSpreadsheetsSharedStringIndexIsNotText() {
         let sheet = #"<sheetData><row r="1"><c r="A1" t="s"><v>4111</v></c><c r="B1"><v>1250</v></c>"#
             + #"<c r="C1" t="inlineStr"><is><t>QQ123456C</t></is></c></row></sheetData>"#
         let t = OfficeDocument.xmlText(sheet)
         #expect(!t.contains("4111"))
         #expect(t.contains("1250") && t.contains("QQ123456C"))
+    }
+
+    @Test func worksheetsAreRowsOfCellsAtTheirColumnsWithSharedStrings() {
+        let shared = Worksheet.sharedStrings(#"<sst><si><t>Name</t></si><si><r><t>Date of </t></r><r><t>Birth</t></r></si>"#
+                                             + #"<si><t>Jo &amp; Sam</t></si></sst>"#)
+        #expect(shared == ["Name", "Date of Birth", "Jo & Sam"])
+        let sheet = #"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>"#
+            + #"<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><f>SUM(X1:X9)</f><v>12</v></c>"#
+            + #"<c r="C2" t="inlineStr"><is><t>15/08/1947</t></is></c></row>"#
+            + #"<row r="3"><c r="C3" t="s"><v>99</v></c><c r="XFD3"><v>1</v></c></row></sheetData></worksheet>"#
+        let lines = Worksheet.text(sheet, shared: shared).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0] == "Name\t\tDate of Birth")
+        #expect(lines[1] == "Jo & Sam\t12\t15/08/1947")   // the formula is not text; its value is
+        #expect(lines[2].hasPrefix("\t\t\t") && lines[2].filter { $0 == "\t" }.count <= Worksheet.maxColumn)   // index 99: no such string
+        #expect(Worksheet.reference(in: Array(#" r="AB12""#.utf8).withUnsafeBufferPointer { $0 }, from: 0, to: 9) == 27)
+    }
+
+    @Test func documentTablesAreTabSeparatedRows() {
+        let doc = "<w:body><w:p><w:pPr><w:tabs><w:tab w:val=\"center\"/></w:tabs></w:pPr><w:r><w:t>Council</w:t></w:r><w:r><w:tab/></w:r>"
+            + "<w:r><w:t>OFFICIAL</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Child</w:t></w:r></w:p></w:tc>"
+            + "<w:tc><w:p><w:r><w:t>Date of</w:t></w:r></w:p><w:p><w:r><w:t>birth</w:t></w:r></w:p></w:tc></w:tr>"
+            + "<w:tr><w:tc><w:p><w:r><w:t>A</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>01/02/2015</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body>"
+        let lines = OfficeDocument.xmlText(doc).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines == ["Council\tOFFICIAL", "Child\tDate of birth", "A\t01/02/2015"])
+        // OpenDocument: a repeated empty cell keeps the columns, up to a cap.
+        let ods = #"<table:table-row><table:table-cell table:number-columns-repeated="2"/><table:table-cell><text:p>x</text:p>"#
+            + #"</table:table-cell><table:table-cell table:number-columns-repeated="16000"/></table:table-row>"#
+        let row = OfficeDocument.xmlText(ods)
+        #expect(row.hasPrefix("\t\tx\t"))
+        #expect(row.filter { $0 == "\t" }.count == 3 + Markup.maxRepeatedCells)
     }
 
     @Test func wordRunsJoinAndParagraphsBreak() {
