@@ -6,15 +6,28 @@ extension Detector {
     typealias Bytes = UnsafeBufferPointer<UInt8>
 
     /// Validates one candidate and judges its confidence; nil when it is not a value of the rule's type.
-    func check(_ rule: DetectionRules.PersonalData, _ context: [[UInt8]], _ start: Int, _ end: Int, _ bytes: [UInt8], _ asOf: Timestamp) -> (value: String, confidence: String)? {
-        bytes.withUnsafeBufferPointer { check(rule, context, start, end, $0, asOf) }
+    func check(_ rule: DetectionRules.PersonalData, _ context: [[UInt8]], _ start: Int, _ end: Int, _ bytes: [UInt8], _ asOf: Timestamp,
+               tables: TableHeaders? = nil) -> (value: String, confidence: String)? {
+        bytes.withUnsafeBufferPointer { check(rule, context, start, end, $0, asOf, tables: tables) }
     }
 
     /// ``check(_:_:_:_:_:_:)`` over the item's bytes: reads the candidate where it lies and makes a String only
     /// for a value it accepts.
-    func check(_ rule: DetectionRules.PersonalData, _ context: [[UInt8]], _ start: Int, _ end: Int, _ bytes: Bytes, _ asOf: Timestamp) -> (value: String, confidence: String)? {
+    /// A context word counts near the value; for a value in a table's row (``TableHeaders``), in its row or in
+    /// its column's header, not in the other rows around it.
+    func check(_ rule: DetectionRules.PersonalData, _ context: [[UInt8]], _ start: Int, _ end: Int, _ bytes: Bytes, _ asOf: Timestamp,
+               tables: TableHeaders? = nil) -> (value: String, confidence: String)? {
         let text = Bytes(rebasing: bytes[start..<end])
-        func near() -> Bool { !rule.context.isEmpty && Detector.contextNear(context, start, end, bytes, window: rule.window) }
+        var place: TableHeaders.Place??   // looked up once, when context is first asked for
+        func named(_ words: [[UInt8]], window: Int) -> Bool {
+            if place == nil { place = .some(tables?.place(start, end)) }
+            if let p = place!, let tables {
+                return Detector.contextNear(words, start, end, bytes, window: min(window, start - p.row))
+                    || p.header.map { tables.header($0, has: words) } == true
+            }
+            return Detector.contextNear(words, start, end, bytes, window: window)
+        }
+        func near() -> Bool { !rule.context.isEmpty && named(context, window: rule.window) }
         if rule.contextRequired && !near() { return nil }
         let value: String?
         switch rule.validator {
@@ -31,7 +44,8 @@ extension Detector {
         case "date_of_birth": value = Detector.birthDate(text, asOf: asOf)
         case "ip", "ipv4", "ipv6":
             value = Detector.isVersionNumber(start, bytes) ? nil : (Validators.ipv4(text) ?? Validators.ipv6(text, strict: true))
-        case "sort_code_account": value = Detector.sortCodeAccount(start, end, bytes)
+        case "sort_code_account":
+            value = Detector.sortCodeAccount(start, end, bytes) { named(Detector.sortCodeWords, window: 60) }
         default: value = nil
         }
         guard let value else { return nil }
@@ -47,9 +61,9 @@ extension Detector {
     /// before and after are read as one lower-cased region with a space where the candidate was. `words` are
     /// lower case already. A word after the candidate counts only in its line and sentence: in "dated
     /// 02/04/2024. Date of birth: …" and "seen 02/04/2024\nDOB: …" the words introduce the next value.
-    static func contextNear(_ words: [[UInt8]], _ start: Int, _ end: Int, _ b: Bytes, window: Int) -> Bool {
+    static func contextNear(_ words: [[UInt8]], _ start: Int, _ end: Int, _ b: Bytes, window: Int, after: Int = 30) -> Bool {
         let lo = max(0, start - window)
-        var hi = min(b.count, end + 30)
+        var hi = min(b.count, end + after)
         for k in end..<hi where b[k] == 10 || b[k] == 13 || ((b[k] == UInt8(ascii: ".") || b[k] == UInt8(ascii: ";"))
                                                              && (k + 1 == b.count || b[k + 1] == 32 || b[k + 1] == 10 || b[k + 1] == 13)) {
             hi = k
@@ -291,8 +305,8 @@ extension Detector {
 
     /// A sort code with an eight-digit account number within 40 characters after it, or else before it
     /// ("Account number 12345678, sort code 20-00-00"): the pair is the value. A sort code that reads as a
-    /// date needs "sort" or "bank" near.
-    static func sortCodeAccount(_ start: Int, _ end: Int, _ b: Bytes) -> String? {
+    /// date needs "sort" or "bank" near (`named`).
+    static func sortCodeAccount(_ start: Int, _ end: Int, _ b: Bytes, named: () -> Bool) -> String? {
         var sort = Validators.Short()
         for x in b[start..<end] where Validators.isDigit(x) { sort.append(x) }
         guard sort.count == 6 else { return nil }
@@ -316,7 +330,7 @@ extension Detector {
         // dd-mm-yy: a date unless the words near name a sort code or a bank ("account" alone is not enough:
         // "Council tax account 44097603, bill issued 12-04-23").
         let day = Int(sort[0] - 48) * 10 + Int(sort[1] - 48), month = Int(sort[2] - 48) * 10 + Int(sort[3] - 48)
-        if (1...31).contains(day) && (1...12).contains(month) && !contextNear(sortCodeWords, start, end, b, window: 60) { return nil }
+        if (1...31).contains(day) && (1...12).contains(month) && !named() { return nil }
         return sort.string() + String(decoding: Bytes(rebasing: b[account]), as: UTF8.self)
     }
 }

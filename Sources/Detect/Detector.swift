@@ -186,12 +186,13 @@ public final class Detector: Sendable {
         session.scratch?.failure = nil
         if let patterns, let scratch = session.scratch {
             let matches = bytes.withUnsafeBytes { patterns.scan($0, scratch: scratch) }
+            let tables = TableHeaders(bytes)
             for m in matches {
                 let r = patternRule[m.pattern]
                 guard r >= 0 else { keywords.append((patternCategory[m.pattern], m.start)); continue }
                 let c = checked[r]
                 for end in m.ends {
-                    if let (value, confidence) = check(c.rule, c.contextWords, m.start, end, bytes, asOf) {
+                    if let (value, confidence) = check(c.rule, c.contextWords, m.start, end, bytes, asOf, tables: tables) {
                         candidates.append(Candidate(rule: r, start: m.start, end: end, value: value, confidence: confidence))
                         break
                     }

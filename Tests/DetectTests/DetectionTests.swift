@@ -123,6 +123,26 @@ import Testing
         #expect(detect("born 12 March 1890").personalData["date_of_birth"] == nil)          // older than 120
     }
 
+    /// In a register the context word is the column's header, however many rows up.
+    @Test func aColumnsHeaderIsContextForItsValues() {
+        var csv = "PAYROLL EXPORT\nEmployee,Date of Birth,Sort Code,Account,NHS Number,Joined\n"
+        for i in 0..<40 { csv += "E\(i),\(10 + i % 18)/0\(1 + i % 9)/19\(60 + i),20-\(10 + i)-33,\(12345600 + i),9434765919,01/02/2020\n" }
+        let d = detect(csv)
+        #expect(d.personalData["date_of_birth"] == 40)
+        #expect(d.personalData["uk_bank_account"] == 40)
+        #expect(d.personalData["nhs_number"] == 1)
+        // The same table with tabs (a worksheet or a document table), rows ending early.
+        #expect(detect("Name\tNotes\tDOB\nA\t\t03/05/2012\nB\tseen\t04/05/2013\n").personalData["date_of_birth"] == 2)
+        // Other columns are not dates of birth; quoted commas do not move a value to another column.
+        #expect(detect("Name,Date of Birth,Joined\nA,x,01/02/2020\n").personalData["date_of_birth"] == nil)
+        #expect(detect("Name,Note,Date of Birth\n\"Roe, Jo\",01/02/2020,x\n").personalData["date_of_birth"] == nil)
+        // Prose with commas is not a table: lines with different numbers of commas.
+        #expect(detect("Date of birth, address and phone were asked for.\nWe met on 14/03/2021, as agreed.\n")
+                .personalData["date_of_birth"] == nil)
+        // A blank line ends a table.
+        #expect(detect("Name,Date of Birth\nA,03/05/2012\n\nMeeting,Date\nB,04/05/2013\n").personalData["date_of_birth"] == 1)
+    }
+
     /// Dates are read day first, must be real calendar days, and a two-digit year is put in the latest century
     /// that keeps it no later than the as-of year (2026 here). Several spellings of one date are one value.
     @Test func datesOfBirthAreRealDaysOfTheCalendar() {
