@@ -5,13 +5,8 @@ import SweepModel
 extension Detector {
     /// Special categories whose keywords occur in `text`, with no personal-data gate (for examples and tests).
     public func keywordCategories(_ text: String, session: Session) -> Set<String> {
-        guard let patterns, let scratch = session.scratch else { return [] }
-        let bytes = Array(text.utf8)
-        var out = Set<String>()
-        for m in bytes.withUnsafeBytes({ patterns.scan($0, scratch: scratch, later: true) }) {
-            if case .keyword(let c) = targets[m.pattern] { out.insert(c) }
-        }
-        return out
+        guard let scratch = session.scratch else { return [] }
+        return Set(keywordMatches(Array(text.utf8), scratch: scratch).map { categoryNames[$0.category] })
     }
 
     /// The marking a single line is, if any.

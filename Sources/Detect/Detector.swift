@@ -41,6 +41,8 @@ public final class Detector: Sendable {
     let patternRule: [Int]
     let patternCategory: [Int]
     let categoryNames: [String]
+    /// Per category (as `categoryNames`): its excluded phrases, lower case.
+    let excluded: [[[UInt8]]]
 
     public struct Problem: Error, CustomStringConvertible {
         public let message: String
@@ -105,6 +107,61 @@ public final class Detector: Sendable {
         self.patternRule = patternRule
         self.patternCategory = patternCategory
         categoryNames = names
+        excluded = names.map { name in
+            (rules.specialCategories.first { $0.category == name }?.exclude ?? []).map { Array($0.lowercased().utf8) }
+        }
+    }
+
+    /// True when the keyword of category `c` at `start` lies inside one of the category's excluded phrases
+    /// (compared in any case, a run of whitespace standing for each space).
+    func isExcluded(_ c: Int, at start: Int, in b: UnsafeRawBufferPointer) -> Bool {
+        func isSpace(_ x: UInt8) -> Bool { x == 32 || x == 9 || x == 10 || x == 13 || x == 11 || x == 12 }
+        /// The end of the phrase when it occurs at `from`.
+        func match(_ phrase: [UInt8], _ from: Int) -> Int? {
+            var i = from
+            for p in phrase {
+                if p == 32 {
+                    guard i < b.count, isSpace(b[i]) else { return nil }
+                    while i < b.count && isSpace(b[i]) { i += 1 }
+                } else {
+                    guard i < b.count else { return nil }
+                    var x = b[i]
+                    if x &- 65 < 26 { x |= 32 }
+                    guard x == p else { return nil }
+                    i += 1
+                }
+            }
+            return i
+        }
+        guard !excluded[c].isEmpty else { return false }
+        // A phrase starts at the keyword or at one of the few words before it.
+        var from = start
+        for _ in 0..<Detector.excludedPhraseWords {
+            for phrase in excluded[c] {
+                if let end = match(phrase, from), end > start { return true }
+            }
+            var k = from
+            while k > 0 && isSpace(b[k - 1]) { k -= 1 }
+            guard k < from, k > 0 else { break }
+            while k > 0 && !isSpace(b[k - 1]) { k -= 1 }
+            from = k
+        }
+        return false
+    }
+
+    /// At most how many words before a keyword an excluded phrase may start.
+    static let excludedPhraseWords = 4
+
+    /// The special-category keywords in `bytes`, by start: (category, start), those in excluded phrases left out.
+    func keywordMatches(_ bytes: [UInt8], scratch: PatternSet.Scratch) -> [(category: Int, start: Int)] {
+        guard let patterns else { return [] }
+        return bytes.withUnsafeBytes { b in
+            patterns.scan(b, scratch: scratch, later: true).compactMap { m -> (category: Int, start: Int)? in
+                let c = patternCategory[m.pattern]
+                guard c >= 0, !isExcluded(c, at: m.start, in: b) else { return nil }
+                return (c, m.start)
+            }
+        }
     }
 
     /// The expressions that together match exactly what `\b` + escape(keyword) + `\b` matches. Each gap
@@ -236,11 +293,8 @@ public final class Detector: Sendable {
 
         // Special categories: only for an item that holds personal data (the keywords are looked for only
         // then); stronger near an identifier.
-        if !d.personalData.isEmpty, let patterns, let scratch = session.scratch {
-            for m in bytes.withUnsafeBytes({ patterns.scan($0, scratch: scratch, later: true) }) {
-                let c = patternCategory[m.pattern]
-                if c >= 0 { keywords.append((c, m.start)) }
-            }
+        if !d.personalData.isEmpty, let scratch = session.scratch {
+            keywords += keywordMatches(bytes, scratch: scratch)
         }
         if !d.personalData.isEmpty {
             // Per category: the first keyword near a counted value (high), else its first keyword (medium).

@@ -48,12 +48,15 @@ public struct DetectionRules: Sendable {
     public struct SpecialCategory: Sendable, Decodable {
         public let category: String
         public let keywords: [String]
+        /// Phrases in which a keyword does not count ("probation period", "cardiac arrest"), any case.
+        public let exclude: [String]
         public let examples: Examples
-        enum CodingKeys: String, CodingKey { case category, keywords, examples }
+        enum CodingKeys: String, CodingKey { case category, keywords, exclude, examples }
         public init(from d: Decoder) throws {
             let c = try d.container(keyedBy: CodingKeys.self)
             category = try c.decode(String.self, forKey: .category)
             keywords = try c.decode([String].self, forKey: .keywords)
+            exclude = try c.decodeIfPresent([String].self, forKey: .exclude) ?? []
             examples = try c.decodeIfPresent(Examples.self, forKey: .examples) ?? Examples(match: [], noMatch: [])
         }
     }

@@ -114,6 +114,10 @@ import Testing
         #expect(detect("Our mental health strategy and GP access plan.").specialCategories.isEmpty)
         let d = detect("Client NHS number 943 476 5919. GP informed; DBS check showed a conviction.")
         #expect(d.specialCategories == ["criminal", "health"])
+        // A keyword inside an excluded phrase does not count; the same word elsewhere does.
+        #expect(detect("NI QQ123456C. Your six-month probation period ends in May.").specialCategories.isEmpty)
+        #expect(detect("NI QQ123456C. Suffered a cardiac\n  arrest at work.").specialCategories == ["health"])
+        #expect(detect("NI QQ123456C. Probation period over; now on probation after the court case.").specialCategories == ["criminal"])
     }
 
     @Test func datesOfBirthNeedContextAndAPlausibleAge() {
