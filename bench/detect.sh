@@ -38,8 +38,9 @@ q_root=$(printf %q "$root"); q_idx=$(printf %q "$idx"); q_pat=$(printf %q "$tmp/
 cat "$root"/*.txt > /dev/null   # warm cache
 
 hyperfine -i --warmup 1 --runs "$runs" --export-json "$tmp/detect.json" \
-  --prepare true --prepare "rm -f $q_idx $q_idx-wal $q_idx-shm" \
+  --prepare true --prepare true --prepare "rm -f $q_idx $q_idx-wal $q_idx-shm" \
   -n "ripgrep, same patterns" "rg -c --no-messages -f $q_pat $q_root > /dev/null" \
+  -n "ripgrep, every match" "rg --count-matches --no-messages -f $q_pat $q_root > /dev/null" \
   -n "sweep scan (detection)" "$sweep scan $q_root --index $q_idx --quiet"
 
 found=$("$sweep" findings --index "$idx" --format json | wc -l)
@@ -49,7 +50,7 @@ produced="- Produced by: \`DETECT_MB=$mb BENCH_RUNS=$runs BENCH_DIR=$dir bench/d
 - Sweep: commit $(git describe --always --dirty --abbrev=12)"
 python3 - "$tmp/detect.json" "$mb" "$found" "$(rg --version | head -1)" "$produced" > "$tmp/detect.md" <<'PY'
 import json, sys
-rg, sw = json.load(open(sys.argv[1]))["results"]
+rg, every, sw = json.load(open(sys.argv[1]))["results"]
 mb, found, rgv, produced = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 ms = lambda r: f"{r['mean']:.2f} ± {r['stddev'] or 0:.2f}"
 print("## Detection throughput\n")
@@ -61,10 +62,12 @@ print(produced + "\n")
 print("| Command | Mean ± sd (s) | MB/s |")
 print("|---|---:|---:|")
 print(f"| ripgrep, same patterns | {ms(rg)} | {mb / rg['mean']:.0f} |")
+print(f"| ripgrep, every match (`--count-matches`) | {ms(every)} | {mb / every['mean']:.0f} |")
 print(f"| sweep scan (detection) | {ms(sw)} | {mb / sw['mean']:.0f} |")
 ratio = rg["mean"] / sw["mean"]
 print(f"\nGoal: throughput ≥ 1.0× ripgrep's. Sweep runs at **{ratio:.2f}×** ripgrep: "
-      + ("**met**." if ratio >= 1.0 else "**not met**."))
+      + ("**met**." if ratio >= 1.0 else "**not met**.")
+      + f" Beside ripgrep finding every match, as Sweep must (`-c` stops at a line's first): {every['mean'] / sw['mean']:.2f}×.")
 print(f"\nSweep found personal data or markings in {found} of the files.")
 PY
 mv "$tmp/detect.md" "$out/detect.md"
