@@ -60,7 +60,8 @@ public enum OfficeDocument {
         }
         if n.hasPrefix("xl/worksheets/sheet") { return .sheet }
         if n == "xl/sharedstrings.xml" { return .sharedStrings }
-        if ["word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/comments.xml", "content.xml"].contains(n) || n.hasPrefix("ppt/slides/slide") || n.hasPrefix("ppt/notesslides/notesslide") {
+        if ["word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/comments.xml", "content.xml"].contains(n)
+            || n.hasPrefix("ppt/slides/slide") || n.hasPrefix("ppt/notesslides/notesslide") {
             return .body
         }
         return .skip
