@@ -324,8 +324,9 @@ public enum LegacyOffice {
             for row in sheet.cells.keys.sorted() {
                 let cells = sheet.cells[row]!
                 let last = cells.keys.max() ?? 0
-                // Columns keep their place: empty cells between values stay as empty fields.
-                let line = (0...min(last, 255)).map { cells[$0] ?? "" }.drop(while: \.isEmpty).joined(separator: "\t")
+                // Columns keep their place: empty cells before and between values stay as empty fields, so each
+                // value stays under its column's header.
+                let line = (0...min(last, 255)).map { cells[$0] ?? "" }.joined(separator: "\t")
                 text.add(line + "\n")
             }
             text.add("\n")

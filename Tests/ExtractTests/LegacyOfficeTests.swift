@@ -144,6 +144,7 @@ import Testing
         sheet += record(0x00BD, le16(1) + le16(0) + le16(15) + le32(7 << 2 | 2) + le16(15) + le32(0xCB) + le16(1))
         sheet += record(0x0006, le16(2) + le16(0) + le16(15) + [0, 0, 0, 0, 0, 0, 0xFF, 0xFF] + [0, 0, 0, 0, 0, 0, 0, 0])
         sheet += record(0x0207, le16(12) + [0] + Array("Formula text".utf8))
+        sheet += record(0x00FD, le16(3) + le16(1) + le16(15) + le32(0))   // a row whose first cell is empty
         sheet += record(0x000A, [])
         var b = CFBBuilder()
         b.add("Workbook", globals + sheet)
@@ -153,7 +154,7 @@ import Testing
     @Test func excelSharedStringsAcrossContinueRecordsRowsAndFormulaText() {
         let e = LegacyOffice.extract(handMadeWorkbook(), mime: "application/vnd.ms-excel", limits: ExtractionLimits())
         #expect(e.problem == nil)
-        #expect(e.body == "Sheet One\nAlpha\tQQ123456C split\n7\t0.5\nFormula text")
+        #expect(e.body == "Sheet One\nAlpha\tQQ123456C split\n7\t0.5\nFormula text\n\tAlpha")
         let locked = LegacyOffice.extract(handMadeWorkbook(filePass: true), mime: "application/vnd.ms-excel", limits: ExtractionLimits())
         #expect(locked.problem?.kind == .encrypted)
         #expect(!locked.body.contains("QQ123456C"))
