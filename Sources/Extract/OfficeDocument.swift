@@ -46,7 +46,7 @@ public enum OfficeDocument {
 
     public static func handles(_ mime: String?) -> Bool { mime.map(officeTypes.contains) ?? false }
 
-    enum Part { case body, headerFooter, custom, labelInfo, core, app, sheet, sharedStrings, skip }
+    enum Part { case body, headerFooter, custom, labelInfo, core, app, sheet, sharedStrings, styles, workbook, skip }
 
     static func part(_ name: String) -> Part {
         let n = name.lowercased()
@@ -60,6 +60,8 @@ public enum OfficeDocument {
         }
         if n.hasPrefix("xl/worksheets/sheet") { return .sheet }
         if n == "xl/sharedstrings.xml" { return .sharedStrings }
+        if n == "xl/styles.xml" { return .styles }
+        if n == "xl/workbook.xml" { return .workbook }
         if ["word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/comments.xml", "content.xml"].contains(n)
             || n.hasPrefix("ppt/slides/slide") || n.hasPrefix("ppt/notesslides/notesslide") {
             return .body
@@ -87,6 +89,7 @@ public enum OfficeDocument {
             // Worksheets are written once the shared strings (usually stored after them) are known.
             var sheets: [String] = []
             var shared: [String]?
+            var dates = Worksheet.Dates()
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
             defer { buffer.deallocate() }
             while true {
@@ -112,12 +115,14 @@ public enum OfficeDocument {
                 switch kind {
                 case .sheet: sheets.append(xml); absorb(kind, xml, into: &content)
                 case .sharedStrings: shared = Worksheet.sharedStrings(xml)
+                case .styles: dates.styles = Worksheet.Dates.styles(xml)
+                case .workbook: dates.from1904 = Worksheet.Dates.from1904(xml)
                 default: absorb(kind, xml, into: &content)
                 }
                 if content.truncated { break }
             }
             var used = [Bool](repeating: false, count: shared?.count ?? 0)
-            for sheet in sheets { content.body += Worksheet.text(sheet, shared: shared ?? [], used: &used) + "\n" }
+            for sheet in sheets { content.body += Worksheet.text(sheet, shared: shared ?? [], dates: dates, used: &used) + "\n" }
             // Strings no sheet shows (left behind by a deleted cell, or a sheet cut short by the cap) are text too.
             for (k, s) in (shared ?? []).enumerated() where !used[k] { content.body += s + "\n" }
             return .success(content)
@@ -148,7 +153,7 @@ public enum OfficeDocument {
             }
         case .app:
             if let app = elements("Application", in: xml).first ?? elements("meta:generator", in: xml).first { content.application = xmlText(app) }
-        case .sharedStrings, .skip: break
+        case .sharedStrings, .styles, .workbook, .skip: break
         }
     }
 

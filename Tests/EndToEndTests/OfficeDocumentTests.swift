@@ -37,6 +37,8 @@ import Testing
         #expect(pii("split-runs.docx")["nino"] == 1)                     // one value split across runs
         #expect(pii("payroll.xlsx")["nino"] == 2)
         #expect(markings("payroll.xlsx") == ["PROTECT"])                  // the sheet's header
+        // Dates of birth stored as date-styled numbers and bare NHS numbers, with only their column headers as context.
+        #expect(pii("register.xlsx") == ["date_of_birth": 3, "nhs_number": 1])
         #expect(pii("slides.pptx") == ["uk_phone": 1, "nhs_number": 1])   // slide and notes
         #expect(pii("minutes.odt")["email"] == 1)
         #expect(markings("minutes.odt") == ["OFFICIAL"])                  // ODF page header in styles.xml

@@ -44,6 +44,28 @@ import Testing
         #expect(Worksheet.reference(in: Array(#" r="AB12""#.utf8).withUnsafeBufferPointer { $0 }, from: 0, to: 9) == 27)
     }
 
+    @Test func numbersInADateStyleAreWrittenAsDates() {
+        let styles = #"<styleSheet><numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/>"#
+            + #"<numFmt numFmtId="165" formatCode="[h]:mm:ss"/><numFmt numFmtId="166" formatCode="&quot;day &quot;0"/></numFmts>"#
+            + #"<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>"#
+            + #"<cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="14"/>"#
+            + #"<xf numFmtId="165"/><xf numFmtId="166"/></cellXfs></styleSheet>"#
+        let dateStyles = Worksheet.Dates.styles(styles)
+        #expect(dateStyles == [1, 2])
+        var dates = Worksheet.Dates(styles: dateStyles)
+        #expect(dates.text(serial: 31121) == "15/03/1985")
+        #expect(dates.text(serial: 61) == "01/03/1900")
+        #expect(dates.text(serial: 45658.75) == "01/01/2025")   // the time of day is dropped
+        #expect(dates.text(serial: -3) == nil)
+        let sheet = #"<sheetData><row r="1"><c r="A1" s="1"><v>31121</v></c><c r="B1" s="2"><v>1</v></c>"#
+            + #"<c r="C1" s="3"><v>0.5</v></c><c r="D1"><v>31121</v></c><c r="E1" s="1" t="s"><v>0</v></c></row></sheetData>"#
+        #expect(Worksheet.text(sheet, shared: ["x"], dates: dates) == "15/03/1985\t1\t0.5\t31121\tx\n")
+        dates.from1904 = true
+        #expect(dates.text(serial: 29659) == "15/03/1985")
+        #expect(Worksheet.Dates.from1904(#"<workbook><workbookPr date1904="1" defaultThemeVersion="1"/></workbook>"#))
+        #expect(!Worksheet.Dates.from1904(#"<workbook><workbookPr defaultThemeVersion="1"/></workbook>"#))
+    }
+
     @Test func documentTablesAreTabSeparatedRows() {
         let doc = "<w:body><w:p><w:pPr><w:tabs><w:tab w:val=\"center\"/></w:tabs></w:pPr><w:r><w:t>Council</w:t></w:r><w:r><w:tab/></w:r>"
             + "<w:r><w:t>OFFICIAL</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Child</w:t></w:r></w:p></w:tc>"
