@@ -224,8 +224,8 @@ public enum LegacyOffice {
     // MARK: Excel
 
     /// BIFF8 records of the `Workbook` stream (BIFF5 `Book` too, its strings 8-bit): shared strings, cells
-    /// and cached formula results per sheet, one row a line, cells tab-separated; page headers and footers
-    /// apart.
+    /// and cached formula results per sheet, one row a line, cells tab-separated (numbers in a date format as
+    /// `dd/mm/yyyy`); page headers and footers apart.
     static func excel(_ file: CompoundFile, _ e: inout Extraction, _ text: inout Text) {
         guard let wb = file.stream("Workbook") ?? file.stream("Book") else {
             e.problem = Problem(.corrupt, "Excel file without a Workbook stream"); return
@@ -239,6 +239,19 @@ public enum LegacyOffice {
         var pendingFormula: (row: Int, col: Int)? = nil
         var headerFooter: [String] = []
         var cellCount = 0
+        // Numbers in a date format are written as dates: formats (FORMAT) that show a date, each cell style's
+        // format (XF, in order), and the 1904 date system (DATEMODE).
+        var dateFormats: [Int: Bool] = [:]
+        var styleFormats: [Int] = []
+        var dates = Worksheet.Dates()
+        func shown(_ value: Double, style: Int) -> String {
+            if style < styleFormats.count {
+                let f = styleFormats[style]
+                if dateFormats[f] ?? ((14...22).contains(f) || (27...36).contains(f) || (50...58).contains(f)),
+                   let date = dates.text(serial: value) { return date }
+            }
+            return number(value)
+        }
         func put(_ row: Int, _ col: Int, _ value: String) {
             guard let c = current, cellCount < text.cap else { return }
             cellCount += 1
@@ -284,14 +297,23 @@ public enum LegacyOffice {
                 if i < sst.count { put(u16(0), u16(2), sst[i]) }
             case 0x0204, 0x00D6:                           // LABEL, RSTRING
                 put(u16(0), u16(2), biff8 ? unicodeString(r, 6) : CompoundFile.ansi(r.dropFirst(8).prefix(u16(6))))
+            case 0x041E:                                   // FORMAT
+                if r.count >= 3 {
+                    let code = biff8 ? unicodeString(r, 2) : CompoundFile.ansi(r.dropFirst(3).prefix(Int(r[2])))
+                    dateFormats[u16(0)] = Worksheet.Dates.isDateFormat(code)
+                }
+            case 0x00E0:                                   // XF
+                if r.count >= 4 { styleFormats.append(u16(2)) }
+            case 0x0022:                                   // DATEMODE
+                if r.count >= 2 { dates.from1904 = u16(0) == 1 }
             case 0x0203:                                   // NUMBER
-                put(u16(0), u16(2), number(Double(bitPattern: CompoundFile.u64(r, 6))))
+                put(u16(0), u16(2), shown(Double(bitPattern: CompoundFile.u64(r, 6)), style: u16(4)))
             case 0x027E:                                   // RK
-                put(u16(0), u16(2), number(rk(CompoundFile.u32(r, 6))))
+                put(u16(0), u16(2), shown(rk(CompoundFile.u32(r, 6)), style: u16(4)))
             case 0x00BD:                                   // MULRK
                 let row = u16(0), first = u16(2)
                 let n = max(0, (r.count - 6) / 6)
-                for k in 0..<n { put(row, first + k, number(rk(CompoundFile.u32(r, 4 + 6 * k + 2)))) }
+                for k in 0..<n { put(row, first + k, shown(rk(CompoundFile.u32(r, 4 + 6 * k + 2)), style: u16(4 + 6 * k))) }
             case 0x0006:                                   // FORMULA: the cached result
                 if r.count >= 14 {
                     if u16(12) == 0xFFFF {
@@ -301,7 +323,7 @@ public enum LegacyOffice {
                         default: break
                         }
                     } else {
-                        put(u16(0), u16(2), number(Double(bitPattern: CompoundFile.u64(r, 6))))
+                        put(u16(0), u16(2), shown(Double(bitPattern: CompoundFile.u64(r, 6)), style: u16(4)))
                     }
                 }
             case 0x0207:                                   // STRING: a formula's cached text

@@ -134,7 +134,12 @@ import Testing
         let sst = record(0x00FC, le32(2) + le32(2) + le16(5) + [0] + Array("Alpha".utf8) + le16(15) + [0] + Array("QQ1234".utf8))
         let cont = record(0x003C, [1] + Array("56C split".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
         let name = Array("Sheet One".utf8)
+        // A custom date format (164) and two cell styles: 0 general, 1 that date format.
+        let dateFormat = record(0x041E, le16(164) + le16(10) + [0] + Array("dd/mm/yyyy".utf8))
+        let styles = record(0x00E0, le16(0) + le16(0) + [UInt8](repeating: 0, count: 16))
+            + record(0x00E0, le16(0) + le16(164) + [UInt8](repeating: 0, count: 16))
         var globals = bof(0x0005) + (filePass ? record(0x002F, [0, 0] + [UInt8](repeating: 0, count: 48)) : []) + sst + cont
+            + dateFormat + styles
         let boundSheetLength = 4 + 4 + 2 + 2 + name.count
         let sheetStart = UInt32(globals.count + boundSheetLength + 4)
         globals += record(0x0085, le32(sheetStart) + [0, 0, UInt8(name.count), 0] + name) + record(0x000A, [])
@@ -145,6 +150,8 @@ import Testing
         sheet += record(0x0006, le16(2) + le16(0) + le16(15) + [0, 0, 0, 0, 0, 0, 0xFF, 0xFF] + [0, 0, 0, 0, 0, 0, 0, 0])
         sheet += record(0x0207, le16(12) + [0] + Array("Formula text".utf8))
         sheet += record(0x00FD, le16(3) + le16(1) + le16(15) + le32(0))   // a row whose first cell is empty
+        sheet += record(0x0203, le16(4) + le16(0) + le16(1) + Array(withUnsafeBytes(of: Double(31121).bitPattern.littleEndian, Array.init)))
+        sheet += record(0x0203, le16(4) + le16(1) + le16(0) + Array(withUnsafeBytes(of: Double(31121).bitPattern.littleEndian, Array.init)))
         sheet += record(0x000A, [])
         var b = CFBBuilder()
         b.add("Workbook", globals + sheet)
@@ -154,7 +161,7 @@ import Testing
     @Test func excelSharedStringsAcrossContinueRecordsRowsAndFormulaText() {
         let e = LegacyOffice.extract(handMadeWorkbook(), mime: "application/vnd.ms-excel", limits: ExtractionLimits())
         #expect(e.problem == nil)
-        #expect(e.body == "Sheet One\nAlpha\tQQ123456C split\n7\t0.5\nFormula text\n\tAlpha")
+        #expect(e.body == "Sheet One\nAlpha\tQQ123456C split\n7\t0.5\nFormula text\n\tAlpha\n15/03/1985\t31121")   // a date-styled number as its date
         let locked = LegacyOffice.extract(handMadeWorkbook(filePass: true), mime: "application/vnd.ms-excel", limits: ExtractionLimits())
         #expect(locked.problem?.kind == .encrypted)
         #expect(!locked.body.contains("QQ123456C"))
