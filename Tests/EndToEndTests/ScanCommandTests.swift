@@ -121,6 +121,32 @@ import Testing
         #expect(items["plots/site.plt"]?["type"] as? String == "application/vnd.hp-HPGL")   // no text extension: libmagic's answer
     }
 
+    @Test func followedLinksToFilesAreRead() throws {
+        let work = TempTree()
+        let root = work.path("share"), outside = work.path("outside")
+        try FileManager.default.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try "NI QQ123456C\n".write(toFile: root + "/a/t.txt", atomically: false, encoding: .utf8)
+        try "contact bob@example.org\n".write(toFile: outside + "/o.txt", atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: root + "/link-in.txt", withDestinationPath: "a/t.txt")
+        try FileManager.default.createSymbolicLink(atPath: root + "/link-out.txt", withDestinationPath: outside + "/o.txt")
+        let db = work.path("sweep.db")
+        let scan = try runSweep(["scan", root, "--index", db, "--rules", repositoryRoot + "/rules", "--quiet", "--follow-symlinks"])
+        #expect(scan.status == 0, "stderr: \(scan.stderr)")
+        let items = Dictionary(uniqueKeysWithValues: try runSweep(["export", "--index", db]).jsonLines.map {
+            (String(($0["path"] as! String).dropFirst(root.count + 1)), $0)
+        })
+        #expect(items["link-in.txt"]?["error"] is NSNull)
+        #expect((items["link-in.txt"]?["pii"] as? [String: Int])?["nino"] == 1)
+        #expect(items["link-out.txt"]?["error"] is NSNull)
+        #expect((items["link-out.txt"]?["pii"] as? [String: Int])?["email"] == 1)
+        // Without --follow-symlinks a link is recorded, not read.
+        let db2 = work.path("sweep2.db")
+        _ = try runSweep(["scan", root, "--index", db2, "--rules", repositoryRoot + "/rules", "--quiet"])
+        let plain = try runSweep(["export", "--index", db2]).jsonLines.first { ($0["path"] as! String).hasSuffix("link-out.txt") }
+        #expect((plain?["pii"] as? [String: Int]) == [:])
+    }
+
     @Test func aSecondScanOnTheSameIndexIsRefused() throws {
         let share = try councilCopy()
         let work = TempTree()
