@@ -56,6 +56,7 @@ public enum PlainText {
 
     public static func decode(_ bytes: [UInt8]) -> String {
         if let s = withByteOrderMark(bytes) { return s }
+        if let little = bytes.withUnsafeBytes(utf16Order) { return utf16(bytes, little: little) }
         if let s = String(validating: bytes, as: UTF8.self) { return s }
         return windows1252Text(bytes)
     }
@@ -64,6 +65,7 @@ public enum PlainText {
     /// mark (checked without copying them).
     public static func text(of bytes: [UInt8]) -> ItemText {
         if let s = withByteOrderMark(bytes) { return ItemText(s) }
+        if let little = bytes.withUnsafeBytes(utf16Order) { return ItemText(utf16(bytes, little: little)) }
         if isWellFormedUTF8(bytes) { return ItemText(wellFormedUTF8: bytes) }
         return ItemText(windows1252Text(bytes))
     }
@@ -101,6 +103,23 @@ public enum PlainText {
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
             return utf16(bytes.dropFirst(2), little: bytes[0] == 0xFF)
         }
+        return nil
+    }
+
+    /// Whether text with no byte-order mark is UTF-16, read from its first 4 KiB: little-endian (true) when
+    /// most odd bytes are NUL and almost no even ones are, as in ASCII text written in UTF-16LE; big-endian
+    /// (false) the other way round; nil when it is not UTF-16 by this test.
+    public static func utf16Order(_ b: UnsafeRawBufferPointer) -> Bool? {
+        let n = min(b.count, 4096) & ~1
+        guard n >= 8 else { return nil }
+        var evenZero = 0, oddZero = 0
+        for i in stride(from: 0, to: n, by: 2) {
+            if b[i] == 0 { evenZero += 1 }
+            if b[i + 1] == 0 { oddZero += 1 }
+        }
+        let pairs = n / 2
+        if oddZero * 10 >= pairs * 7 && evenZero * 20 <= pairs { return true }
+        if evenZero * 10 >= pairs * 7 && oddZero * 20 <= pairs { return false }
         return nil
     }
 

@@ -45,10 +45,14 @@ public enum TypeRefiner {
         return refine(mime, extension: ext)
     }
 
-    /// No NUL and no control character but tab, line feed, form feed, carriage return and escape (bytes above
-    /// 127 may be UTF-8 or Windows-1252).
+    /// UTF-16 without a byte-order mark, or bytes of which at most one in a hundred is a NUL or a control
+    /// character other than tab, line feed, form feed, carriage return and escape (bytes above 127 may be
+    /// UTF-8 or Windows-1252): a stray NUL at the end of an export does not make a text file binary.
     static func looksLikeText(_ head: UnsafeRawBufferPointer) -> Bool {
-        !head.isEmpty && !head.contains { $0 < 32 && $0 != 9 && $0 != 10 && $0 != 12 && $0 != 13 && $0 != 27 || $0 == 127 }
+        guard !head.isEmpty else { return false }
+        if PlainText.utf16Order(head) != nil { return true }
+        let controls = head.reduce(0) { n, b in n + (b < 32 && b != 9 && b != 10 && b != 12 && b != 13 && b != 27 || b == 127 ? 1 : 0) }
+        return controls * 100 <= head.count
     }
 
     public static func refine(_ mime: String, extension ext: String?) -> String {

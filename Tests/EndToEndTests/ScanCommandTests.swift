@@ -121,6 +121,28 @@ import Testing
         #expect(items["plots/site.plt"]?["type"] as? String == "application/vnd.hp-HPGL")   // no text extension: libmagic's answer
     }
 
+    @Test func textFilesWithAStrayNulOrInUTF16WithoutAMarkAreRead() throws {
+        let share = TempTree("share")
+        let body = "NINO QQ123456C\nbob@example.org\n" + String(repeating: "filler line\n", count: 200)
+        share.file("nul-end.txt", body + "\u{0}")
+        let utf16 = Array((body + "SW1A 1AA\n").utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        try Data(utf16).write(to: URL(fileURLWithPath: share.path("export.csv")))
+        share.file("binary.txt", String(repeating: "\u{0}\u{1}\u{2}\u{3}QQ123456C", count: 50))
+        let work = TempTree()
+        let db = work.path("sweep.db")
+        let scan = try runSweep(["scan", share.root, "--index", db, "--rules", repositoryRoot + "/rules", "--quiet"])
+        #expect(scan.status == 0, "stderr: \(scan.stderr)")
+        let items = Dictionary(uniqueKeysWithValues: try runSweep(["export", "--index", db]).jsonLines.map {
+            (String(($0["path"] as! String).dropFirst(share.root.count + 1)), $0)
+        })
+        func pii(_ k: String) -> [String: Int] { items[k]?["pii"] as? [String: Int] ?? [:] }
+        #expect(items["nul-end.txt"]?["type"] as? String == "text/plain")
+        #expect(pii("nul-end.txt") == ["nino": 1, "email": 1])
+        #expect(items["export.csv"]?["type"] as? String == "text/csv")
+        #expect(pii("export.csv") == ["nino": 1, "email": 1, "uk_postcode": 1])
+        #expect(items["binary.txt"]?["type"] as? String == "application/octet-stream")   // mostly control bytes: not text
+    }
+
     @Test func followedLinksToFilesAreRead() throws {
         let work = TempTree()
         let root = work.path("share"), outside = work.path("outside")
