@@ -21,7 +21,17 @@ public struct DuplicateSet: Sendable {
         return seen.count + nested
     }
 
-    public var reclaimable: Int64 { size * Int64(max(0, copies - 1)) }
+    /// Copies that are files on disk, a hardlinked inode once.
+    public var diskCopies: Int {
+        var seen = Set<FileID>()
+        var unknown = 0
+        for m in members where m.kind == .file { if let id = m.identity { seen.insert(id) } else { unknown += 1 } }
+        return seen.count + unknown
+    }
+
+    /// What removing the copies on disk but the kept one frees: a copy inside an archive or a message is not
+    /// freed by removing it (its container holds it), so it counts for nothing here.
+    public var reclaimable: Int64 { size * Int64(max(0, diskCopies - 1)) }
 
     /// True when this member is another name for the kept copy's inode.
     public func isHardlinkOfKeeper(_ m: Member) -> Bool {
@@ -41,7 +51,9 @@ public struct DuplicateReport: Sendable {
         try index.forEachDuplicateSet { content, members in
             guard let size = members.first?.size, size >= minSize else { return }
             let (keeper, reason) = policy.choose(members)
-            sets.append(DuplicateSet(content: content, size: size, members: members, keeper: keeper, keepReason: reason))
+            let set = DuplicateSet(content: content, size: size, members: members, keeper: keeper, keepReason: reason)
+            guard set.copies > 1 else { return }   // hardlinks of one file: one copy, nothing to sweep
+            sets.append(set)
         }
         // Largest waste first; ties by size, then content, so the order is the same every run.
         self.sets = sets.sorted { ($0.reclaimable, $0.size, $1.content) > ($1.reclaimable, $1.size, $0.content) }

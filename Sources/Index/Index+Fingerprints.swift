@@ -134,14 +134,18 @@ extension SweepIndex {
 }
 
 extension SweepIndex {
-    /// How many duplicate sets the index holds, and the bytes their extra copies take (hardlinks are not extra).
+    /// How many duplicate sets the index holds (hardlinks of one file are one copy, not a set), and the bytes
+    /// their extra copies on disk take (a copy inside an archive or a message frees nothing when removed), as
+    /// `DuplicateReport` counts them.
     static func duplicateTotals(_ db: Database) throws -> (sets: Int, reclaimable: Int64) {
         // The shared hashes come from the index alone; only their members' rows are read.
         let r = try Row.fetchOne(db, sql: """
-            SELECT count(*), coalesce(sum(size * (copies - 1)), 0) FROM (
-                SELECT size, count(DISTINCT coalesce(device || ':' || inode, 'item:' || id)) AS copies
+            SELECT count(*), coalesce(sum(size * max(disk - 1, 0)), 0) FROM (
+                SELECT size, count(DISTINCT coalesce(device || ':' || inode, 'item:' || id)) AS copies,
+                       count(DISTINCT CASE WHEN kind = 'file' THEN coalesce(device || ':' || inode, 'item:' || id) END) AS disk
                 FROM item WHERE \(dupeEligible) AND content_hash IN (\(dupeHashes))
                 GROUP BY content_hash)
+            WHERE copies > 1
             """)!
         return (r[0], r[1])
     }

@@ -71,6 +71,41 @@ struct DupeFixture {
         #expect(!all.contains { $0.contains("same-size") || $0.contains("empty") })
     }
 
+    /// Copies inside an archive are duplicates but free nothing when removed (their container holds them), and a
+    /// file with only hardlinks is one copy: the report's waste and order count files on disk.
+    @Test func copiesInsideContainersAndHardlinksFreeNothing() throws {
+        let share = TempTree("dupe-nested"), work = TempTree("dupe-nested-index")
+        let small = "Minutes of the licensing committee\n"
+        share.file("minutes.txt", small)
+        share.file("Backup/minutes.txt", small)
+        precondition(FileManager.default.createFile(atPath: share.path("big.bin"), contents: Data(DupeFixture.big)))
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        zip.arguments = ["python3", "-c", """
+            import sys, zipfile
+            data = open(sys.argv[1], 'rb').read()
+            with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_STORED) as z:
+                for i in range(5): z.writestr(f'copy{i}.bin', data)
+            """, share.path("big.bin"), share.path("archive.zip")]
+        try zip.run(); zip.waitUntilExit()
+        try #require(zip.terminationStatus == 0)
+        share.file("solo.txt", "only one file, two names\n")
+        precondition(link(share.path("solo.txt"), share.path("solo-link.txt")) == 0)
+        let index = try SweepIndex.openForScan(work.path("sweep.db"))
+        let summary = try Scanner(configuration: ScanConfiguration(roots: [ItemPath(share.root)], indexPath: work.path("sweep.db"),
+                                                         rules: try RuleSet.load(repositoryRoot + "/rules"), jobs: 2),
+                            index: index).run()
+        try index.close()
+        let r = try DuplicateReport(index: try SweepIndex.openForReading(work.path("sweep.db")), policy: KeepPolicy())
+        #expect(r.sets.count == 2)   // the big file with its archived copies, the minutes; not the hardlinked file
+        let big = try #require(r.sets.first { $0.size == Int64(DupeFixture.big.count) })
+        #expect(big.copies == 6 && big.diskCopies == 1)
+        #expect(big.reclaimable == 0)
+        #expect(r.sets[0].size == Int64(small.utf8.count))   // the minutes free something: first
+        #expect(r.reclaimable == Int64(small.utf8.count))
+        #expect(summary.duplicateSets == 2 && summary.reclaimable == r.reclaimable)   // the scan's totals agree
+    }
+
     @Test func theKeeperFollowsThePolicyAndSaysWhy() throws {
         let f = DupeFixture()
         try f.scan()
