@@ -41,10 +41,13 @@ public struct Listing: Sendable {
     public let complete: Bool
     /// The folder itself could not be listed.
     public let error: CrawlError?
+    /// The folder's own details as its parent listed them (given with an error, so the folder's item keeps them).
+    public let stat: FileStat?
 
-    public init(folder: ItemPath, root: ItemPath, relative: String, entries: [Entry], complete: Bool, error: CrawlError?) {
+    public init(folder: ItemPath, root: ItemPath, relative: String, entries: [Entry], complete: Bool, error: CrawlError?,
+                stat: FileStat? = nil) {
         self.folder = folder; self.root = root; self.relative = relative
-        self.entries = entries; self.complete = complete; self.error = error
+        self.entries = entries; self.complete = complete; self.error = error; self.stat = stat
     }
 }
 

@@ -27,6 +27,8 @@ public final class Walker: @unchecked Sendable {
         let rootDevice: UInt64
         let ancestors: [FileID]
         let viaSymlink: Bool
+        /// The folder's own details, as its parent's listing (or the root's stat) gave them.
+        let stat: FileStat?
     }
 
     public enum RootProblem: Error, CustomStringConvertible {
@@ -79,7 +81,7 @@ public final class Walker: @unchecked Sendable {
                     Entry(name: root.name, folder: root.parent, folderRelative: "", stat: nil, error: e)], complete: false, error: nil))
             case .success(let st) where st.kind == .directory:
                 stack.append(Job(path: root, root: root, relative: "", rootDevice: st.id.device,
-                                 ancestors: [st.id], viaSymlink: true))
+                                 ancestors: [st.id], viaSymlink: true, stat: st))
             case .success(let st):
                 visit(Listing(folder: root.parent, root: root, relative: "", entries: [
                     Entry(name: root.name, folder: root.parent, folderRelative: "", stat: st, error: nil)], complete: false, error: nil))
@@ -130,12 +132,14 @@ public final class Walker: @unchecked Sendable {
         }
         guard fd >= 0 else {
             let e = CrawlError(errno: errno, doing: "open folder")
-            return (Listing(folder: job.path, root: job.root, relative: job.relative, entries: [], complete: false, error: e), [])
+            return (Listing(folder: job.path, root: job.root, relative: job.relative, entries: [], complete: false, error: e,
+                            stat: job.stat), [])
         }
         guard let dir = fdopendir(fd) else {
             let e = CrawlError(errno: errno, doing: "open folder")
             close(fd)
-            return (Listing(folder: job.path, root: job.root, relative: job.relative, entries: [], complete: false, error: e), [])
+            return (Listing(folder: job.path, root: job.root, relative: job.relative, entries: [], complete: false, error: e,
+                            stat: job.stat), [])
         }
         defer { closedir(dir) }
 
@@ -206,7 +210,7 @@ public final class Walker: @unchecked Sendable {
                         }
                         children.append(Job(path: job.path.appending(name), root: job.root,
                                             relative: Entry.relative(job.relative, name), rootDevice: job.rootDevice,
-                                            ancestors: job.ancestors + [fs.id], viaSymlink: viaSymlink))
+                                            ancestors: job.ancestors + [fs.id], viaSymlink: viaSymlink, stat: fs))
                     }
                     entries.append(Entry(name: name, folder: job.path, folderRelative: job.relative, stat: fs, error: error, linkTarget: linkTarget))
                 }

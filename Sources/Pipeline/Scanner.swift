@@ -129,6 +129,15 @@ public final class Scanner: @unchecked Sendable {
                                  relativePath: listing.relative, kind: .directory, size: 0, rulesVersion: rulesVersion)
             rec.error = "cannot list folder: \(e.message)"
             rec.errorKind = e.kind.rawValue
+            if let st = listing.stat {   // what its parent's listing said of it
+                rec.modified = st.modified
+                rec.changed = st.changed
+                rec.identity = st.id
+                rec.links = st.links
+                rec.uid = st.uid
+                rec.owner = ctx.owner(of: st.uid)
+                rec.mode = st.permissions
+            }
             rec.mime = ItemKind.directory.inodeType
             result.upserts.append(rec)
             result.errors += 1

@@ -90,6 +90,7 @@ import Testing
         #expect(error("socket")?.contains("not opened") == true)
         #expect(error("unreadable.txt")?.contains("permission denied") == true)
         #expect(error("locked")?.contains("permission denied") == true)
+        #expect(items["locked"]?["modified"] is String)   // what its parent's listing said of it
         #expect(error("loop")?.contains("symlink loop") == true)
         #expect(items["readable.txt"]?["error"] is NSNull)
         #expect(items["name-\\xFF.txt"]?["type"] as? String == "text/plain")
