@@ -29,9 +29,21 @@ public enum RetentionDates {
         d <= Day(year: d.year, month: 3, day: 31) ? Day(year: d.year, month: 3, day: 31) : Day(year: d.year + 1, month: 3, day: 31)
     }
 
+    /// The last day a date may be: a period that reaches past it ("9999 years", often written for "for
+    /// ever") ends there, so every disposal date stays a four-digit year and compares as one.
+    public static let lastDay = Day(year: 9999, month: 12, day: 31)
+
     /// `d` plus the period: days and weeks count days; months and years land on the same day, or the last
-    /// day of a shorter month (31 August + 6 months is 28 or 29 February).
+    /// day of a shorter month (31 August + 6 months is 28 or 29 February). No later than ``lastDay``.
     public static func add(_ p: RetentionSchedule.Period, to d: Day) -> Day {
+        // Past 10,000 years in any unit is past the last day (and keeps the arithmetic below from overflowing).
+        let limit = p.unit == .days ? 3_700_000 : p.unit == .weeks ? 530_000 : p.unit == .months ? 120_000 : 10_000
+        guard p.count <= limit, d < lastDay else { return lastDay }
+        let day = addWithin(p, to: d)
+        return day.year > 9999 ? lastDay : day
+    }
+
+    static func addWithin(_ p: RetentionSchedule.Period, to d: Day) -> Day {
         switch p.unit {
         case .days, .weeks:
             var n = p.unit == .days ? p.count : p.count * 7

@@ -24,6 +24,20 @@ import Testing
         #expect(RetentionDates.add(RetentionSchedule.Period(count: 31, unit: .days), to: day("2026-12-15")).text == "2027-01-15")
         #expect(RetentionDates.add(RetentionSchedule.Period(count: 2, unit: .weeks), to: day("2024-02-20")).text == "2024-03-05")
     }
+
+    /// "9999 years" is how many schedules write "for ever": a date past the year 9999 is its last day, never a
+    /// five-digit year (which compares as text before every four-digit one), and huge counts neither overflow
+    /// nor spin.
+    @Test func periodsPastTheYear9999EndOnItsLastDay() {
+        let start = day("2026-12-01")
+        #expect(RetentionDates.add(RetentionSchedule.Period(count: 7973, unit: .years), to: start).text == "9999-12-01")
+        #expect(RetentionDates.add(RetentionSchedule.Period(count: 7974, unit: .years), to: start).text == "9999-12-31")
+        #expect(RetentionDates.add(RetentionSchedule.Period(count: 9999, unit: .years), to: start).text == "9999-12-31")
+        for unit in [RetentionSchedule.Period.Unit.days, .weeks, .months, .years] {
+            #expect(RetentionDates.add(RetentionSchedule.Period(count: Int.max, unit: unit), to: start).text == "9999-12-31")
+        }
+        #expect(RetentionDates.add(RetentionSchedule.Period(count: 2_000_000, unit: .days), to: start).text == "7502-09-25")
+    }
 }
 
 @Suite struct ClassifierTests {
