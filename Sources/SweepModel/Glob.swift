@@ -23,16 +23,31 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     public enum Problem: Error, Equatable, CustomStringConvertible {
         case empty
         case unclosedBracket(String)
+        case absolute(String)
         public var description: String {
             switch self {
             case .empty: return "empty glob: give a pattern such as \"*.tmp\" or \"**/Archive/**\""
             case .unclosedBracket(let p): return "glob \"\(p)\" opens a [set] that never closes: add \"]\" or escape it as [[]"
+            case .absolute(let p):
+                let rest = String(p.drop { $0 == "/" })
+                return "glob \"\(p)\" starts with \"/\", but globs match the path below the scan root (\"HR/Recruitment\", not "
+                    + "\"/srv/share/HR/Recruitment\"): write \"\(rest)\", or \"**/\(rest)\" for any depth"
             }
         }
     }
 
-    public init(_ pattern: String) throws {
-        guard !pattern.isEmpty else { throw Problem.empty }
+    /// The pattern as matched: `\` written for `/` (Windows paths) is `/`, and a trailing `/` is dropped (a
+    /// folder's glob covers what is in it).
+    public static func normalized(_ pattern: String) -> String {
+        var p = String(pattern.map { $0 == "\\" ? "/" : $0 })
+        while p.count > 1 && p.hasSuffix("/") && !p.hasSuffix("**/") { p.removeLast() }
+        return p
+    }
+
+    public init(_ written: String) throws {
+        guard !written.isEmpty else { throw Problem.empty }
+        let pattern = Glob.normalized(written)
+        guard !pattern.hasPrefix("/") else { throw Problem.absolute(written) }
         self.pattern = pattern
         let s = Array(pattern.lowercased().unicodeScalars)
         var out: [Token] = []

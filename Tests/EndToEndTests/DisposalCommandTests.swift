@@ -42,6 +42,25 @@ import Testing
         return run.jsonLines
     }
 
+    /// A folder given as its whole path, with a trailing slash, is held as the path below its scan root; a path
+    /// under no scanned root is refused, not stored to match nothing.
+    @Test func aHoldOnAWholePathIsHeldBelowItsRoot() throws {
+        let (share, work, db) = try scanned()
+        defer { withExtendedLifetime(work) {} }
+        let minutes = share.path("Committee/Minutes/cabinet.txt")
+        #expect(try candidates(db)[minutes] != nil)
+        let whole = try runSweep(["hold", "add", "--index", db, "--id", "FOI-9", "--reason", "FOI request", "--authority", "IG Team",
+                                  "--path", share.path("Committee/Minutes") + "/"])
+        #expect(whole.status == 0, "stderr: \(whole.stderr)")
+        #expect(whole.stdout.contains("placed on Committee/Minutes "))
+        #expect(try candidates(db)[minutes] == nil)
+        let nowhere = try runSweep(["hold", "add", "--index", db, "--id", "X-1", "--reason", "r", "--authority", "a", "--path", "/nowhere/at/all"])
+        #expect(nowhere.status == 2 && nowhere.stderr.contains("not below a folder this index has scanned"))
+        // The same whole path picks disposal candidates by folder.
+        let list = try runSweep(["disposal", "list", "--index", db, "--folder", share.path("HR"), "--format", "json"])
+        #expect(list.status == 0 && !list.jsonLines.isEmpty && list.jsonLines.allSatisfy { ($0["path"] as! String).hasPrefix(share.path("HR/")) })
+    }
+
     @Test func aHoldTakesEffectWithoutAScanAndItsReleaseIsRecorded() throws {
         let (share, work, db) = try scanned()
         defer { withExtendedLifetime(work) {} }
