@@ -77,6 +77,19 @@ public struct RetentionSchedule: Sendable {
         guard let root, case .mapping = root else {
             throw fail(root, "the schedule is not a mapping", "start the file with `classes:` (see CONTRACT.md or the shipped rules/retention.yaml)")
         }
+        /// Every key of `node` (a mapping) is one of `known`: a misspelt key (`clases:`, `priorty:`, `hold:`)
+        /// would otherwise be passed over and the schedule read without it.
+        func onlyKnownKeys(_ node: Node, _ known: [String], _ what: String) throws {
+            guard case .mapping(let m) = node else { return }
+            for (k, _) in m {
+                let key = k.string ?? "?"
+                guard !known.contains(key) else { continue }
+                let close = known.min { editDistance($0, key.lowercased()) < editDistance($1, key.lowercased()) }
+                let hint = close.flatMap { editDistance($0, key.lowercased()) <= 2 ? "did you mean `\($0)`? " : nil } ?? ""
+                throw fail(k, "unknown key `\(key)` in \(what)", hint + "the keys are \(known.joined(separator: ", "))")
+            }
+        }
+        try onlyKnownKeys(root, ["classes", "default", "holds"], "the schedule")
         func strings(_ node: Node?, key: String) throws -> [String] {
             guard let node else { return [] }
             if let s = node.string { return [s] }
@@ -96,6 +109,12 @@ public struct RetentionSchedule: Sendable {
             for (k, _) in m {
                 guard let key = k.string, known.contains(key) else {
                     throw fail(k, "unknown `when` key \"\(k.string ?? "?")\"", "use path, name, contains, type, marking or pii")
+                }
+            }
+            guard !m.isEmpty else { throw fail(node, "`when` gives no key, so it matches nothing", "give at least one of path, name, contains, type, marking, pii") }
+            for (k, v) in m {
+                if case .sequence(let seq) = v, seq.isEmpty {
+                    throw fail(v, "`\(k.string ?? "?")` is an empty list, so it matches nothing", "give at least one value, or remove the key")
                 }
             }
             for (key, target) in [("path", \Condition.path), ("name", \Condition.name)] {
@@ -120,6 +139,9 @@ public struct RetentionSchedule: Sendable {
         func klass(_ node: Node, isDefault: Bool) throws -> Class {
             guard case .mapping = node else { throw fail(node, "a class must be a mapping", "give it id, retain, trigger and action") }
             guard let id = node["id"]?.string, !id.isEmpty else { throw fail(node, "a class has no `id`", "add `id: SOME-ID`") }
+            try onlyKnownKeys(node, isDefault ? ["id", "title", "retain", "trigger", "action"]
+                                              : ["id", "title", "retain", "trigger", "action", "when", "priority"],
+                              isDefault ? "the default class" : "class \(id)")
             guard let retainText = node["retain"]?.string else {
                 throw fail(node, "class \(id) has no `retain`", "add `retain: 6 years` (N days|weeks|months|years) or `retain: permanent`")
             }
@@ -158,20 +180,49 @@ public struct RetentionSchedule: Sendable {
             }
         }
         let def: Class
-        if let d = root["default"] { def = try klass(d, isDefault: true) } else {
+        if let d = root["default"] {
+            def = try klass(d, isDefault: true)
+            if classes.contains(where: { $0.id == def.id }) {
+                throw fail(d, "the default class's id \(def.id) is also a class's id", "give the default its own id (e.g. UNCLASSIFIED)")
+            }
+        } else {
             def = Class(id: "UNCLASSIFIED", title: nil, retain: Period(count: 6, unit: .years), trigger: .lastModified,
                         action: .review, when: Condition(), priority: 0)
         }
         var holds: [Hold] = []
         if let list = root["holds"] {
             guard case .sequence(let seq) = list else { throw fail(list, "`holds` must be a list", "give one `- id: …` entry per hold") }
+            var seen = Set<String>()
             for node in seq {
                 guard let id = node["id"]?.string else { throw fail(node, "a hold has no `id`", "add `id: CASE-…`") }
+                try onlyKnownKeys(node, ["id", "reason", "authority", "when"], "hold \(id)")
+                guard seen.insert(id).inserted else { throw fail(node, "hold id \(id) is used twice", "give each hold its own id") }
                 guard node["when"] != nil else { throw fail(node, "hold \(id) has no `when`", "add `when: {path: [\"**/…/**\"]}`") }
+                for key in ["reason", "authority"] where (node[key]?.string ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                    throw fail(node, "hold \(id) has no `\(key)`", "a hold names its reason and its authority: add `\(key): …`")
+                }
                 holds.append(Hold(id: id, reason: node["reason"]?.string ?? "", authority: node["authority"]?.string ?? "",
                                   when: try condition(node["when"])))
             }
         }
         return RetentionSchedule(classes: classes, defaultClass: def, holds: holds)
     }
+}
+
+/// The Levenshtein distance between two short strings (for "did you mean" in rule errors).
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    guard !x.isEmpty else { return y.count }
+    guard !y.isEmpty else { return x.count }
+    var row = Array(0...y.count)
+    for i in 1...x.count {
+        var previous = row[0]
+        row[0] = i
+        for j in 1...y.count {
+            let keep = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
+            previous = keep
+        }
+    }
+    return row[y.count]
 }

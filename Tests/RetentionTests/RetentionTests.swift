@@ -138,6 +138,28 @@ import Testing
         #expect(Classifier(schedule: try schedule(inHold)).readsText)
     }
 
+    /// A schedule that would be read differently from how it was meant stops with the line and the fix: a
+    /// misspelt key (which used to be passed over), a `when` that matches nothing, a hold without its reason or
+    /// authority, a repeated hold id, a default sharing a class's id.
+    @Test func misspeltKeysAndEmptyConditionsAreRefused() throws {
+        let base = "classes:\n  - id: A\n    retain: 1 year\n    action: review\n    when: {path: [\"**/A/**\"]}\n"
+        func problem(_ yaml: String) -> String? {
+            do { _ = try schedule(yaml); return nil } catch { return "\(error)" }
+        }
+        #expect(problem(base) == nil)
+        #expect(problem(base.replacingOccurrences(of: "classes:", with: "clases:"))?.contains("did you mean `classes`?") == true)
+        #expect(problem(base + "    priorty: 10\n")?.contains("did you mean `priority`?") == true)
+        #expect(problem(base + "hold:\n  - {id: H, reason: r, authority: a, when: {path: [x]}}\n")?.contains("did you mean `holds`?") == true)
+        #expect(problem(base + "defaults: {id: U, retain: 6 years}\n")?.contains("did you mean `default`?") == true)
+        #expect(problem(base.replacingOccurrences(of: "retain: 1 year", with: "retian: 1 year"))?.contains("did you mean `retain`?") == true)
+        #expect(problem(base.replacingOccurrences(of: "{path: [\"**/A/**\"]}", with: "{}"))?.contains("matches nothing") == true)
+        #expect(problem(base.replacingOccurrences(of: "[\"**/A/**\"]", with: "[]"))?.contains("empty list") == true)
+        #expect(problem(base + "holds:\n  - {id: H, authority: a, when: {path: [x]}}\n")?.contains("no `reason`") == true)
+        #expect(problem(base + "holds:\n  - {id: H, reason: r, authority: a, when: {path: [x]}}\n  - {id: H, reason: r, authority: a, when: {path: [y]}}\n")?
+            .contains("used twice") == true)
+        #expect(problem(base + "default: {id: A, retain: 6 years}\n")?.contains("also a class's id") == true)
+    }
+
     @Test func theShippedScheduleClassifiesTheFixtures() throws {
         let s = Classifier(schedule: try #require(try RuleSet.load(repositoryRoot + "/rules").retention))
         #expect(s.classify(facts("Finance/Invoices/2021-22/invoice-10442.txt")).classID == "FIN-TRN-01")
