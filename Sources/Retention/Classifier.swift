@@ -25,7 +25,8 @@ public struct Classifier: Sendable {
             keys.append("name")
         }
         if !c.contains.isEmpty {
-            guard let text = f.text?.lowercased(), c.contains.contains(where: { text.contains($0.lowercased()) }) else { return nil }
+            guard let text = f.text.map({ Array($0.lowercased().utf8) }),
+                  c.contains.contains(where: { Classifier.containsPhrase(text, $0) }) else { return nil }
             keys.append("contains")
         }
         if !c.type.isEmpty {
@@ -89,5 +90,37 @@ public struct Classifier: Sendable {
         if !holds.isEmpty { reason.add("holds", holds) }
         return Classification(classID: cls.id, action: cls.action.rawValue, triggerDate: trigger?.text, disposalDate: disposal,
                               holds: holds, reason: reason.text)
+    }
+
+    /// True when `text` (lower-cased UTF-8) holds `phrase` as whole words, in any case, its words separated by
+    /// any run of whitespace ("purchase order" in "purchase\norder"), not inside longer words ("SAR" is not in
+    /// "necessary", "form" not in "information"). Letters, digits and bytes of non-ASCII characters are word
+    /// bytes.
+    static func containsPhrase(_ text: [UInt8], _ phrase: String) -> Bool {
+        let words = phrase.lowercased().split(whereSeparator: \.isWhitespace).map { Array($0.utf8) }
+        guard let first = words.first else { return false }
+        func isWord(_ b: UInt8) -> Bool { b >= 0x80 || (b >= 48 && b <= 57) || (b >= 97 && b <= 122) || (b >= 65 && b <= 90) }
+        func isSpace(_ b: UInt8) -> Bool { b == 32 || (b >= 9 && b <= 13) || b == 0xA0 }
+        /// The end of `word` at `i` when it is there, else nil.
+        func word(_ w: [UInt8], at i: Int) -> Int? {
+            guard i + w.count <= text.count else { return nil }
+            for k in 0..<w.count where text[i + k] != w[k] { return nil }
+            return i + w.count
+        }
+        var i = 0
+        while i + first.count <= text.count {
+            defer { i += 1 }
+            guard text[i] == first[0], i == 0 || !isWord(text[i - 1]) || !isWord(first[0]), var end = word(first, at: i) else { continue }
+            var matched = true
+            for w in words.dropFirst() {
+                var j = end
+                while j < text.count && isSpace(text[j]) { j += 1 }
+                guard j > end, let e = word(w, at: j) else { matched = false; break }
+                end = e
+            }
+            let last = words.last!.last!
+            if matched && (end == text.count || !isWord(text[end]) || !isWord(last)) { return true }
+        }
+        return false
     }
 }

@@ -1,4 +1,4 @@
-import Retention
+@testable import Retention
 import Rules
 import SweepModel
 import TestSupport
@@ -127,6 +127,22 @@ import Testing
         #expect(c.holds == ["CASE-2026-014"])
         #expect(c.disposalDate != nil && c.disposalDate! < "2026-11-22")
         #expect(!c.isDisposalCandidate(asOf: "2026-11-22"))
+    }
+
+    /// `contains` is words or phrases (CONTRACT.md): not inside longer words, and a phrase across a line break.
+    @Test func containsMatchesWholeWordsAndPhrasesAcrossLines() {
+        func has(_ text: String, _ phrase: String) -> Bool { Classifier.containsPhrase(Array(text.lowercased().utf8), phrase) }
+        #expect(has("Re: SAR from Mr Smith", "SAR"))
+        #expect(!has("It is necessary to reply", "SAR"))
+        #expect(!has("Information held", "form"))
+        #expect(!has("aluminium foil", "FOI"))
+        #expect(has("FOI-2024-117 request", "foi"))
+        #expect(has("raise a purchase\norder now", "purchase order"))
+        #expect(has("Purchase   Order: 12", "purchase order"))
+        #expect(!has("purchase orders", "purchase order"))
+        #expect(!has("purchaseorder", "purchase order"))
+        #expect(has("application form.", "application form"))
+        #expect(has("café", "café") && !has("cafés", "café"))
     }
 
     @Test func textIsReadOnlyWhenAClassOrHoldLooksInside() throws {
