@@ -28,18 +28,32 @@ public struct DisposalReview: Sendable {
 
     public let index: SweepIndex
     public let placedHolds: ActiveHolds
+    /// Holds placed with `sweep hold add` and since released: a decision taken before one of them covered
+    /// the item no longer applies.
+    let releasedHolds: [(placedAt: String, globs: [Glob])]
     public let decisions: [ItemPath: DecisionRecord]
 
     public init(index: SweepIndex) throws {
         self.index = index
-        placedHolds = try index.activeHolds()
+        let all = try index.holds()
+        placedHolds = ActiveHolds(all)
+        releasedHolds = all.filter { !$0.isActive }.map { h in (h.placedAt, h.scope.compactMap { try? Glob($0) }) }
         decisions = try index.latestDecisions()
     }
 
     public func row(_ item: DisposalItem) -> Row {
         let holds = item.rulesHolds + placedHolds.ids(for: item.relativePath)
-        let decision = decisions[item.path].flatMap { $0.applies(to: item) ? $0 : nil }
+        var decision = decisions[item.path].flatMap { $0.applies(to: item) ? $0 : nil }
+        if let d = decision, heldSince(d.decidedAt, item.relativePath) { decision = nil }   // review it again
         return Row(item: item, holds: holds, decision: decision, due: DisposalReview.due(item.disposalDate, after: decision))
+    }
+
+    /// True when a released hold placed after `time` covered the item at `relativePath` (or its container).
+    func heldSince(_ time: String, _ relativePath: String) -> Bool {
+        guard !releasedHolds.isEmpty else { return false }
+        var paths = [relativePath]
+        if let r = relativePath.range(of: "!/") { paths.append(String(relativePath[..<r.lowerBound])) }
+        return releasedHolds.contains { h in h.placedAt > time && h.globs.contains { g in paths.contains { g.matchesPathOrAncestor($0) } } }
     }
 
     /// The disposal date once a decision that still applies is taken into account: an extension pushes it on.

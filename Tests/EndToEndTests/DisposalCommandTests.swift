@@ -61,6 +61,24 @@ import Testing
         #expect(list.status == 0 && !list.jsonLines.isEmpty && list.jsonLines.allSatisfy { ($0["path"] as! String).hasPrefix(share.path("HR/")) })
     }
 
+    /// An approval given before a hold is void once the hold is released: the item is reviewed again, not
+    /// destroyed on a decision taken before the reason for holding it was known.
+    @Test func aDecisionTakenBeforeAHoldDoesNotOutliveIt() throws {
+        let (share, work, db) = try scanned()
+        defer { withExtendedLifetime(work) {} }
+        let form = share.path("HR/Recruitment/2019/form.txt")
+        let approve = try runSweep(["disposal", "decide", "--index", db, "--item", form, "--approve", "--reviewer", "R", "--reason", "batch"])
+        #expect(approve.status == 0, "stderr: \(approve.stderr)")
+        #expect(try candidates(db)[form]?["decision"] as? String == "approved")
+        Thread.sleep(forTimeInterval: 1.1)   // decisions and holds are stamped to the second
+        #expect(try runSweep(["hold", "add", "--index", db, "--id", "SAR-1", "--reason", "SAR", "--authority", "IG",
+                              "--path", "**/Recruitment/**"]).status == 0)
+        #expect(try runSweep(["hold", "release", "SAR-1", "--index", db, "--reason", "answered"]).status == 0)
+        #expect(try candidates(db)[form]?["decision"] as? String == "pending")
+        let execute = try runSweep(["disposal", "execute", "--index", db, "--quarantine", work.path("q"), "--authority", "IG"])
+        #expect(FileManager.default.fileExists(atPath: form), "not destroyed on the old approval: \(execute.stdout)")
+    }
+
     @Test func aHoldTakesEffectWithoutAScanAndItsReleaseIsRecorded() throws {
         let (share, work, db) = try scanned()
         defer { withExtendedLifetime(work) {} }
