@@ -129,15 +129,7 @@ public final class Scanner: @unchecked Sendable {
                                  relativePath: listing.relative, kind: .directory, size: 0, rulesVersion: rulesVersion)
             rec.error = "cannot list folder: \(e.message)"
             rec.errorKind = e.kind.rawValue
-            if let st = listing.stat {   // what its parent's listing said of it
-                rec.modified = st.modified
-                rec.changed = st.changed
-                rec.identity = st.id
-                rec.links = st.links
-                rec.uid = st.uid
-                rec.owner = ctx.owner(of: st.uid)
-                rec.mode = st.permissions
-            }
+            if let st = listing.stat { describe(&rec, st, ctx) }   // what its parent's listing said of it
             rec.mime = ItemKind.directory.inodeType
             result.upserts.append(rec)
             result.errors += 1
@@ -279,6 +271,17 @@ public final class Scanner: @unchecked Sendable {
         return nil
     }
 
+    /// The record's times, identity, links, owner and mode, from the walk's stat.
+    private func describe(_ rec: inout ItemRecord, _ st: FileStat, _ ctx: WorkerContext) {
+        rec.modified = st.modified
+        rec.changed = st.changed
+        rec.identity = st.id
+        rec.links = st.links
+        rec.uid = st.uid
+        rec.owner = ctx.owner(of: st.uid)
+        rec.mode = st.permissions
+    }
+
     /// Everything known about one entry; for a regular file, its type from the first bytes.
     private func record(for entry: Entry, in listing: Listing, context ctx: WorkerContext, nested: inout [ItemRecord]) -> ItemRecord {
         let kind: ItemKind = entry.stat?.kind ?? .unknown
@@ -288,15 +291,7 @@ public final class Scanner: @unchecked Sendable {
         let nameText = ItemPath.display(entry.name)
         rec.fileExtension = TypeRefiner.fileExtension(of: nameText)
         rec.linkTarget = entry.linkTarget
-        if let st = entry.stat {
-            rec.modified = st.modified
-            rec.changed = st.changed
-            rec.identity = st.id
-            rec.links = st.links
-            rec.uid = st.uid
-            rec.owner = ctx.owner(of: st.uid)
-            rec.mode = st.permissions
-        }
+        if let st = entry.stat { describe(&rec, st, ctx) }
         if let e = entry.error {
             rec.error = e.message
             rec.errorKind = e.kind.rawValue

@@ -102,19 +102,25 @@ import Testing
         #expect(raw.map([UInt8].init) == Array("name-".utf8) + [0xFF] + Array(".txt".utf8))
     }
 
+    /// A full scan of `share` with the shipped rules (which must find no item it cannot read), exported, by path
+    /// below the share.
+    func scannedExport(_ share: TempTree) throws -> [String: [String: Any]] {
+        let work = TempTree()
+        let db = work.path("sweep.db")
+        let scan = try runSweep(["scan", share.root, "--index", db, "--rules", repositoryRoot + "/rules", "--quiet"])
+        #expect(scan.status == 0, "stderr: \(scan.stderr)")
+        return Dictionary(uniqueKeysWithValues: try runSweep(["export", "--index", db]).jsonLines.map {
+            (String(($0["path"] as! String).dropFirst(share.root.count + 1)), $0)
+        })
+    }
+
     @Test func textFilesLibmagicMistakesForPlotsAreReadAsText() throws {
         // libmagic calls anything starting "PA", "SP" or "NP" an HP-GL plot.
         let share = TempTree("share")
         share.file("HR/payroll.csv", "PAYROLL EXPORT\nname,ni\nA Person,QQ123456C\n")
         share.file("SEN/review.txt", "SPECIAL EDUCATIONAL NEEDS REVIEW\nNHS number 943 476 5919\n")
         share.file("plots/site.plt", "PA 100,200;PD;\n")
-        let work = TempTree()
-        let db = work.path("sweep.db")
-        let scan = try runSweep(["scan", share.root, "--index", db, "--rules", repositoryRoot + "/rules", "--quiet"])
-        #expect(scan.status == 0, "stderr: \(scan.stderr)")
-        let items = Dictionary(uniqueKeysWithValues: try runSweep(["export", "--index", db]).jsonLines.map {
-            (String(($0["path"] as! String).dropFirst(share.root.count + 1)), $0)
-        })
+        let items = try scannedExport(share)
         #expect(items["HR/payroll.csv"]?["type"] as? String == "text/csv")
         #expect((items["HR/payroll.csv"]?["pii"] as? [String: Int])?["nino"] == 1)
         #expect(items["SEN/review.txt"]?["type"] as? String == "text/plain")
@@ -129,13 +135,7 @@ import Testing
         let utf16 = Array((body + "SW1A 1AA\n").utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         try Data(utf16).write(to: URL(fileURLWithPath: share.path("export.csv")))
         share.file("binary.txt", String(repeating: "\u{0}\u{1}\u{2}\u{3}QQ123456C", count: 50))
-        let work = TempTree()
-        let db = work.path("sweep.db")
-        let scan = try runSweep(["scan", share.root, "--index", db, "--rules", repositoryRoot + "/rules", "--quiet"])
-        #expect(scan.status == 0, "stderr: \(scan.stderr)")
-        let items = Dictionary(uniqueKeysWithValues: try runSweep(["export", "--index", db]).jsonLines.map {
-            (String(($0["path"] as! String).dropFirst(share.root.count + 1)), $0)
-        })
+        let items = try scannedExport(share)
         func pii(_ k: String) -> [String: Int] { items[k]?["pii"] as? [String: Int] ?? [:] }
         #expect(items["nul-end.txt"]?["type"] as? String == "text/plain")
         #expect(pii("nul-end.txt") == ["nino": 1, "email": 1])
