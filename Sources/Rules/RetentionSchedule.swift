@@ -77,19 +77,22 @@ public struct RetentionSchedule: Sendable {
         guard let root, case .mapping = root else {
             throw fail(root, "the schedule is not a mapping", "start the file with `classes:` (see CONTRACT.md or the shipped rules/retention.yaml)")
         }
-        /// Every key of `node` (a mapping) is one of `known`: a misspelt key (`clases:`, `priorty:`, `hold:`)
-        /// would otherwise be passed over and the schedule read without it.
-        func onlyKnownKeys(_ node: Node, _ known: [String], _ what: String) throws {
+        /// No key of `node` (a mapping) is a misspelling of one of `known` (`clases:`, `priorty:`, `hold:`),
+        /// which would otherwise be passed over and the schedule read without it. Other keys (`description:`,
+        /// `function:`, a hold's `start:` and `review:`) are the schedule's own notes and are left alone.
+        func noMisspeltKeys(_ node: Node, _ known: [String], _ what: String) throws {
             guard case .mapping(let m) = node else { return }
             for (k, _) in m {
                 let key = k.string ?? "?"
                 guard !known.contains(key) else { continue }
-                let close = known.min { editDistance($0, key.lowercased()) < editDistance($1, key.lowercased()) }
-                let hint = close.flatMap { editDistance($0, key.lowercased()) <= 2 ? "did you mean `\($0)`? " : nil } ?? ""
-                throw fail(k, "unknown key `\(key)` in \(what)", hint + "the keys are \(known.joined(separator: ", "))")
+                let lowered = key.lowercased()
+                guard let close = known.min(by: { editDistance($0, lowered) < editDistance($1, lowered) }) else { continue }
+                let distance = editDistance(close, lowered)
+                guard distance <= 2 && distance * 2 < max(key.count, close.count) else { continue }
+                throw fail(k, "unknown key `\(key)` in \(what)", "did you mean `\(close)`? (the keys are \(known.joined(separator: ", ")))")
             }
         }
-        try onlyKnownKeys(root, ["classes", "default", "holds"], "the schedule")
+        try noMisspeltKeys(root, ["classes", "default", "holds"], "the schedule")
         func strings(_ node: Node?, key: String) throws -> [String] {
             guard let node else { return [] }
             if let s = node.string { return [s] }
@@ -139,7 +142,7 @@ public struct RetentionSchedule: Sendable {
         func klass(_ node: Node, isDefault: Bool) throws -> Class {
             guard case .mapping = node else { throw fail(node, "a class must be a mapping", "give it id, retain, trigger and action") }
             guard let id = node["id"]?.string, !id.isEmpty else { throw fail(node, "a class has no `id`", "add `id: SOME-ID`") }
-            try onlyKnownKeys(node, isDefault ? ["id", "title", "retain", "trigger", "action"]
+            try noMisspeltKeys(node, isDefault ? ["id", "title", "retain", "trigger", "action"]
                                               : ["id", "title", "retain", "trigger", "action", "when", "priority"],
                               isDefault ? "the default class" : "class \(id)")
             guard let retainText = node["retain"]?.string else {
@@ -195,12 +198,9 @@ public struct RetentionSchedule: Sendable {
             var seen = Set<String>()
             for node in seq {
                 guard let id = node["id"]?.string else { throw fail(node, "a hold has no `id`", "add `id: CASE-…`") }
-                try onlyKnownKeys(node, ["id", "reason", "authority", "when"], "hold \(id)")
+                try noMisspeltKeys(node, ["id", "reason", "authority", "when", "start", "review"], "hold \(id)")
                 guard seen.insert(id).inserted else { throw fail(node, "hold id \(id) is used twice", "give each hold its own id") }
                 guard node["when"] != nil else { throw fail(node, "hold \(id) has no `when`", "add `when: {path: [\"**/…/**\"]}`") }
-                for key in ["reason", "authority"] where (node[key]?.string ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw fail(node, "hold \(id) has no `\(key)`", "a hold names its reason and its authority: add `\(key): …`")
-                }
                 holds.append(Hold(id: id, reason: node["reason"]?.string ?? "", authority: node["authority"]?.string ?? "",
                                   when: try condition(node["when"])))
             }

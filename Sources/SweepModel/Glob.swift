@@ -23,15 +23,10 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     public enum Problem: Error, Equatable, CustomStringConvertible {
         case empty
         case unclosedBracket(String)
-        case absolute(String)
         public var description: String {
             switch self {
             case .empty: return "empty glob: give a pattern such as \"*.tmp\" or \"**/Archive/**\""
             case .unclosedBracket(let p): return "glob \"\(p)\" opens a [set] that never closes: add \"]\" or escape it as [[]"
-            case .absolute(let p):
-                let rest = String(p.drop { $0 == "/" })
-                return "glob \"\(p)\" starts with \"/\", but globs match the path below the scan root (\"HR/Recruitment\", not "
-                    + "\"/srv/share/HR/Recruitment\"): write \"\(rest)\", or \"**/\(rest)\" for any depth"
             }
         }
     }
@@ -44,10 +39,12 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
         return p
     }
 
+    /// A glob as written; a leading `/` stands for the scan root (`/HR/**` is `HR/**`: globs match the path below
+    /// the root).
     public init(_ written: String) throws {
-        guard !written.isEmpty else { throw Problem.empty }
-        let pattern = Glob.normalized(written)
-        guard !pattern.hasPrefix("/") else { throw Problem.absolute(written) }
+        var pattern = Glob.normalized(written)
+        while pattern.hasPrefix("/") { pattern.removeFirst() }
+        guard !pattern.isEmpty else { throw Problem.empty }
         self.pattern = pattern
         let s = Array(pattern.lowercased().unicodeScalars)
         var out: [Token] = []

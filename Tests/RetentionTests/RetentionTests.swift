@@ -155,8 +155,8 @@ import Testing
     }
 
     /// A schedule that would be read differently from how it was meant stops with the line and the fix: a
-    /// misspelt key (which used to be passed over), a `when` that matches nothing, a hold without its reason or
-    /// authority, a repeated hold id, a default sharing a class's id.
+    /// misspelt key (which used to be passed over), a `when` that matches nothing, a repeated hold id, a default
+    /// sharing a class's id.
     @Test func misspeltKeysAndEmptyConditionsAreRefused() throws {
         let base = "classes:\n  - id: A\n    retain: 1 year\n    action: review\n    when: {path: [\"**/A/**\"]}\n"
         func problem(_ yaml: String) -> String? {
@@ -170,7 +170,10 @@ import Testing
         #expect(problem(base.replacingOccurrences(of: "retain: 1 year", with: "retian: 1 year"))?.contains("did you mean `retain`?") == true)
         #expect(problem(base.replacingOccurrences(of: "{path: [\"**/A/**\"]}", with: "{}"))?.contains("matches nothing") == true)
         #expect(problem(base.replacingOccurrences(of: "[\"**/A/**\"]", with: "[]"))?.contains("empty list") == true)
-        #expect(problem(base + "holds:\n  - {id: H, authority: a, when: {path: [x]}}\n")?.contains("no `reason`") == true)
+        #expect(problem(base + "holds:\n  - {id: H, reasn: r, authority: a, when: {path: [x]}}\n")?.contains("did you mean `reason`?") == true)
+        // The schedule's own notes are not misspellings: a class's description, a hold's start and review dates.
+        #expect(problem(base.replacingOccurrences(of: "    action: review\n", with: "    action: review\n    description: Recruitment\n    function: HR\n")
+                        + "holds:\n  - {id: H, reason: r, authority: a, start: 2026-01-01, review: 2026-06-30, when: {path: [x]}}\n") == nil)
         #expect(problem(base + "holds:\n  - {id: H, reason: r, authority: a, when: {path: [x]}}\n  - {id: H, reason: r, authority: a, when: {path: [y]}}\n")?
             .contains("used twice") == true)
         #expect(problem(base + "default: {id: A, retain: 6 years}\n")?.contains("also a class's id") == true)
