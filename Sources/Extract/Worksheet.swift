@@ -169,9 +169,9 @@ enum Worksheet {
                           let date = dates.text(serial: serial) {
                     out.append(contentsOf: date.utf8)   // a number shown as a date: written as the sheet shows it
                 } else {
-                    for c in Markup.text(String(decoding: raw, as: UTF8.self), .officeXML).utf8 {
-                        out.append(c == 0x0A || c == 0x0D || c == 0x09 ? 0x20 : c)
-                    }
+                    func put<S: Sequence<UInt8>>(_ text: S) { for c in text { out.append(c == 0x0A || c == 0x0D || c == 0x09 ? 0x20 : c) } }
+                    // Entities decoded only where there is one: most cells are plain numbers and words.
+                    if raw.contains(UInt8(ascii: "&")) { put(Markup.text(String(decoding: raw, as: UTF8.self), .officeXML).utf8) } else { put(raw) }
                 }
                 i = end
             } else if !closing && !selfClosing && name.elementsEqual("f".utf8) {

@@ -14,7 +14,8 @@ public struct Classifier: Sendable {
     }
 
     /// The keys of `c` that match, or nil when any given key does not (or none is given).
-    static func matchedKeys(_ c: RetentionSchedule.Condition, _ f: ItemFacts) -> [String]? {
+    /// `lowered` is the item's text lower-cased (UTF-8), read by `contains`.
+    static func matchedKeys(_ c: RetentionSchedule.Condition, _ f: ItemFacts, lowered: [UInt8]?) -> [String]? {
         var keys: [String] = []
         if !c.path.isEmpty {
             guard c.path.contains(where: { $0.matchesPathOrAncestor(f.relativePath) }) else { return nil }
@@ -25,8 +26,7 @@ public struct Classifier: Sendable {
             keys.append("name")
         }
         if !c.contains.isEmpty {
-            guard let text = f.text.map({ Array($0.lowercased().utf8) }),
-                  c.contains.contains(where: { Classifier.containsPhrase(text, $0) }) else { return nil }
+            guard let lowered, c.contains.contains(where: { Classifier.containsPhrase(lowered, $0) }) else { return nil }
             keys.append("contains")
         }
         if !c.type.isEmpty {
@@ -50,8 +50,9 @@ public struct Classifier: Sendable {
 
     public func classify(_ f: ItemFacts) -> Classification {
         var candidates: [(index: Int, cls: RetentionSchedule.Class, keys: [String])] = []
+        let lowered = readsText ? f.text.map { Array($0.lowercased().utf8) } : nil   // once, for every `contains`
         for (i, c) in schedule.classes.enumerated() {
-            if let keys = Classifier.matchedKeys(c.when, f) { candidates.append((i, c, keys)) }
+            if let keys = Classifier.matchedKeys(c.when, f, lowered: lowered) { candidates.append((i, c, keys)) }
         }
         let ranked = candidates.sorted { ($0.cls.priority, $0.keys.count, -$0.index) > ($1.cls.priority, $1.keys.count, -$1.index) }
         let winner = ranked.first
@@ -86,7 +87,7 @@ public struct Classifier: Sendable {
         reason.add("trigger", cls.trigger.rawValue)
         reason.add("retain", cls.retain.map(\.text) ?? "permanent")
 
-        let holds = schedule.holds.filter { Classifier.matchedKeys($0.when, f) != nil }.map(\.id)
+        let holds = schedule.holds.filter { Classifier.matchedKeys($0.when, f, lowered: lowered) != nil }.map(\.id)
         if !holds.isEmpty { reason.add("holds", holds) }
         return Classification(classID: cls.id, action: cls.action.rawValue, triggerDate: trigger?.text, disposalDate: disposal,
                               holds: holds, reason: reason.text)

@@ -58,8 +58,9 @@ import Testing
         #expect(dates.text(serial: 45658.75) == "01/01/2025")   // the time of day is dropped
         #expect(dates.text(serial: -3) == nil)
         let sheet = #"<sheetData><row r="1"><c r="A1" s="1"><v>31121</v></c><c r="B1" s="2"><v>1</v></c>"#
-            + #"<c r="C1" s="3"><v>0.5</v></c><c r="D1"><v>31121</v></c><c r="E1" s="1" t="s"><v>0</v></c></row></sheetData>"#
-        #expect(Worksheet.text(sheet, shared: ["x"], dates: dates) == "15/03/1985\t1\t0.5\t31121\tx\n")
+            + #"<c r="C1" s="3"><v>0.5</v></c><c r="D1"><v>31121</v></c><c r="E1" s="1" t="s"><v>0</v></c>"#
+            + #"<c r="F1" t="inlineStr"><is><t>Smith &amp; Co</t></is></c></row></sheetData>"#
+        #expect(Worksheet.text(sheet, shared: ["x"], dates: dates) == "15/03/1985\t1\t0.5\t31121\tx\tSmith & Co\n")
         dates.from1904 = true
         #expect(dates.text(serial: 29659) == "15/03/1985")
         #expect(Worksheet.Dates.from1904(#"<workbook><workbookPr date1904="1" defaultThemeVersion="1"/></workbook>"#))
