@@ -14,7 +14,7 @@ python3 - "$dir" "$gb" <<'PY'
 import os, sys, zipfile, gzip
 d, gb = sys.argv[1], int(sys.argv[2])
 size = gb << 30
-block = b"".join(b"Line %06d of a very long council record, reference QQ123456C, nothing else here.\n" % i for i in range(12000))
+block = b"".join(b"Line %06d of a very long council record, reference JK123456C, nothing else here.\n" % i for i in range(12000))
 def fill(f, n):
     while n > 0:
         f.write(block[:n]); n -= len(block)

@@ -19,7 +19,7 @@ uses several cores):
            identical content, so they also form duplicate sets; two of the five are password-protected)
 
 The prose is drawn from a council vocabulary with, now and then, a planted published test value (NINO
-QQ123456C, NHS number 943 476 5919, addresses @example.org, the Ofcom drama number 07700 900123, postcode
+JK123456C, NHS number 943 476 5919, addresses @example.org, the Ofcom drama number 07700 900123, postcode
 SW1A 1AA). Python standard library only; deterministic (seeded per family; zip and PDF dates are fixed).
 The marker DEST.done-MB beside DEST skips regeneration.
 """
@@ -60,7 +60,7 @@ WORDS = ("the council resident officer application decision housing budget meeti
          "discretionary relief exemption discount single person student empty homes premium valuation band").split()
 OPENERS = ["Dear Ms Example,", "Dear Mr Sample,", "Dear Resident,", "To whom it may concern,", "Hi all,",
            "Further to our conversation,", "Please see below.", "Thank you for your email."]
-PLANTS = ["National Insurance number QQ123456C", "NI no. QQ 12 34 56 C", "NHS number 943 476 5919",
+PLANTS = ["National Insurance number JK123456C", "NI no. JK 12 34 56 C", "NHS number 943 476 5919",
           "NHS No: 9434765919", "email jane.example@example.org", "contact housing.team@example.org",
           "mobile 07700 900123", "postcode SW1A 1AA", "reply to j.bloggs@example.org"]
 MARKINGS = ["OFFICIAL", "OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE PERSONAL"]

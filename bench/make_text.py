@@ -15,7 +15,7 @@ import sys
 WORDS = ("the council resident officer application decision housing budget meeting report review planning "
          "care payment contract agreed action notes please find attached regards dear committee date reference "
          "case team manager service request approved pending visit tenancy repair complaint").split()
-PLANTS = ["NI number QQ 12 34 56 C", "NHS number 943 476 5919", "card 4111 1111 1111 1111", "email jane.doe@example.org",
+PLANTS = ["NI number JK 12 34 56 C", "NHS number 943 476 5919", "card 4111 1111 1111 1111", "email jane.doe@example.org",
           "tel 07700 900123", "postcode SW1A 1AA", "IBAN GB82 WEST 1234 5698 7654 32", "DOB: 03/05/1987",
           "passport number 925076473", "sort code 40-47-84 account 70872490", "host 192.0.2.41",
           "licence MORGA657054SM9IJ", "GP informed of medication", "version 1.2.3.4", "invoice 9434765918",

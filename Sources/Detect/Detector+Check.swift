@@ -49,6 +49,16 @@ extension Detector {
         default: value = nil
         }
         guard let value else { return nil }
+        if rule.validator != "email" && Detector.insideEncodedText(start, end, bytes) { return nil }
+        switch rule.validator {
+        case "nhs_number":
+            if Detector.looksLikePhoneNumber(start, end, bytes) && !near() { return nil }
+        case "payment_card":
+            if !Detector.cardGrouping(text) || Detector.partOfNumber(start, end, bytes) { return nil }
+        case "ip", "ipv4":
+            if Detector.isNumberedHeading(start, end, bytes) { return nil }
+        default: break
+        }
         // Context is looked for only now when the rule does not require it (most candidates are refused first).
         let hasContext = rule.contextRequired || near()
         if rule.bareNeedsContext && !hasContext && !Validators.hasCharacter(text, UInt8(ascii: " "), UInt8(ascii: "-")) {
@@ -108,6 +118,72 @@ extension Detector {
             }
             return false
         }
+    }
+
+    /// A candidate inside base64 or uuencoded text (an attachment's encoding left in a body, a data URI):
+    /// its whitespace-free run is 40 or more base64 characters, or its line is a uuencode line.
+    static func insideEncodedText(_ start: Int, _ end: Int, _ b: Bytes) -> Bool {
+        func isSpace(_ x: UInt8) -> Bool { x == 32 || x == 9 || x == 10 || x == 13 }
+        func isBase64(_ x: UInt8) -> Bool { isWordByte(x) || x == 43 || x == 47 || x == 61 }
+        var lo = start, hi = end
+        while lo > 0 && !isSpace(b[lo - 1]) && start - lo < 4096 { lo -= 1 }
+        while hi < b.count && !isSpace(b[hi]) && hi - end < 4096 { hi += 1 }
+        if hi - lo >= 40 && (lo..<hi).allSatisfy({ isBase64(b[$0]) }) {
+            // A long run of letters and digits alone can be a reference or a hash; base64 mixes cases and digits.
+            var upper = false, lower = false, digit = false
+            for k in lo..<hi { let x = b[k]; if x &- 65 < 26 { upper = true } else if x &- 97 < 26 { lower = true } else if x &- 48 < 10 { digit = true } }
+            if upper && lower && digit { return true }
+        }
+        // uuencode: a line of 61 characters starting with M (45 bytes), every one between space and backquote.
+        var ls = start, le = end
+        while ls > 0 && b[ls - 1] != 10 { ls -= 1 }
+        while le < b.count && b[le] != 10 && b[le] != 13 { le += 1 }
+        if le - ls == 61 && b[ls] == UInt8(ascii: "M") && (ls..<le).allSatisfy({ (32...96).contains(b[$0]) }) { return true }
+        return false
+    }
+
+    static let phoneWords = ["tel", "tel.", "telephone", "phone", "fax", "call", "mobile", "cell", "toll-free", "toll free", "ext", "freephone"]
+        .map { Array($0.utf8) }
+
+    /// A ten-digit candidate written as a North American phone number: after `1-`, `+1` or `(`, or after a
+    /// phone word.
+    static func looksLikePhoneNumber(_ start: Int, _ end: Int, _ b: Bytes) -> Bool {
+        if start >= 2 && (b[start - 2] == UInt8(ascii: "1") || b[start - 2] == UInt8(ascii: "+")) && (b[start - 1] == UInt8(ascii: "-") || b[start - 1] == 32) {
+            return true
+        }
+        if start >= 1 && (b[start - 1] == UInt8(ascii: "(") || b[start - 1] == UInt8(ascii: "+")) { return true }
+        return contextNear(phoneWords, start, end, b, window: 40, after: 0)
+    }
+
+    /// Card digits written in groups the way cards print them: fours (the last may be shorter), or 4-6-5 and 4-6-4.
+    static func cardGrouping(_ text: Bytes) -> Bool {
+        var groups: [Int] = [], n = 0
+        for x in text {
+            if x &- 48 < 10 { n += 1 } else { if n > 0 { groups.append(n) }; n = 0 }
+        }
+        if n > 0 { groups.append(n) }
+        if groups.count == 1 { return true }
+        if groups == [4, 6, 5] || groups == [4, 6, 4] { return true }
+        return groups.dropLast().allSatisfy { $0 == 4 } && (1...4).contains(groups.last!)
+    }
+
+    /// A candidate that is part of a longer number: after a decimal point or a digit and a comma, or before a decimal part.
+    static func partOfNumber(_ start: Int, _ end: Int, _ b: Bytes) -> Bool {
+        if start >= 2 && (b[start - 1] == UInt8(ascii: ".") || b[start - 1] == UInt8(ascii: ",")) && b[start - 2] &- 48 < 10 { return true }
+        if end + 1 < b.count && (b[end] == UInt8(ascii: ".") || b[end] == UInt8(ascii: ",")) && b[end + 1] &- 48 < 10 { return true }
+        return false
+    }
+
+    /// A dotted number that heads a line and is followed by words: a numbered heading (`1.3.2.1 Scope`).
+    static func isNumberedHeading(_ start: Int, _ end: Int, _ b: Bytes) -> Bool {
+        var i = start
+        while i > 0 && (b[i - 1] == 32 || b[i - 1] == 9) { i -= 1 }
+        guard i == 0 || b[i - 1] == 10 || b[i - 1] == 13 || b[i - 1] == 12 else { return false }
+        var j = end
+        if j < b.count && (b[j] == UInt8(ascii: ".") || b[j] == UInt8(ascii: ")")) { j += 1 }
+        guard j < b.count, b[j] == 32 || b[j] == 9 else { return false }
+        while j < b.count && (b[j] == 32 || b[j] == 9) { j += 1 }
+        return j < b.count && (b[j] &- 65 < 26 || b[j] &- 97 < 26 || b[j] >= 0x80)
     }
 
     static func isWordByte(_ b: UInt8) -> Bool { (48...57).contains(b) || (97...122).contains(b) || (65...90).contains(b) }

@@ -212,6 +212,27 @@ public final class Detector: Sendable {
         detect(utf8: Array(text.utf8), headers: headers, asOf: asOf, session: session)
     }
 
+    /// `bytes` with U+00A0, U+2007 and U+202F (no-break spaces) replaced by as many ASCII spaces as their UTF-8
+    /// bytes; the same array when there are none.
+    static func plainSpaces(_ bytes: [UInt8]) -> [UInt8] {
+        guard let found = bytes.withUnsafeBytes({ b -> Bool? in
+            guard let base = b.baseAddress else { return nil }
+            return memchr(base, 0xA0, b.count) != nil || memchr(base, 0xAF, b.count) != nil || memchr(base, 0x87, b.count) != nil
+        }), found else { return bytes }
+        var out = bytes
+        var i = 0
+        let n = out.count
+        while i < n {
+            let b = out[i]
+            if b == 0xC2 && i + 1 < n && out[i + 1] == 0xA0 { out[i] = 32; out[i + 1] = 32; i += 2; continue }
+            if b == 0xE2 && i + 2 < n && out[i + 1] == 0x80 && (out[i + 2] == 0x87 || out[i + 2] == 0xAF) {
+                out[i] = 32; out[i + 1] = 32; out[i + 2] = 32; i += 3; continue
+            }
+            i += 1
+        }
+        return out
+    }
+
     /// A validated candidate: its rule (an index into rules.personalData), span and canonical value.
     struct Candidate {
         let rule: Int
@@ -236,7 +257,10 @@ public final class Detector: Sendable {
     }
 
     /// Everything found in the text whose UTF-8 is `bytes` (a text file read as it stands, with no copy made).
-    public func detect(utf8 bytes: [UInt8], headers: [String: String] = [:], asOf: Timestamp, session: Session) -> Detection {
+    public func detect(utf8 original: [UInt8], headers: [String: String] = [:], asOf: Timestamp, session: Session) -> Detection {
+        // No-break spaces as plain spaces, byte for byte (offsets stay), so "mental\u{A0}health" and "07700\u{A0}900123"
+        // read as the words and numbers they are.
+        let bytes = Detector.plainSpaces(original)
         var d = Detection()
         var candidates: [Candidate] = []
         var keywords: [(category: Int, start: Int)] = []

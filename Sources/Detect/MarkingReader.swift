@@ -217,9 +217,18 @@ struct MarkingReader: Sendable {
         if let subject = headers["subject"], let l = subjectLabel(subject) {
             found.append(Found(label: l, strength: "strong", location: "subject", text: subject))
         }
-        if let header = headers["x-protective-marking"], let sec = header.range(of: "SEC=") {
-            let value = header[sec.upperBound...].prefix { $0 != "," && $0 != ";" }
-            if let l = label(of: String(value)) { found.append(Found(label: l, strength: "strong", location: "header", text: header)) }
+        for name in ["x-protective-marking", "x-classification", "x-security-classification", "x-sensitivity-label"] {
+            guard let header = headers[name] else { continue }
+            // `VER=2018.4, NS=gov.au, SEC=OFFICIAL:Sensitive, …` (any case, spaces around `=`), or the marking alone.
+            let flat = header.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+            var value = Substring(flat)
+            if let sec = flat.range(of: #"(?i)\bsec\s*=\s*"#, options: .regularExpression) {
+                value = flat[sec.upperBound...].prefix { $0 != "," && $0 != ";" }
+            }
+            let text = value.trimmingCharacters(in: .whitespaces)
+            if let l = label(of: text) ?? label(of: text, caseInsensitive: true) {
+                found.append(Found(label: l, strength: "strong", location: "header", text: header))
+            }
         }
         if let header = headers["msip_labels"] {
             for pair in header.split(separator: ";") {

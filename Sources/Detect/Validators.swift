@@ -3,7 +3,7 @@ import Foundation
 /// The checks that turn a pattern's candidate into a value (DOMAIN.md §2). Each takes the matched text
 /// and answers with the value in a canonical form (spaces and separators dropped, upper case), or nil.
 ///
-/// Canonical forms matter: "QQ 12 34 56 C" and "QQ123456C" are one NINO, counted once and hashed alike.
+/// Canonical forms matter: "JK 12 34 56 C" and "JK123456C" are one NINO, counted once and hashed alike.
 ///
 /// Every check reads the candidate's UTF-8 bytes and makes a String only for a value it accepts (a scan meets
 /// about 800,000 candidates per gigabyte of text, most of them refused). The public functions that take a
@@ -137,8 +137,8 @@ public enum Validators {
     }
 
     /// National Insurance number: two prefix letters (first not D F I Q U V, second not D F I O Q U V, and
-    /// not BG GB KN NK NT TN ZZ), six digits, suffix A–D. `QQ`, HMRC's own example prefix, is counted too:
-    /// documents quote it, and DOMAIN.md says a scan counts published examples like any other value.
+    /// not BG GB KN NK NT TN ZZ), six digits, suffix A–D. `QQ123456C`, HMRC's specimen, is no NINO (Q is never
+    /// a first letter).
     public static func nino(_ s: Substring) -> String? { withBytes(s) { nino($0) } }
 
     static func nino(_ b: Bytes) -> String? {
@@ -146,9 +146,7 @@ public enum Validators {
         guard c.count == 9, isLetter(c[0]), isLetter(c[1]), (2..<8).allSatisfy({ isDigit(c[$0]) }), (65...68).contains(c[8])
         else { return nil }
         let first = c[0], second = c[1]
-        if !(first == UInt8(ascii: "Q") && second == UInt8(ascii: "Q")) {
-            guard !oneOf(first, "DFIQUV"), !oneOf(second, "DFIOQUV") else { return nil }
-        }
+        guard !oneOf(first, "DFIQUV"), !oneOf(second, "DFIOQUV") else { return nil }
         let refused: StaticString = "BG GB KN NK NT TN ZZ"
         for i in stride(from: 0, to: refused.utf8CodeUnitCount, by: 3)
         where refused.utf8Start[i] == first && refused.utf8Start[i + 1] == second { return nil }
@@ -217,10 +215,18 @@ public enum Validators {
         return known ? d.string() : nil
     }
 
-    /// IBAN lengths by country (the common ones; others are accepted on the checksum at 15–34 characters).
+    /// IBAN lengths by country: the IBAN registry's countries (and the Crown Dependencies, which write GB-form
+    /// IBANs). A country outside it is no IBAN.
     static let ibanLengths: [String: Int] = [
-        "GB": 22, "IE": 22, "DE": 22, "FR": 27, "ES": 24, "IT": 27, "NL": 18, "BE": 16, "PT": 25, "PL": 28,
-        "CH": 21, "AT": 20, "DK": 18, "SE": 24, "NO": 15, "FI": 18, "LU": 20, "GI": 23, "GG": 22, "JE": 22, "IM": 22,
+        "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BI": 27, "BR": 29,
+        "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28, "EE": 20, "EG": 29,
+        "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28,
+        "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28,
+        "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20,
+        "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24, "PL": 28, "PS": 29, "PT": 25,
+        "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
+        "SO": 23, "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+        "GG": 22, "JE": 22, "IM": 22,
     ]
     /// ``ibanLengths`` keyed by the country's two bytes.
     static let ibanLengthByCode: [UInt16: Int] = Dictionary(uniqueKeysWithValues: ibanLengths.map { country, n in
@@ -235,7 +241,7 @@ public enum Validators {
         let c = compact(b)
         let n = c.count
         guard n >= 15, n <= 34, isLetter(c[0]), isLetter(c[1]), isDigit(c[2]), isDigit(c[3]) else { return nil }
-        if let length = ibanLengthByCode[UInt16(c[0]) << 8 | UInt16(c[1])], length != n { return nil }
+        guard let length = ibanLengthByCode[UInt16(c[0]) << 8 | UInt16(c[1])], length == n else { return nil }
         var remainder = 0
         for i in 0..<n {
             let x = c[(i + 4) % n]   // from the fifth on, then the first four
@@ -275,8 +281,8 @@ public enum Validators {
         return c.string(0, o) + " " + c.string(o, o + 3)
     }
 
-    /// UK phone: ten digits after the trunk 0 (or after +44 / 0044, with an optional "(0)"), mobiles 07 and
-    /// landlines 01, 02, 03; canonical +44 form.
+    /// UK phone: ten digits after the trunk 0 (or after +44 / 0044, with an optional "(0)") in a range Ofcom
+    /// allocates (01, 02, 03, 055, 056, 07, 08, 09; nine for 0800 and 016977); canonical +44 form.
     public static func ukPhone(_ s: Substring) -> String? { withBytes(s) { ukPhone($0) } }
 
     static func ukPhone(_ b: Bytes) -> String? {
@@ -294,12 +300,23 @@ public enum Validators {
             guard d.count > 0, d[0] == zero else { return nil }
             from = 1
         }
-        guard d.count - from == 10 else { return nil }
+        let n = d.count - from
+        // Ofcom's national numbering plan: geographic 01 and 02, 03, corporate 05, mobile, pager and personal 07,
+        // freephone and special services 08, premium 09 — ten digits after the trunk 0; freephone 0800 and a few
+        // 01 areas (016977) also nine.
         switch d[from] {
-        case UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"): break
-        case UInt8(ascii: "7"): if d[from + 1] == zero { return nil }   // 070 is a personal-numbering range, not a mobile
+        case UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "7"), UInt8(ascii: "8"),
+             UInt8(ascii: "9"):
+            break
         default: return nil
         }
+        if n == 9 {
+            let head = d.string(from, from + 3)
+            guard head == "800" || d.string(from, from + 5) == "16977" else { return nil }
+            return "+44" + d.string(from, from + 9)
+        }
+        guard n == 10 else { return nil }
+        if d[from] == UInt8(ascii: "5") && d[from + 1] != UInt8(ascii: "5") && d[from + 1] != UInt8(ascii: "6") { return nil }   // 055, 056 only
         return "+44" + d.string(from, from + 10)
     }
 

@@ -11,7 +11,7 @@ import SweepModel
 /// mailbox is never held whole.
 public enum Extractor {
     /// Changes when the extractors read more or differently: items read by older ones are read again.
-    public static let version = "3"
+    public static let version = "4"
 
     /// Where the item's bytes are.
     public enum Source {
@@ -23,6 +23,9 @@ public enum Extractor {
 
     public enum Family: String, Sendable {
         case text, markup, rtf, mail, mailbox, office, legacyOffice, pdf, outlookMessage, outlookStore, archive
+        /// A type Sweep knows and cannot read (an encrypted Office package, Word 6, WordPerfect…): the item
+        /// says so rather than passing as read.
+        case unreadable
     }
 
     /// The reader for a MIME type, or nil when Sweep reads nothing inside that type (images, audio…).
@@ -54,8 +57,18 @@ public enum Extractor {
     /// to stop). The budget is shared by everything read from one file on disk.
     public static func extract(_ source: Source, mime: String, name: String, budget: ExtractionBudget,
                                visit: (Child) -> Bool) -> Extraction {
-        guard let family = family(of: mime) else { return Extraction() }
-        switch family {
+        guard let reading = Identify.byType(mime) else { return Extraction() }
+        return extract(source, reading: reading, name: name, budget: budget, visit: visit)
+    }
+
+    /// Reads the item the way `reading` says (see ``Identify``).
+    public static func extract(_ source: Source, reading: Reading, name: String, budget: ExtractionBudget,
+                               visit: (Child) -> Bool) -> Extraction {
+        let mime = reading.mime
+        switch reading.family {
+        case .unreadable:
+            return Extraction(problem: Identify.unreadableProblem(mime))
+
         case .text, .markup:
             let text: (ItemText, Bool)
             switch source {
@@ -68,7 +81,7 @@ public enum Extractor {
                 }
             }
             var e = Extraction()
-            e.text = family == .markup ? ItemText(PlainText.stripMarkup(text.0.string)) : text.0
+            e.text = reading.family == .markup ? ItemText(PlainText.stripMarkup(text.0.string)) : text.0
             if text.1 { e.problem = Problem(.limit, "only the first \(ByteCount(Int64(budget.limits.textCap))) of text were read") }
             return e
 
@@ -132,6 +145,9 @@ public enum Extractor {
                     e.metadata.title = doc.title
                     e.metadata.author = doc.author
                     e.metadata.application = doc.application
+                    if doc.binaryWorkbook {
+                        e.problem = Problem(.unsupported, "binary workbook (.xlsb): its text cells were read, numbers and formulas were not")
+                    }
                     if doc.truncated {
                         e.problem = Problem(.limit, "expanded past \(ByteCount(Int64(budget.limits.textCap * 4))) (a zip bomb, or a very large document)")
                     }

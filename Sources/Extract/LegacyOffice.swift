@@ -15,7 +15,13 @@ public enum LegacyOffice {
 
     public static func extract(_ bytes: [UInt8], mime: String, limits: ExtractionLimits) -> Extraction {
         let file: CompoundFile
-        do { file = try CompoundFile(bytes) } catch { return Extraction(problem: error) }
+        do { file = try CompoundFile(bytes) } catch {
+            // Not a compound file at all: an older format of the same application (Excel 2–4, Write, Word for DOS).
+            if !bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]), let older = olderFormat(bytes) {
+                return Extraction(problem: Problem(.unsupported, older))
+            }
+            return Extraction(problem: error)
+        }
         var e = Extraction()
         e.metadata = summary(file)
         var text = Text(cap: limits.textCap)
@@ -32,6 +38,18 @@ public enum LegacyOffice {
             e.problem = Problem(.limit, "text longer than \(limits.textCap) characters; the rest is not read")
         }
         return e
+    }
+
+    /// The format of a file named or typed as Office 97–2003 that is no compound file, in words.
+    static func olderFormat(_ b: [UInt8]) -> String? {
+        func u16(_ i: Int) -> Int { b.count > i + 1 ? Int(b[i]) | Int(b[i + 1]) << 8 : -1 }
+        switch u16(0) {
+        case 0x0009, 0x0209, 0x0409: return "Excel 2/3/4 worksheet (before Excel 97): not read"
+        case 0x0809 where u16(4) == 0x0400 || u16(4) == 0x0500: return "Excel 4/5 workbook (before Excel 97): not read"
+        case 0xBE31, 0xBE32: return "Microsoft Write or Word for DOS document: not read"
+        case 0xA59B, 0xA5DB, 0xA5DC: return "Word 2/6 document (before Word 97): not read"
+        default: return nil
+        }
     }
 
     /// Body and header/footer text, both counted against one cap.
@@ -115,7 +133,11 @@ public enum LegacyOffice {
         guard let doc = file.stream("WordDocument"), doc.count >= 0x200 else {
             e.problem = Problem(.corrupt, "Word document without a readable WordDocument stream"); return
         }
-        guard CompoundFile.u16(doc, 0) == 0xA5EC else { e.problem = Problem(.corrupt, "Word document with a bad FIB"); return }
+        let ident = CompoundFile.u16(doc, 0)
+        if ident == 0xA5DC || ident == 0xA59B || ident == 0xA5DB {
+            e.problem = Problem(.unsupported, "Word 2/6/95 document (before Word 97): not read"); return
+        }
+        guard ident == 0xA5EC else { e.problem = Problem(.corrupt, "Word document with a bad FIB"); return }
         let flags = CompoundFile.u16(doc, 0x0A)
         if flags & 0x0100 != 0 || flags & 0x8000 != 0 {
             e.problem = Problem(.encrypted, "password-protected Word document"); return
@@ -490,6 +512,9 @@ public enum LegacyOffice {
             e.problem = Problem(.encrypted, "password-protected PowerPoint presentation"); return
         }
         guard let s = file.stream("PowerPoint Document") else {
+            if file.entry("PP40") != nil || file.entry("PP97_DUALSTORAGE") != nil && file.entry("PowerPoint Document") == nil {
+                e.problem = Problem(.unsupported, "PowerPoint 4 presentation (before PowerPoint 97): not read"); return
+            }
             e.problem = Problem(.corrupt, "PowerPoint file without a PowerPoint Document stream"); return
         }
         var slides = 0

@@ -25,6 +25,8 @@ public enum OfficeDocument {
         public var author: String?
         public var application: String?
         public var truncated = false
+        /// A binary workbook (`.xlsb`): only its shared strings were read.
+        public var binaryWorkbook = false
     }
 
     public enum Failure: Error, Equatable {
@@ -42,11 +44,21 @@ public enum OfficeDocument {
         "application/vnd.ms-powerpoint.presentation.macroenabled.12",
         "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
         "application/vnd.oasis.opendocument.presentation",
+        "application/vnd.ms-word.template.macroenabled.12",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.template",
+        "application/vnd.ms-excel.template.macroenabled.12",
+        "application/vnd.ms-excel.sheet.binary.macroenabled.12",
+        "application/vnd.openxmlformats-officedocument.presentationml.slideshow",
+        "application/vnd.ms-powerpoint.slideshow.macroenabled.12",
+        "application/vnd.openxmlformats-officedocument.presentationml.template",
+        "application/vnd.ms-powerpoint.template.macroenabled.12",
+        "application/vnd.oasis.opendocument.text-template", "application/vnd.oasis.opendocument.spreadsheet-template",
+        "application/vnd.oasis.opendocument.presentation-template",
     ]
 
     public static func handles(_ mime: String?) -> Bool { mime.map(officeTypes.contains) ?? false }
 
-    enum Part { case body, headerFooter, custom, labelInfo, core, app, sheet, sharedStrings, styles, workbook, skip }
+    enum Part { case body, slide, headerFooter, custom, labelInfo, core, app, sheet, sharedStrings, binarySharedStrings, binarySheet, styles, workbook, skip }
 
     static func part(_ name: String) -> Part {
         let n = name.lowercased()
@@ -54,6 +66,8 @@ public enum OfficeDocument {
         if n == "docmetadata/labelinfo.xml" { return .labelInfo }
         if n == "docprops/core.xml" || n == "meta.xml" { return .core }
         if n == "docprops/app.xml" { return .app }
+        if n == "xl/sharedstrings.bin" { return .binarySharedStrings }
+        if n.hasPrefix("xl/worksheets/") && n.hasSuffix(".bin") || n == "xl/workbook.bin" { return .binarySheet }
         guard n.hasSuffix(".xml") else { return .skip }
         if n.hasPrefix("word/header") || n.hasPrefix("word/footer") || n.hasPrefix("ppt/slidemasters/") || n == "styles.xml" {
             return .headerFooter
@@ -63,9 +77,10 @@ public enum OfficeDocument {
         if n == "xl/styles.xml" { return .styles }
         if n == "xl/workbook.xml" { return .workbook }
         if ["word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/comments.xml", "content.xml"].contains(n)
-            || n.hasPrefix("ppt/slides/slide") || n.hasPrefix("ppt/notesslides/notesslide") {
+            || n.hasPrefix("ppt/notesslides/notesslide") {
             return .body
         }
+        if n.hasPrefix("ppt/slides/slide") { return .slide }
         return .skip
     }
 
@@ -111,6 +126,12 @@ public enum OfficeDocument {
                     if expanded > cap { content.truncated = true; break }
                     bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 }
+                if kind == .binarySheet { content.binaryWorkbook = true; continue }
+                if kind == .binarySharedStrings {
+                    content.binaryWorkbook = true
+                    content.body += BinaryWorkbook.sharedStrings(bytes).joined(separator: "\n") + "\n"
+                    continue
+                }
                 let xml = String(decoding: bytes, as: UTF8.self)
                 switch kind {
                 case .sheet: sheets.append(xml); absorb(kind, xml, into: &content)
@@ -133,6 +154,12 @@ public enum OfficeDocument {
     static func absorb(_ kind: Part, _ xml: String, into content: inout Content) {
         switch kind {
         case .body: content.body += xmlText(xml) + "\n"
+        case .slide:
+            content.body += xmlText(xml) + "\n"
+            // A marking sits at the top or bottom of a slide, in its own text box: the slide's edge lines are
+            // its header and footer, as a PDF page's are.
+            let edges = slideEdgeLines(xml)
+            if !edges.isEmpty { content.headerFooter += edges.joined(separator: "\n") + "\n" }
         case .headerFooter: content.headerFooter += xmlText(xml) + "\n"
         case .sheet:
             // The cells are written by Worksheet, with the shared strings; here only the page header and footer.
@@ -153,8 +180,30 @@ public enum OfficeDocument {
             }
         case .app:
             if let app = elements("Application", in: xml).first ?? elements("meta:generator", in: xml).first { content.application = xmlText(app) }
-        case .sharedStrings, .styles, .workbook, .skip: break
+        case .sharedStrings, .styles, .workbook, .skip, .binarySharedStrings, .binarySheet: break
         }
+    }
+
+    /// The first two and last two lines of a slide, its shapes in order from top to bottom (by their
+    /// offsets; a title placeholder without one counts as near the top, other placeholders as the middle).
+    static func slideEdgeLines(_ xml: String) -> [String] {
+        var shapes: [(y: Double, order: Int, lines: [String])] = []
+        for (i, sp) in elements("p:sp", in: xml).enumerated() {
+            let lines = xmlText(sp).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !lines.isEmpty else { continue }
+            var y = 3_000_000.0
+            if let off = sp.range(of: "<a:off "), let q = sp[off.upperBound...].range(of: "y=\""),
+               let end = sp[q.upperBound...].firstIndex(of: "\""), let v = Double(sp[q.upperBound..<end]) {
+                y = v
+            } else if sp.contains("type=\"title\"") || sp.contains("type=\"ctrTitle\"") {
+                y = 1
+            }
+            shapes.append((y, i, lines))
+        }
+        let lines = shapes.sorted { ($0.y, $0.order) < ($1.y, $1.order) }.flatMap(\.lines)
+        guard lines.count > 4 else { return lines }
+        return Array(lines.prefix(2) + lines.suffix(2))
     }
 
     /// Text of an XML part: paragraphs, rows, breaks and shared-string items become line breaks, cells and

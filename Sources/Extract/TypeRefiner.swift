@@ -14,12 +14,26 @@ public enum TypeRefiner {
         "odt": "application/vnd.oasis.opendocument.text",
         "ods": "application/vnd.oasis.opendocument.spreadsheet",
         "odp": "application/vnd.oasis.opendocument.presentation",
+        "dotm": "application/vnd.ms-word.template.macroenabled.12",
+        "xltx": "application/vnd.openxmlformats-officedocument.spreadsheetml.template",
+        "xltm": "application/vnd.ms-excel.template.macroenabled.12",
+        "xlsb": "application/vnd.ms-excel.sheet.binary.macroenabled.12",
+        "ppsx": "application/vnd.openxmlformats-officedocument.presentationml.slideshow",
+        "ppsm": "application/vnd.ms-powerpoint.slideshow.macroenabled.12",
+        "potx": "application/vnd.openxmlformats-officedocument.presentationml.template",
+        "potm": "application/vnd.ms-powerpoint.template.macroenabled.12",
+        "ott": "application/vnd.oasis.opendocument.text-template",
+        "ots": "application/vnd.oasis.opendocument.spreadsheet-template",
+        "otp": "application/vnd.oasis.opendocument.presentation-template",
     ]
     static let compoundFamilies: [String: String] = [
         "doc": "application/msword",
         "dot": "application/msword",
         "xls": "application/vnd.ms-excel",
+        "xlt": "application/vnd.ms-excel",
         "ppt": "application/vnd.ms-powerpoint",
+        "pps": "application/vnd.ms-powerpoint",
+        "pot": "application/vnd.ms-powerpoint",
         "msg": "application/vnd.ms-outlook",
     ]
     static let textFamilies: [String: String] = [

@@ -36,6 +36,9 @@ public struct ItemRecord: Sendable {
     public var linkTarget: [UInt8]?
     public var error: String?
     public var errorKind: String?
+    /// How Sweep read it (`docx`, `mbox`, `pdf`…), when a reader ran; and where its text came from (`text`, `ocr`).
+    public var readAs: String?
+    public var textSource: String?
     public var rulesVersion: String
     /// What detection found, when the item's text was read.
     public var detection: Detection?
@@ -66,6 +69,7 @@ public struct ItemRecord: Sendable {
         s.bind(retention?.classID); s.bind(retention?.action); s.bind(retention?.triggerDate); s.bind(retention?.disposalDate)
         s.bind(retention?.reason); s.bind(retention.flatMap { $0.holds.isEmpty ? nil : ItemRecord.json($0.holds) })
         s.bind(detection.flatMap { $0.markingDescriptors.isEmpty ? nil : ItemRecord.json($0.markingDescriptors) })
+        s.bind(readAs); s.bind(textSource)
     }
 
     static let columns = """
@@ -73,7 +77,7 @@ public struct ItemRecord: Sendable {
         nlink, uid, owner, mode, extension, mime, link_target, error, error_kind, rules_version, changed_scan,
         pii, markings, marking, special,
         retention_class, retention_action, trigger_date, disposal_date, retention_reason, holds,
-        marking_descriptors
+        marking_descriptors, read_as, text_source
         """
     static let columnCount = columns.split(separator: ",").count
     static let placeholders = Array(repeating: "?", count: columnCount).joined(separator: ", ")

@@ -42,6 +42,9 @@ public struct StoredItem: Sendable {
     /// The path's bytes and the status-change time: what a review decision's snapshot is compared with.
     public var pathBytes = ItemPath(bytes: [])
     public var changed: Int64?
+    /// How Sweep read it, and where its text came from (the export's `read_as`, `text_source`).
+    public var readAs: String?
+    public var textSource: String?
 }
 
 /// One scan, as `sweep status` prints it.
@@ -85,7 +88,8 @@ extension SweepIndex {
                 SELECT display_path, kind, size, mtime_ns, mime, error, error_kind, owner, uid, mode, nlink, device, inode,
                        extension, moved_from, link_target, first_seen_scan, changed_scan, content_hash,
                        \(SweepIndex.dupeEligible) AND content_hash IN dup, pii, markings, marking, special,
-                       retention_class, retention_action, disposal_date, holds, relative_path, marking_descriptors, path, ctime_ns
+                       retention_class, retention_action, disposal_date, holds, relative_path, marking_descriptors, path, ctime_ns,
+                       read_as, text_source
                 FROM item WHERE gone_scan IS NULL ORDER BY path
                 """)
             while let r = try rows.next() {
@@ -101,7 +105,7 @@ extension SweepIndex {
                     dupGroup: (r[19] as Bool? ?? false) ? r[18] : nil,
                     piiJSON: r[20], markingsJSON: r[21], highestMarking: r[22], specialJSON: r[23],
                     retentionClass: r[24], retentionAction: r[25], disposalDate: r[26], holdsJSON: r[27], relativePath: r[28], markingDescriptorsJSON: r[29],
-                    pathBytes: ItemPath(bytes: [UInt8](r[30] as Data)), changed: r[31]))
+                    pathBytes: ItemPath(bytes: [UInt8](r[30] as Data)), changed: r[31], readAs: r[32], textSource: r[33]))
             }
         }
     }
@@ -143,5 +147,49 @@ extension SweepIndex {
                 """)!
             return IndexTotals(items: r[0], bytes: r[1], errors: r[2], gone: r[3])
         }
+    }
+}
+
+/// The rules a scan had in force, as stored in `scan.rules_files`.
+public struct StoredRules: Sendable, Codable {
+    public var files: [RuleFileUse]
+    public var detection: Bool
+    public init(files: [RuleFileUse], detection: Bool) { self.files = files; self.detection = detection }
+}
+
+extension SweepIndex {
+    /// The coverage account of every present item (folders and links are not items to read).
+    public func coverage() throws -> Coverage {
+        try read { db in try SweepIndex.coverage(db) }
+    }
+
+    /// The rules the latest scan had in force (nil for scans before they were recorded).
+    public func latestRules() throws -> StoredRules? {
+        try read { db in
+            guard let text = try String.fetchOne(db, sql: "SELECT rules_files FROM scan WHERE rules_files IS NOT NULL ORDER BY id DESC LIMIT 1")
+            else { return nil }
+            return try? JSONDecoder().decode(StoredRules.self, from: Data(text.utf8))
+        }
+    }
+
+    static func coverage(_ db: Database) throws -> Coverage {
+        var c = Coverage()
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT mime, read_as, error_kind, size, kind, count(*) FROM item
+            WHERE gone_scan IS NULL AND kind NOT IN ('directory', 'symlink')
+            GROUP BY mime, read_as, error_kind, size = 0, kind IN ('message', 'attachment', 'member')
+            """)
+        while let r = try rows.next() {
+            let mime: String? = r[0], readAs: String? = r[1], problem: String? = r[2]
+            let size: Int64 = r[3], n: Int = r[5]
+            let family = Coverage.Family.of(mime: mime, readAs: readAs)
+            if mime == nil && problem == nil && readAs == nil && size > 0 {
+                c.count(family, read: false, problem: "not_typed", n: n)
+            } else {
+                // An empty item has nothing left unread.
+                c.count(family, read: readAs != nil || (size == 0 && problem == nil), problem: problem, n: n)
+            }
+        }
+        return c
     }
 }

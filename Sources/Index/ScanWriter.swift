@@ -57,17 +57,22 @@ public final class ScanWriter: @unchecked Sendable {
     public var batchRows = 16_000
     public var batchSeconds = 0.25
 
-    public init(index: SweepIndex, roots: [ItemPath], rulesVersion: String, jobs: Int, asOf: String? = nil) throws {
+    public init(index: SweepIndex, roots: [ItemPath], rulesVersion: String, jobs: Int, asOf: String? = nil,
+                rules: [RuleFileUse] = [], detectionEnabled: Bool = true) throws {
         self.index = index
         self.roots = roots
         let rootsJSON = String(decoding: try JSONEncoder().encode(roots.map(\.display)), as: UTF8.self)
+        let rulesJSON = String(decoding: try JSONEncoder().encode(StoredRules(files: rules, detection: detectionEnabled)), as: UTF8.self)
         scanID = try index.write { db in
             try db.execute(sql: "UPDATE scan SET state = 'interrupted' WHERE state = 'running'")
-            try db.execute(sql: "INSERT INTO scan (started_at, roots, rules_version, jobs, as_of) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [Timestamp.now().iso8601, rootsJSON, rulesVersion, jobs, asOf ?? String(Timestamp.now().iso8601.prefix(10))])
+            try db.execute(sql: "INSERT INTO scan (started_at, roots, rules_version, jobs, as_of, rules_files) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [Timestamp.now().iso8601, rootsJSON, rulesVersion, jobs, asOf ?? String(Timestamp.now().iso8601.prefix(10)),
+                                       rulesJSON])
             return db.lastInsertedRowID
         }
         summary.scanID = scanID
+        summary.rules = rules
+        summary.detectionEnabled = detectionEnabled
     }
 
     /// Buffers a folder's results; commits when the batch is full or old enough.
@@ -302,6 +307,7 @@ public final class ScanWriter: @unchecked Sendable {
             let d = try SweepIndex.duplicateTotals(db, reuse: written == 0 && fingerprinted == 0 && fingerprintErrors == 0)
             s.duplicateSets = d.sets
             s.reclaimable = d.reclaimable
+            s.coverage = try SweepIndex.coverage(db)
         }
         summary = s
         return s

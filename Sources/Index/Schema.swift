@@ -254,6 +254,15 @@ enum Schema {
                 END;
                 """)
         }
+        m.registerMigration("v10-read-as-coverage") { db in
+            // How each item was read (the export's read_as and text_source, and the coverage account), and the
+            // rules files each scan had in force.
+            try db.execute(sql: """
+                ALTER TABLE item ADD COLUMN read_as TEXT;
+                ALTER TABLE item ADD COLUMN text_source TEXT;
+                ALTER TABLE scan ADD COLUMN rules_files TEXT;
+                """)
+        }
         return m
     }
 }

@@ -8,7 +8,8 @@ import Yams
 /// roots: [/srv/shares/HR, /srv/shares/Finance]
 /// exclude: ["**/~$*", "*.tmp"]
 /// index: /var/lib/sweep/sweep.db
-/// rules: /etc/sweep/rules
+/// rules: /etc/sweep/rules     # layered over the shipped rules, file by file
+/// detection: true             # false: no personal data, markings or special categories (said, never implied)
 /// jobs: 16
 /// one_file_system: true
 /// follow_symlinks: false
@@ -27,6 +28,7 @@ public struct ConfigFile: Decodable, Sendable {
     public var exclude: [String]?
     public var index: String?
     public var rules: String?
+    public var detection: Bool?
     public var jobs: Int?
     public var oneFileSystem: Bool?
     public var followSymlinks: Bool?
@@ -67,7 +69,7 @@ public struct ConfigFile: Decodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case roots, exclude, excludes, index, rules, jobs, limits
+        case roots, exclude, excludes, index, rules, detection, jobs, limits
         case oneFileSystem = "one_file_system", followSymlinks = "follow_symlinks"
     }
 
@@ -77,6 +79,7 @@ public struct ConfigFile: Decodable, Sendable {
         exclude = try c.decodeIfPresent([String].self, forKey: .exclude) ?? c.decodeIfPresent([String].self, forKey: .excludes)
         index = try c.decodeIfPresent(String.self, forKey: .index)
         rules = try c.decodeIfPresent(String.self, forKey: .rules)
+        detection = try c.decodeIfPresent(Bool.self, forKey: .detection)
         jobs = try c.decodeIfPresent(Int.self, forKey: .jobs)
         oneFileSystem = try c.decodeIfPresent(Bool.self, forKey: .oneFileSystem)
         followSymlinks = try c.decodeIfPresent(Bool.self, forKey: .followSymlinks)
@@ -95,7 +98,7 @@ public struct ConfigFile: Decodable, Sendable {
         do {
             return try YAMLDecoder().decode(ConfigFile.self, from: text)
         } catch {
-            throw Problem(message: "\(path) is not a valid Sweep config (\(error)): expected keys roots, exclude, index, rules, jobs, one_file_system, follow_symlinks, limits")
+            throw Problem(message: "\(path) is not a valid Sweep config (\(error)): expected keys roots, exclude, index, rules, detection, jobs, one_file_system, follow_symlinks, limits")
         }
     }
 }

@@ -48,7 +48,7 @@ public final class Scanner: @unchecked Sendable {
         _ = try TypeSniffer()   // fail now, not per item, when libmagic has no database
         indexWasEmpty = try index.isEmpty()
         let rules = configuration.rules.detection
-        if !configuration.dupesOnly && !(rules.personalData.isEmpty && rules.specialCategories.isEmpty && rules.markings == nil) {
+        if !configuration.dupesOnly {
             let key = try index.hashKey()
             let lazy = LazyDetector { [cache = configuration.patternCache] in try Detector(rules: rules, key: key, cache: cache) }
             // New rules are compiled now, so a pattern Vectorscan refuses stops the scan before it starts; rules a
@@ -57,7 +57,9 @@ public final class Scanner: @unchecked Sendable {
             detectors = lazy
         }
         let writer = try ScanWriter(index: index, roots: configuration.roots, rulesVersion: configuration.itemVersion,
-                                    jobs: configuration.jobs, asOf: String(configuration.asOf.iso8601.prefix(10)))
+                                    jobs: configuration.jobs, asOf: String(configuration.asOf.iso8601.prefix(10)),
+                                    rules: configuration.rules.files.map(\.use),
+                                    detectionEnabled: configuration.rules.detectionEnabled)
         writer.freshIndex = indexWasEmpty
         try walk(into: writer)
         let fingerprints = try fingerprint(after: writer)
@@ -305,24 +307,25 @@ public final class Scanner: @unchecked Sendable {
             guard let st = entry.stat else { return rec }
             guard !configuration.dupesOnly else { return rec }   // a duplicate sweep needs no type
             let outcome = ctx.withBuffer { buffer in
-                FileHead.read(entry.path, limit: configuration.headBytes, expected: st.id, into: buffer) { head in
-                    (TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head), head.count)
+                FileHead.read(entry.path, limit: configuration.headBytes, expected: st.id, into: buffer) { head -> (String, Reading?, Int) in
+                    let mime = TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
+                    return (mime, Identify.reading(mime: mime, extension: rec.fileExtension, head: head), head.count)
                 }
             }
             switch outcome {
-            case .success(let (mime, count)):
+            case .success(let (mime, reading, count)):
                 rec.mime = mime
                 progress.opened.add(1, ordering: .relaxed)
                 progress.bytesRead.add(count, ordering: .relaxed)
                 if rec.mime == "application/encrypted" {
                     rec.error = "encrypted: password-protected, content not read"
                     rec.errorKind = "encrypted"
-                } else if st.size > 0, let mime = rec.mime, Extractor.family(of: mime) != nil, let detector = detector(for: &rec) {
+                } else if st.size > 0, let reading, let detector = detector(for: &rec) {
                     let nest = Nest(path: entry.path, top: entry.path, relative: entry.relative, folder: listing.folder,
                                     root: listing.root.display, name: nameText, modified: st.modified, owner: rec.owner,
                                     uid: rec.uid, depth: 0)
                     let budget = ExtractionBudget(limits: configuration.limits)
-                    text = read(&rec, .file(entry.path, st.id), mime: mime, nest: nest, detector, ctx, budget, &nested)
+                    text = read(&rec, .file(entry.path, st.id), reading: reading, nest: nest, detector, ctx, budget, &nested)
                 }
             case .failure(let f):
                 rec.fail(f, doing: "open")
@@ -355,13 +358,18 @@ extension Scanner {
 
     /// Reads an item's content with the extractor for its type, runs detection over what it gives, and reads
     /// every item nested inside it in turn (appended to `nested`, each before its own children).
-    func read(_ rec: inout ItemRecord, _ source: Extractor.Source, mime: String, nest: Nest, _ detector: Detector,
+    func read(_ rec: inout ItemRecord, _ source: Extractor.Source, reading: Reading, nest: Nest, _ detector: Detector,
               _ ctx: WorkerContext, _ budget: ExtractionBudget, _ nested: inout [ItemRecord]) -> PlainTextRead {
-        let extraction = Extractor.extract(source, mime: mime, name: nest.name, budget: budget) { child in
+        var children = 0
+        let extraction = Extractor.extract(source, reading: reading, name: nest.name, budget: budget) { child in
+            children += 1
             readChild(child, of: nest, detector, ctx, budget, &nested)
             return true
         }
-        return apply(extraction, to: &rec, detector, ctx)
+        let text = apply(extraction, to: &rec, detector, ctx)
+        // Read, in full or in part, when the reader gave text or items, or finished without a problem.
+        if extraction.problem == nil || children > 0 || text.body.utf8Count > 0 { rec.readAs = reading.readAs }
+        return text
     }
 
     /// Detection over an extraction's text and headers; its problem becomes the item's error.
@@ -373,6 +381,7 @@ extension Scanner {
         }
         if let hf = e.headers["x-header-footer"], !hf.isEmpty { text = ItemText(text.string + "\n" + hf) }
         progress.bytesRead.add(text.utf8Count, ordering: .relaxed)
+        if text.utf8Count > 0 { rec.textSource = e.textSource }
         // Text read as UTF-8 goes to detection as it was read; it becomes a string only if classification asks.
         if let utf8 = text.utf8 {
             rec.detection = detector.detect(utf8: utf8, headers: e.headers, asOf: configuration.asOf, session: ctx.session(detector))
@@ -421,32 +430,37 @@ extension Scanner {
             bytes.withUnsafeBytes { hasher.update($0) }
             let h = hasher.finish()
             rec.fingerprint = (h.prefix, h.suffix, h.content.hex)
-            var mime = bytes.withUnsafeBytes {
-                let head = UnsafeRawBufferPointer(rebasing: $0.prefix(configuration.headBytes))
-                return TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
+            var (mime, reading) = bytes.withUnsafeBytes { all -> (String, Reading?) in
+                let head = UnsafeRawBufferPointer(rebasing: all.prefix(configuration.headBytes))
+                let mime = TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
+                return (mime, Identify.reading(mime: mime, extension: rec.fileExtension, head: head))
             }
-            if mime == "text/plain" || mime == "application/octet-stream", let declared = child.declaredType?.lowercased(),
-               Extractor.family(of: declared) != nil {
-                mime = declared   // an mbox message libmagic calls text, an attachment it cannot place
+            if mime == "text/plain" || mime == "application/octet-stream" || mime == "text/html" && child.kind == .message,
+               let declared = child.declaredType?.lowercased(), let r = Identify.byType(declared),
+               reading == nil || reading!.family == .text || reading!.family == .markup {
+                // An mbox message libmagic calls text or HTML, an attachment it cannot place.
+                mime = declared
+                reading = r
             }
             rec.mime = mime
             if mime == "application/encrypted" {
                 rec.error = "encrypted: password-protected, content not read"
                 rec.errorKind = "encrypted"
-            } else if !bytes.isEmpty, let family = Extractor.family(of: mime) {
-                if Extractor.isContainer(family) && depth >= configuration.limits.maxDepth {
+            } else if !bytes.isEmpty, let reading {
+                if Extractor.isContainer(reading.family) && depth >= configuration.limits.maxDepth {
                     rec.error = "limit hit: nested more than \(configuration.limits.maxDepth) deep; not opened"
                     rec.errorKind = "limit"
                 } else if let p = budget.check() {
                     rec.error = p.message
                     rec.errorKind = p.kind.rawValue
                 } else {
-                    text = read(&rec, .bytes(bytes), mime: mime, nest: nest(rec), detector, ctx, budget, &out)
+                    text = read(&rec, .bytes(bytes), reading: reading, nest: nest(rec), detector, ctx, budget, &out)
                 }
             }
         case .extracted(let extraction):
             rec.mime = child.declaredType ?? (child.kind == .message ? "application/vnd.ms-outlook" : nil)
             text = apply(extraction, to: &rec, detector, ctx)
+            rec.readAs = extraction.readAs ?? (child.kind == .message ? "pst" : nil)
             if child.kind == .message, let date = text?.messageDate { rec.modified = date }
             let me = nest(rec)
             for c in child.children {

@@ -50,7 +50,7 @@ public struct Classifier: Sendable {
 
     public func classify(_ f: ItemFacts) -> Classification {
         var candidates: [(index: Int, cls: RetentionSchedule.Class, keys: [String])] = []
-        let lowered = readsText ? f.text.map { Array($0.lowercased().utf8) } : nil   // once, for every `contains`
+        let lowered = readsText ? f.text.map { Classifier.plainPunctuation(Array($0.lowercased().utf8)) } : nil   // once, for every `contains`
         for (i, c) in schedule.classes.enumerated() {
             if let keys = Classifier.matchedKeys(c.when, f, lowered: lowered) { candidates.append((i, c, keys)) }
         }
@@ -98,20 +98,39 @@ public struct Classifier: Sendable {
     /// "necessary", "form" not in "information"). Letters, digits and bytes of non-ASCII characters are word
     /// bytes.
     static func containsPhrase(_ text: [UInt8], _ phrase: String) -> Bool {
-        let words = phrase.lowercased().split(whereSeparator: \.isWhitespace).map { Array($0.utf8) }
+        let words = plainPunctuation(Array(phrase.lowercased().utf8)).split(whereSeparator: { $0 == 32 || (9...13).contains($0) })
+            .map(Array.init)
         guard let first = words.first else { return false }
-        func isWord(_ b: UInt8) -> Bool { b >= 0x80 || (b >= 48 && b <= 57) || (b >= 97 && b <= 122) || (b >= 65 && b <= 90) }
-        func isSpace(_ b: UInt8) -> Bool { b == 32 || (b >= 9 && b <= 13) || b == 0xA0 }
+        /// Whether the character ending just before `i` / starting at `i` is a letter or digit (UTF-8 decoded:
+        /// a curly quote, dash or bullet is no part of a word).
+        func wordBefore(_ i: Int) -> Bool {
+            guard i > 0 else { return false }
+            var k = i - 1
+            while k > 0 && text[k] & 0xC0 == 0x80 && i - k < 4 { k -= 1 }
+            return isWordScalar(at: k)
+        }
+        func isWordScalar(at k: Int) -> Bool {
+            guard k < text.count else { return false }
+            let b = text[k]
+            if b < 0x80 { return (b >= 48 && b <= 57) || (b >= 97 && b <= 122) || (b >= 65 && b <= 90) }
+            let len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+            guard k + len <= text.count, let s = String(validating: text[k..<k + len], as: UTF8.self)?.unicodeScalars.first else { return true }
+            return s.properties.isAlphabetic || s.properties.numericType != nil
+        }
+        func isSpace(_ b: UInt8) -> Bool { b == 32 || (b >= 9 && b <= 13) }
         /// The end of `word` at `i` when it is there, else nil.
         func word(_ w: [UInt8], at i: Int) -> Int? {
             guard i + w.count <= text.count else { return nil }
             for k in 0..<w.count where text[i + k] != w[k] { return nil }
             return i + w.count
         }
+        let firstIsWord = first[0] >= 0x80 || isWordByte(first[0])
+        let last = words.last!
+        let lastIsWord = last.last! >= 0x80 || isWordByte(last.last!)
         var i = 0
         while i + first.count <= text.count {
             defer { i += 1 }
-            guard text[i] == first[0], i == 0 || !isWord(text[i - 1]) || !isWord(first[0]), var end = word(first, at: i) else { continue }
+            guard text[i] == first[0], !firstIsWord || !wordBefore(i), var end = word(first, at: i) else { continue }
             var matched = true
             for w in words.dropFirst() {
                 var j = end
@@ -119,9 +138,34 @@ public struct Classifier: Sendable {
                 guard j > end, let e = word(w, at: j) else { matched = false; break }
                 end = e
             }
-            let last = words.last!.last!
-            if matched && (end == text.count || !isWord(text[end]) || !isWord(last)) { return true }
+            if matched && (!lastIsWord || !isWordScalar(at: end)) { return true }
         }
         return false
+    }
+
+    static func isWordByte(_ b: UInt8) -> Bool { (b >= 48 && b <= 57) || (b >= 97 && b <= 122) || (b >= 65 && b <= 90) }
+
+    /// Lower-cased UTF-8 with typographic punctuation made plain: curly quotes and apostrophes as ASCII ones,
+    /// no-break and narrow spaces as spaces (so "applicant’s" holds "applicant's" and "applicant").
+    static func plainPunctuation(_ t: [UInt8]) -> [UInt8] {
+        guard t.contains(where: { $0 >= 0xC2 }) else { return t }
+        var out: [UInt8] = []
+        out.reserveCapacity(t.count)
+        var i = 0
+        while i < t.count {
+            let b = t[i]
+            if b == 0xC2 && i + 1 < t.count && t[i + 1] == 0xA0 { out.append(32); i += 2; continue }
+            if b == 0xE2 && i + 2 < t.count && t[i + 1] == 0x80 {
+                switch t[i + 2] {
+                case 0x98, 0x99, 0x9B: out.append(0x27); i += 3; continue          // ‘ ’ ‛
+                case 0x9C, 0x9D, 0x9F: out.append(0x22); i += 3; continue          // “ ” ‟
+                case 0x87, 0xAF, 0x80...0x8A: out.append(32); i += 3; continue     // figure, narrow and other spaces
+                default: break
+                }
+            }
+            out.append(b)
+            i += 1
+        }
+        return out
     }
 }

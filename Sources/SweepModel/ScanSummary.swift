@@ -18,11 +18,17 @@ public struct ScanSummary: Sendable, Equatable, Codable {
     public var duplicateSets = 0
     public var reclaimable: Int64 = 0
     public var interrupted = false
+    /// The rules files in force, and whether detection was on.
+    public var rules: [RuleFileUse] = []
+    public var detectionEnabled = true
+    /// The coverage account of what the scanned roots hold after this scan.
+    public var coverage = Coverage()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case scanID = "scan", new, changed, unchanged, moved, gone, errors, items, nested, bytes, seconds, interrupted
         case fingerprinted, duplicateSets = "duplicate_sets", reclaimable = "reclaimable_bytes"
+        case rules, detectionEnabled = "detection", coverage
     }
 }

@@ -9,7 +9,7 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Every item in the index, one record each (JSON lines or CSV).",
         discussion: """
-            Fields: path, size, modified, type, error, dup_group, markings, pii, special_category, retention, \
+            Fields: path, size, modified, type, read_as, text_source, error, dup_group, markings, pii, special_category, retention, \
             disposal_candidate, legal_hold, then kind, owner, mode, links, device, inode, extension, moved_from, \
             link_target, content_hash, marking (the highest), holds, marking_descriptors. Items marked gone are left out.
             Example: sweep export --index sweep.db --format jsonl > items.jsonl
@@ -38,7 +38,7 @@ struct ExportCommand: ParsableCommand {
     static let csvHeader = ["path", "size", "modified", "type", "error", "dup_group", "markings", "pii", "special_category",
                             "retention_class", "retention_action", "disposal_date", "disposal_candidate", "legal_hold",
                             "kind", "owner", "mode", "links", "device", "inode", "extension", "moved_from", "link_target",
-                            "content_hash", "marking", "holds", "marking_descriptors"]
+                            "content_hash", "marking", "holds", "marking_descriptors", "read_as", "text_source"]
 
     func run() throws {
         let store = try couldNotRun { try SweepIndex.openForReading(index) }
@@ -88,6 +88,8 @@ struct ExportCommand: ParsableCommand {
         o.add("size", i.size)
         o.add("modified", i.modified?.iso8601)
         o.add("type", i.mime)
+        o.add("read_as", i.readAs)
+        o.add("text_source", i.textSource)
         o.add("error", i.error)
         o.add("dup_group", i.dupGroup)
         o.add("markings", raw: i.markingsJSON ?? "[]")
@@ -130,7 +132,7 @@ struct ExportCommand: ParsableCommand {
             list(i.specialJSON), i.retentionClass, i.retentionAction, i.disposalDate, String(candidate(i, asOf)), String(i.legalHold),
             i.kind.rawValue, i.owner ?? i.uid.map { String($0) }, mode(i.mode), i.links.map { String($0) },
             i.identity.map { String($0.device) }, i.identity.map { String($0.inode) }, i.fileExtension, i.movedFrom, i.linkTarget, i.content, i.highestMarking, list(i.holdsJSON),
-            list(i.markingDescriptorsJSON),
+            list(i.markingDescriptorsJSON), i.readAs, i.textSource,
         ])
     }
 }

@@ -14,12 +14,13 @@ struct RulesCommand: ParsableCommand {
             abstract: "Load every rules file and check it; report each problem with the line and the fix.",
             discussion: "Example: sweep rules check rules/")
 
-        @Argument(help: "The rules folder (default ./rules, else the rules shipped with Sweep).")
+        @Argument(help: "A rules folder laid over the shipped rules (default ./rules, else /etc/sweep/rules, else the shipped rules alone).")
         var directory: String?
 
         func run() throws {
-            let directory = self.directory ?? defaultRulesDirectory() ?? "rules"
-            let set = try couldNotRun { try RuleSet.load(directory) }
+            let folder = self.directory ?? defaultRulesDirectory()
+            let directory = folder ?? "shipped rules"
+            let set = try couldNotRun { try RuleSet.load(folder) }
             let detector = try couldNotRun { try Detector(rules: set.detection, key: Array(repeating: 0, count: 32)) }
             let problems = detector.checkExamples()
             if !problems.isEmpty {
@@ -31,7 +32,8 @@ struct RulesCommand: ParsableCommand {
             let examples = d.personalData.reduce(0) { $0 + $1.examples.match.count + $1.examples.noMatch.count }
                 + d.specialCategories.reduce(0) { $0 + $1.examples.match.count + $1.examples.noMatch.count }
                 + (d.markings?.examples.map { $0.match.count + $0.noMatch.count } ?? 0)
-            print("rules OK: \(directory): \(set.files.count) file(s), version \(set.version)")
+            print("rules OK: \(directory): \(set.files.count) file(s) in force, version \(set.version)")
+            for f in set.files { print("  " + f.use.described) }
             print("  detection: \(d.personalData.count) personal-data types, \(d.specialCategories.count) special categories, "
                   + "\(d.markings?.labels.count ?? 0) marking labels; \(examples) examples hold")
             if let r = set.retention {

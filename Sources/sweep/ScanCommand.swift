@@ -26,8 +26,11 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "The index file (default ./sweep.db).")
     var index: String?
 
-    @Option(help: "The rules folder (default ./rules, else the rules shipped with Sweep).")
+    @Option(help: "A rules folder laid over the shipped rules, file by file (default ./rules, else /etc/sweep/rules, else the shipped rules alone).")
     var rules: String?
+
+    @Flag(name: .customLong("no-detection"), help: "Do not look for personal data, markings or special categories (files are still read and classified).")
+    var noDetection = false
 
     @Option(name: .customLong("exclude"), help: "Skip names (a glob without /) or paths below a root (with /). Repeatable.")
     var excludes: [String] = []
@@ -114,21 +117,9 @@ struct ScanCommand: ParsableCommand {
         let globs = try excludeTexts.map { text -> Glob in
             do { return try Glob(text) } catch { throw ValidationError("--exclude \(text): \(error)") }
         }
-        let rulesDir = rules ?? file?.rules
-        let ruleSet: RuleSet
-        if let rulesDir {
-            ruleSet = try RuleSet.load(rulesDir)
-        } else if let shipped = defaultRulesDirectory() {
-            ruleSet = try RuleSet.load(shipped)
-        } else if dupesOnly {
-            ruleSet = .empty   // a duplicate sweep reads no content and classifies nothing
-        } else {
-            // Without rules a scan would find no personal data or markings and class nothing: not a result.
-            throw ValidationError("""
-                no rules found (looked for retention.yaml in ./rules, beside the sweep binary and in /etc/sweep/rules): \
-                pass --rules DIR, or copy the shipped rules/ to /usr/local/share/sweep/rules
-                """)
-        }
+        let detection = !noDetection && (file?.detection ?? true)
+        let ruleSet = dupesOnly ? RuleSet.empty   // a duplicate sweep reads no content and classifies nothing
+            : try RuleSet.load(rules ?? file?.rules ?? defaultRulesDirectory(), detection: detection)
         let rootPaths = rootTexts.map { ItemPath(absolutePath($0)) }
         var configuration = ScanConfiguration(
             roots: rootPaths,
@@ -153,6 +144,11 @@ struct ScanCommand: ParsableCommand {
         print("  duplicate sets \(s.duplicateSets), reclaimable \(ByteCount(s.reclaimable)) (files read for fingerprints: \(s.fingerprinted)): see `sweep dupes`")
         if s.errors > 0 {
             print("  \(s.errors) item(s) could not be fully read: see `sweep export --index \(index) --format csv` (error column)")
+        }
+        if !s.rules.isEmpty {
+            print("Coverage (what the index holds now):")
+            printCoverage(s.coverage, indent: "  ")
+            print(rulesLine(s.rules, detection: s.detectionEnabled))
         }
         print("Index: \(index)")
     }

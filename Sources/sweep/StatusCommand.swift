@@ -21,12 +21,17 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let store = try couldNotRun { try SweepIndex.openForReading(index) }
         let (scans, totals) = try couldNotRun { (try store.recentScans(limit: last), try store.totals()) }
+        let (coverage, rules) = try couldNotRun { (try store.coverage(), try store.latestRules()) }
         switch format {
         case .json:
-            struct Status: Encodable { let index: String; let totals: IndexTotals; let scans: [ScanRecord] }
+            struct Status: Encodable {
+                let index: String; let totals: IndexTotals; let scans: [ScanRecord]; let coverage: Coverage
+                let rules: [RuleFileUse]?; let detection: Bool?
+            }
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(Status(index: index, totals: totals, scans: scans)), as: UTF8.self))
+            let status = Status(index: index, totals: totals, scans: scans, coverage: coverage, rules: rules?.files, detection: rules?.detection)
+            print(String(decoding: try enc.encode(status), as: UTF8.self))
         case .table:
             print("Index \(index): \(totals.items) items, \(ByteCount(totals.bytes)), \(totals.errors) with errors, \(totals.gone) gone")
             if scans.isEmpty { print("No scans yet."); return }
@@ -39,6 +44,10 @@ struct StatusCommand: ParsableCommand {
                              String(s.unchanged), String(s.moved), String(s.gone), String(s.errors), s.roots.joined(separator: " ")])
             }
             printTable(rows)
+            print("")
+            print("Coverage (what the index holds now):")
+            printCoverage(coverage, indent: "  ")
+            if let rules { print(rulesLine(rules.files, detection: rules.detection) + " (latest scan)") }
         }
     }
 }
@@ -46,12 +55,12 @@ struct StatusCommand: ParsableCommand {
 enum TableOrJSON: String, ExpressibleByArgument, CaseIterable { case table, json }
 
 /// Left-aligned columns, two spaces apart.
-func printTable(_ rows: [[String]]) {
+func printTable(_ rows: [[String]], indent: String = "") {
     guard let first = rows.first else { return }
     var widths = Array(repeating: 0, count: first.count)
     for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
     for r in rows {
-        var line = ""
+        var line = indent
         for (i, c) in r.enumerated() {
             line += i == r.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count + 2)
         }

@@ -92,8 +92,8 @@ import Testing
         let asOf = Timestamp.parse("2026-11-22")!
         let text = """
             OFFICIAL-SENSITIVE
-            Case notes. NI QQ 12 34 56 C, card 4111 1111 1111 1111, tel 07700 900123, SW1A 1AA.
-            The client's GP reported a mental health condition; QQ123456C again. NHS 943 476 5919.
+            Case notes. NI JK 12 34 56 C, card 4111 1111 1111 1111, tel 07700 900123, SW1A 1AA.
+            The client's GP reported a mental health condition; JK123456C again. NHS 943 476 5919.
             café — sort code 40-47-84 account 70872490
             OFFICIAL-SENSITIVE
             """

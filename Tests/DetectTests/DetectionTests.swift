@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func oneValueWrittenTwoWaysCountsOnce() {
-        let d = detect("NI: QQ 12 34 56 C and again QQ123456C; NHS 943 476 5919 / NHS 9434765919")
+        let d = detect("NI: JK 12 34 56 C and again JK123456C; NHS 943 476 5919 / NHS 9434765919")
         #expect(d.personalData["nino"] == 1)
         #expect(d.personalData["nhs_number"] == 1)
         let hashes = d.findings.filter { $0.type == "nino" }.map(\.valueHash)
@@ -25,16 +25,16 @@ import Testing
 
     @Test func keyedHashesDependOnTheIndexKey() throws {
         let other = try Detector(rules: Self.rules, key: Array(repeating: 9, count: 32))
-        let a = detect("QQ123456C").findings.first { $0.type == "nino" }!.valueHash
-        let b = detect("QQ123456C", detector: other).findings.first { $0.type == "nino" }!.valueHash
+        let a = detect("JK123456C").findings.first { $0.type == "nino" }!.valueHash
+        let b = detect("JK123456C", detector: other).findings.first { $0.type == "nino" }!.valueHash
         #expect(a != b && a.count == 64)
     }
 
     @Test func findingsNeverHoldTheRawValue() {
-        let text = "Name: J Bloggs, NINO QQ 12 34 56 C, email joe.bloggs@example.org, card 4111 1111 1111 1111, tel 07700 900123"
+        let text = "Name: J Bloggs, NINO JK 12 34 56 C, email joe.bloggs@example.org, card 4111 1111 1111 1111, tel 07700 900123"
         let d = detect(text)
         for f in d.findings {
-            for raw in ["QQ 12 34 56 C", "QQ123456C", "joe.bloggs@example.org", "4111 1111 1111 1111", "4111111111111111", "07700 900123",
+            for raw in ["JK 12 34 56 C", "JK123456C", "joe.bloggs@example.org", "4111 1111 1111 1111", "4111111111111111", "07700 900123",
                         "12 34 56", "1111 1111", "900123", "bloggs@"] {
                 #expect(!f.excerpt.contains(raw), "\(f.type) excerpt \(f.excerpt) holds \(raw)")
                 #expect(!f.valueHash.contains(raw))
@@ -115,9 +115,9 @@ import Testing
         let d = detect("Client NHS number 943 476 5919. GP informed; DBS check showed a conviction.")
         #expect(d.specialCategories == ["criminal", "health"])
         // A keyword inside an excluded phrase does not count; the same word elsewhere does.
-        #expect(detect("NI QQ123456C. Your six-month probation period ends in May.").specialCategories.isEmpty)
-        #expect(detect("NI QQ123456C. Suffered a cardiac\n  arrest at work.").specialCategories == ["health"])
-        #expect(detect("NI QQ123456C. Probation period over; now on probation after the court case.").specialCategories == ["criminal"])
+        #expect(detect("NI JK123456C. Your six-month probation period ends in May.").specialCategories.isEmpty)
+        #expect(detect("NI JK123456C. Suffered a cardiac\n  arrest at work.").specialCategories == ["health"])
+        #expect(detect("NI JK123456C. Probation period over; now on probation after the court case.").specialCategories == ["criminal"])
     }
 
     @Test func datesOfBirthNeedContextAndAPlausibleAge() {
@@ -198,14 +198,14 @@ import Testing
     }
 
     @Test func aValueRepeatedOnEveryLineIsCountedOnceAndKeptInAFewPlaces() {
-        let text = (1...5000).map { "Line \($0): reference QQ123456C" }.joined(separator: "\n")
+        let text = (1...5000).map { "Line \($0): reference JK123456C" }.joined(separator: "\n")
         let d = detect(text)
         #expect(d.personalData["nino"] == 1)
         let kept = d.findings.filter { $0.type == "nino" }
         #expect(kept.count == Detector.placesPerValue)
         #expect(kept.map(\.location) == ["line 1", "line 2", "line 3"])
         // Many distinct values: all counted, findings capped.
-        let many = (0..<3000).map { String(format: "QQ%06dC", $0 * 7 + 100000) }.joined(separator: "\n")
+        let many = (0..<3000).map { String(format: "JK%06dC", $0 * 7 + 100000) }.joined(separator: "\n")
         let m = detect(many)
         #expect((m.personalData["nino"] ?? 0) > 2000)
         #expect(m.findings.count <= Detector.findingsPerItem)

@@ -20,7 +20,7 @@ import Testing
               - type: nino
                 patterns: ['\\b[A-Z]{2}\\d{6}[A-D]\\b']
                 validator: nino
-                examples: {match: ["QQ 12 34 56 C"], no_match: []}
+                examples: {match: ["JK 12 34 56 C"], no_match: []}
             """)
         let d = try Detector(rules: try RuleSet.load(t.root).detection, key: [1])
         let problems = d.checkExamples()

@@ -2,12 +2,13 @@ import Detect
 import Testing
 
 /// Each check with values that must pass and near-misses that must not (DOMAIN.md §2). The published test
-/// values (QQ123456C, 943 476 5919, 4111 1111 1111 1111) pass, as they would in a real scan.
+/// values (JK123456C, 943 476 5919, 4111 1111 1111 1111) pass, as they would in a real scan.
 @Suite struct ValidatorTests {
     @Test func nationalInsuranceNumbers() {
-        #expect(Validators.nino("QQ 12 34 56 C") == "QQ123456C")
+        #expect(Validators.nino("JK 12 34 56 C") == "JK123456C")
         #expect(Validators.nino("ab123456d") == "AB123456D")
-        #expect(Validators.nino("QA123456A") == nil)   // Q first is never issued; QQ is the documentation prefix
+        #expect(Validators.nino("QA123456A") == nil)   // Q first is never issued
+        #expect(Validators.nino("QQ123456C") == nil)   // HMRC's specimen: not a NINO
         for bad in ["DA123456A", "AD123456A", "QO123456A", "BG123456A", "GB123456A", "NK123456A", "TN123456A",
                     "ZZ123456A", "AB123456E", "AB12345C", "AB1234567C"] {
             #expect(Validators.nino(Substring(bad)) == nil, "\(bad)")
@@ -59,7 +60,11 @@ import Testing
         #expect(Validators.ukPhone("+44 (0)20 7946 0018") == "+442079460018")
         #expect(Validators.ukPhone("01632 960123") == "+441632960123")
         #expect(Validators.ukPhone("0044 1632 960123") == "+441632960123")
-        #expect(Validators.ukPhone("0800 123 4567") == nil)   // 08 is not a landline or mobile
+        #expect(Validators.ukPhone("0800 123 4567") == "+448001234567")   // freephone: an Ofcom range
+        #expect(Validators.ukPhone("0808 157 0192") == "+448081570192")   // Ofcom's drama range is a phone number too
+        #expect(Validators.ukPhone("0800 123456") == "+44800123456")      // 0800 also has nine digits
+        #expect(Validators.ukPhone("0400 123 4567") == nil)               // 04 and 06 are not allocated
+        #expect(Validators.ukPhone("0570 123 4567") == nil)               // 05 only as 055 and 056
         #expect(Validators.ukPhone("07700 90012") == nil)     // nine digits after the 0
         #expect(Validators.ukPhone("7700 900123") == nil)     // no trunk 0
     }
@@ -100,7 +105,7 @@ import Testing
     /// as StringProtocol.contains finds them); an IPv6 group may hold full-width hex digits.
     @Test func textOutsideASCII() {
         #expect(Validators.nhsNumber("943\u{301} 476 5919") == "9434765919")
-        #expect(Validators.nino("QQ 12 34 56 C\u{301}") == "QQ123456C")
+        #expect(Validators.nino("JK 12 34 56 C\u{301}") == "JK123456C")
         #expect(Validators.email("Jöe@Example.org") == "jöe@example.org")
         #expect(Validators.email("joe@example.ORG\u{301}") == "joe@example.org\u{301}")
         #expect(Validators.email("joe@example.org\u{0663}") == nil)      // a TLD of letters only

@@ -18,7 +18,7 @@ import Testing
     /// A scanned share: two recruitment files, committee minutes, a complaint; as-of 2026-01-01 all are due.
     func scanned() throws -> (share: TempTree, work: TempTree, db: String) {
         let share = TempTree("disposal-share")
-        share.file("HR/Recruitment/2019/form.txt", "Application form, NINO QQ123456C\n", modified: date("2019-06-14"))
+        share.file("HR/Recruitment/2019/form.txt", "Application form, NINO JK123456C\n", modified: date("2019-06-14"))
         share.file("HR/Recruitment/2019/shortlist.txt", "Shortlist\n", modified: date("2019-06-10"))
         share.file("Committee/Minutes/cabinet.txt", "Minutes of Cabinet\n", modified: date("2020-01-01"))
         share.file("Customer Services/Complaints/c-117.txt", "Complaint 117\n", modified: date("2019-01-01"))

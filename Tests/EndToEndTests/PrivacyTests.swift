@@ -4,7 +4,7 @@ import Testing
 
 /// Personal data is the thing Sweep protects: plant values, scan, and look for them everywhere Sweep writes.
 @Suite struct PrivacyTests {
-    static let planted = ["QQ 12 34 56 C", "QQ123456C", "943 476 5919", "9434765919", "4111 1111 1111 1111", "4111111111111111",
+    static let planted = ["JK 12 34 56 C", "JK123456C", "943 476 5919", "9434765919", "4111 1111 1111 1111", "4111111111111111",
                           "GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432", "joe.bloggs@example.org", "07700 900123",
                           "447700900123", "925076473", "MORGA657054SM9IJ", "70872490"]
 
@@ -12,13 +12,13 @@ import Testing
         let share = TempTree("privacy-share")
         share.file("HR/case.txt", """
             OFFICIAL-SENSITIVE: PERSONAL
-            Subject: J Bloggs, NI QQ 12 34 56 C, NHS number 943 476 5919
+            Subject: J Bloggs, NI JK 12 34 56 C, NHS number 943 476 5919
             Card 4111 1111 1111 1111; IBAN GB82 WEST 1234 5698 7654 32; email joe.bloggs@example.org; mobile 07700 900123
             Passport number 925076473; driving licence MORGA657054SM9IJ; sort code 40-47-84 account 70872490
             GP informed of medication change.
             OFFICIAL-SENSITIVE: PERSONAL
             """)
-        share.file("HR/copy.txt", "NI number QQ123456C\n")
+        share.file("HR/copy.txt", "NI number JK123456C\n")
         let work = TempTree()
         let db = work.path("sweep.db")
         let scan = try runSweep(["scan", share.root, "--index", db])   // progress and summary on stderr/stdout: logs too

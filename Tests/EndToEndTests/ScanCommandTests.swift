@@ -7,8 +7,8 @@ import Testing
 
 /// The built `sweep` on real trees: exit codes, the export, the index file.
 @Suite struct ScanCommandTests {
-    static let contractFields = ["path", "size", "modified", "type", "error", "dup_group", "markings", "pii",
-                                 "special_category", "retention", "disposal_candidate", "legal_hold"]
+    static let contractFields = ["path", "size", "modified", "type", "read_as", "text_source", "error", "dup_group", "markings",
+                                 "pii", "special_category", "retention", "disposal_candidate", "legal_hold"]
 
     /// A copy of the bundled council share (scanning the checkout itself would follow its path).
     func councilCopy() throws -> TempTree {
@@ -117,7 +117,7 @@ import Testing
     @Test func textFilesLibmagicMistakesForPlotsAreReadAsText() throws {
         // libmagic calls anything starting "PA", "SP" or "NP" an HP-GL plot.
         let share = TempTree("share")
-        share.file("HR/payroll.csv", "PAYROLL EXPORT\nname,ni\nA Person,QQ123456C\n")
+        share.file("HR/payroll.csv", "PAYROLL EXPORT\nname,ni\nA Person,JK123456C\n")
         share.file("SEN/review.txt", "SPECIAL EDUCATIONAL NEEDS REVIEW\nNHS number 943 476 5919\n")
         share.file("plots/site.plt", "PA 100,200;PD;\n")
         let items = try scannedExport(share)
@@ -130,11 +130,11 @@ import Testing
 
     @Test func textFilesWithAStrayNulOrInUTF16WithoutAMarkAreRead() throws {
         let share = TempTree("share")
-        let body = "NINO QQ123456C\nbob@example.org\n" + String(repeating: "filler line\n", count: 200)
+        let body = "NINO JK123456C\nbob@example.org\n" + String(repeating: "filler line\n", count: 200)
         share.file("nul-end.txt", body + "\u{0}")
         let utf16 = Array((body + "SW1A 1AA\n").utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         try Data(utf16).write(to: URL(fileURLWithPath: share.path("export.csv")))
-        share.file("binary.txt", String(repeating: "\u{0}\u{1}\u{2}\u{3}QQ123456C", count: 50))
+        share.file("binary.txt", String(repeating: "\u{0}\u{1}\u{2}\u{3}JK123456C", count: 50))
         let items = try scannedExport(share)
         func pii(_ k: String) -> [String: Int] { items[k]?["pii"] as? [String: Int] ?? [:] }
         #expect(items["nul-end.txt"]?["type"] as? String == "text/plain")
@@ -149,7 +149,7 @@ import Testing
         let root = work.path("share"), outside = work.path("outside")
         try FileManager.default.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
-        try "NI QQ123456C\n".write(toFile: root + "/a/t.txt", atomically: false, encoding: .utf8)
+        try "NI JK123456C\n".write(toFile: root + "/a/t.txt", atomically: false, encoding: .utf8)
         try "contact bob@example.org\n".write(toFile: outside + "/o.txt", atomically: false, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: root + "/link-in.txt", withDestinationPath: "a/t.txt")
         try FileManager.default.createSymbolicLink(atPath: root + "/link-out.txt", withDestinationPath: outside + "/o.txt")
@@ -205,12 +205,11 @@ import Testing
         #expect(try runSweep(["export", "--index", work.path("none.db")]).status == 2)
     }
 
-    /// A sweep with no rules anywhere it looks stops and says where to put them, rather than scanning without
-    /// detection or retention classes; a duplicate sweep, which needs none, still runs.
-    @Test func aScanWithNoRulesStopsWithTheFix() throws {
+    /// A binary copied alone, run where there is no ./rules, scans with the rules built into it: detection
+    /// and the retention classes are never lost because a folder is missing.
+    @Test func aLoneBinaryScansWithItsShippedRules() throws {
         let share = try councilCopy()
         let work = TempTree()
-        // A copy of the binary away from the checkout, run where there is no ./rules.
         let lonely = work.path("bin/sweep")
         try FileManager.default.createDirectory(atPath: work.path("bin"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: sweepBinary, toPath: lonely)
@@ -219,19 +218,75 @@ import Testing
             p.executableURL = URL(fileURLWithPath: lonely)
             p.arguments = arguments
             p.currentDirectoryURL = URL(fileURLWithPath: work.root)
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
             try p.run()
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
             return (p.terminationStatus, text)
         }
-        let (status, stderr) = try run(["scan", share.root, "--index", work.path("a.db"), "--quiet"])
-        #expect(status == 2)
-        #expect(stderr.contains("no rules found") && stderr.contains("--rules DIR"))
-        #expect(!FileManager.default.fileExists(atPath: work.path("a.db")))
-        #expect(try run(["scan", share.root, "--index", work.path("b.db"), "--dupes-only", "--quiet"]).0 == 0)
+        let (status, stdout) = try run(["scan", share.root, "--index", work.path("a.db"), "--quiet"])
+        #expect(status == 0)
+        #expect(stdout.contains("personal-data.yaml (shipped)") && stdout.contains("retention.yaml (shipped)"), "\(stdout)")
+        let alone = try exportedFindings(work.path("a.db"))
+        let db = work.path("b.db")
+        #expect(try runSweep(["scan", share.root, "--index", db, "--rules", repositoryRoot + "/rules", "--quiet"]).status == 0)
+        #expect(alone == (try exportedFindings(db)))
+        #expect(alone.values.contains { !$0.isEmpty }, "the fixtures hold personal data")
+    }
+
+    /// Per path, the markings, personal-data counts, categories and class, as one comparable string.
+    func exportedFindings(_ db: String) throws -> [String: String] {
+        let export = try runSweep(["export", "--index", db, "--format", "jsonl"])
+        var out: [String: String] = [:]
+        for line in export.stdout.split(separator: "\n") {
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let path = try #require(o["path"] as? String)
+            let rel = String(path.drop { $0 != "/" }.split(separator: "/").suffix(3).joined(separator: "/"))
+            let pii = (o["pii"] as? [String: Int] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let found = (o["markings"] as? [String] ?? []) + pii + (o["special_category"] as? [String] ?? [])
+            out[rel] = found.joined(separator: ",")
+        }
+        return out
+    }
+
+    /// A rules folder holding only a retention schedule replaces the shipped schedule and keeps the shipped
+    /// detection rules: it finds exactly what the full shipped rules find. Detection is off only when asked.
+    @Test func aScheduleOnlyRulesFolderKeepsShippedDetection() throws {
+        let share = try councilCopy()
+        let work = TempTree()
+        try FileManager.default.createDirectory(atPath: work.path("local"), withIntermediateDirectories: true)
+        let schedule = try String(contentsOfFile: repositoryRoot + "/rules/retention.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "id: HR-REC-02", with: "id: HR-REC-LOCAL")
+        try schedule.write(toFile: work.path("local/retention.yaml"), atomically: true, encoding: .utf8)
+
+        let full = work.path("full.db"), local = work.path("local.db"), off = work.path("off.db")
+        #expect(try runSweep(["scan", share.root, "--index", full, "--rules", repositoryRoot + "/rules", "--quiet"]).status == 0)
+        let scan = try runSweep(["scan", share.root, "--index", local, "--rules", work.path("local"), "--quiet", "--json"])
+        #expect(scan.status == 0)
+        #expect(try exportedFindings(local) == (try exportedFindings(full)))
+        // The summary names each file in force and where it came from.
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any])
+        let files = try #require(summary["rules"] as? [[String: Any]])
+        let sources = Dictionary(uniqueKeysWithValues: files.map { ($0["name"] as! String, $0["source"] as! String) })
+        #expect(sources == ["retention.yaml": "local", "personal-data.yaml": "shipped", "markings.yaml": "shipped",
+                            "special-category.yaml": "shipped"])
+        #expect(summary["detection"] as? Bool == true)
+        #expect((summary["coverage"] as? [String: Any])?["office"] != nil)
+        // The local schedule is the one in force.
+        #expect(try runSweep(["export", "--index", local, "--format", "jsonl"]).stdout.contains("HR-REC-LOCAL"))
+
+        let none = try runSweep(["scan", share.root, "--index", off, "--rules", work.path("local"), "--no-detection"])
+        #expect(none.status == 0)
+        #expect(none.stdout.contains("detection is off"))
+        #expect(try exportedFindings(off).values.allSatisfy { $0.isEmpty })
+        // Reading still happens: nested items are there with detection off.
+        #expect(try runSweep(["export", "--index", off, "--format", "jsonl"]).stdout.contains("!/"))
+        let rules = try runSweep(["rules", "check", work.path("local")])
+        #expect(rules.status == 0)
+        #expect(rules.stdout.contains("retention.yaml (\(work.path("local"))/retention.yaml)"), "\(rules.stdout)")
+        #expect(rules.stdout.contains("personal-data.yaml (shipped)"))
     }
 
     @Test func aConfigFileMakesTheScanOneLine() throws {

@@ -15,13 +15,13 @@ import Testing
     @Test func wordBodyHeaderFooterAndSummary() throws {
         let e = try extract("letter.doc", "application/msword")
         #expect(e.problem == nil)
-        #expect(e.body.contains("National Insurance number QQ123456C is complete."))
+        #expect(e.body.contains("National Insurance number JK123456C is complete."))
         #expect(e.body.contains("Dear Resident,\n"))
         #expect(!e.body.contains("OFFICIAL-SENSITIVE"))   // the marking is in the header story, not the body
         let hf = try #require(e.headers["x-header-footer"])
         #expect(hf.contains("OFFICIAL-SENSITIVE"))
         #expect(hf.contains("Classification: OFFICIAL-SENSITIVE (personal)"))
-        #expect(!hf.contains("QQ123456C"))
+        #expect(!hf.contains("JK123456C"))
         #expect(e.metadata.title == "Housing Benefit Review")
         #expect(e.metadata.author == "Pat Example")
         #expect(e.metadata.created?.iso8601.hasPrefix("2021-06-01") == true)
@@ -30,7 +30,7 @@ import Testing
     @Test func passwordProtectedWordIsEncrypted() throws {
         let locked = try extract("letter-locked.doc", "application/msword")
         #expect(locked.problem?.kind == .encrypted)
-        #expect(!locked.body.contains("QQ123456C"))
+        #expect(!locked.body.contains("JK123456C"))
         // The same flag set by hand in a copy of the plain document (fEncrypted, bit 8 of the FIB flags).
         let plain = try fixture("letter.doc")
         let file = try CompoundFile(plain)
@@ -49,7 +49,7 @@ import Testing
         let lines = e.body.split(separator: "\n").map(String.init)
         #expect(lines.first == "Budget")
         #expect(lines.contains("Ward\tAmount\tReference"))
-        #expect(lines.contains("Northfield\t1250\tQQ123456C"))   // an integer without ".0"
+        #expect(lines.contains("Northfield\t1250\tJK123456C"))   // an integer without ".0"
         #expect(lines.contains("Southgate\t987.25\t2237.25"))    // a formula's cached number
         #expect(lines.contains("Total wards\t-3"))
         #expect(lines.contains("Notes"))
@@ -66,7 +66,7 @@ import Testing
     @Test func passwordProtectedExcelIsEncrypted() throws {
         let e = try extract("budget-locked.xls", "application/vnd.ms-excel")
         #expect(e.problem?.kind == .encrypted)
-        #expect(!e.body.contains("QQ123456C"))
+        #expect(!e.body.contains("JK123456C"))
     }
 
     @Test func powerPointSlidesAndNotes() throws {
@@ -74,7 +74,7 @@ import Testing
         #expect(e.problem == nil)
         #expect(e.body.contains("OFFICIAL-SENSITIVE Cabinet briefing"))
         #expect(e.body.contains("Library opening hours will change in April."))
-        #expect(e.body.contains("Case reference QQ123456C is anonymised test data."))
+        #expect(e.body.contains("Case reference JK123456C is anonymised test data."))
         #expect(e.body.contains("Speaker note: mention the consultation."))
         #expect(!e.body.contains("Click to edit"))   // master placeholder prompts are not content
         #expect(e.metadata.title == "Cabinet Briefing")
@@ -131,7 +131,7 @@ import Testing
         func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
         func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(v >> (8 * UInt32($0)) & 0xFF) } }
         let bof = { (dt: Int) in record(0x0809, le16(0x0600) + le16(dt) + [UInt8](repeating: 0, count: 12)) }
-        let sst = record(0x00FC, le32(2) + le32(2) + le16(5) + [0] + Array("Alpha".utf8) + le16(15) + [0] + Array("QQ1234".utf8))
+        let sst = record(0x00FC, le32(2) + le32(2) + le16(5) + [0] + Array("Alpha".utf8) + le16(15) + [0] + Array("JK1234".utf8))
         let cont = record(0x003C, [1] + Array("56C split".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
         let name = Array("Sheet One".utf8)
         // A custom date format (164) and two cell styles: 0 general, 1 that date format.
@@ -161,10 +161,10 @@ import Testing
     @Test func excelSharedStringsAcrossContinueRecordsRowsAndFormulaText() {
         let e = LegacyOffice.extract(handMadeWorkbook(), mime: "application/vnd.ms-excel", limits: ExtractionLimits())
         #expect(e.problem == nil)
-        #expect(e.body == "Sheet One\nAlpha\tQQ123456C split\n7\t0.5\nFormula text\n\tAlpha\n15/03/1985\t31121")   // a date-styled number as its date
+        #expect(e.body == "Sheet One\nAlpha\tJK123456C split\n7\t0.5\nFormula text\n\tAlpha\n15/03/1985\t31121")   // a date-styled number as its date
         let locked = LegacyOffice.extract(handMadeWorkbook(filePass: true), mime: "application/vnd.ms-excel", limits: ExtractionLimits())
         #expect(locked.problem?.kind == .encrypted)
-        #expect(!locked.body.contains("QQ123456C"))
+        #expect(!locked.body.contains("JK123456C"))
     }
 
     func locate(_ needle: ArraySlice<UInt8>, in hay: [UInt8]) -> Int? {

@@ -38,7 +38,7 @@ import Testing
         #expect(children.map(\.name) == ["notes.txt", "message.eml", "résumé.csv"])  // RFC 2231 name decoded
         #expect(children.map(\.kind) == [.attachment, .message, .attachment])
         guard case .bytes(let notes) = children[0].content else { Issue.record("notes.txt has no bytes"); return }
-        #expect(String(decoding: notes, as: UTF8.self) == "Interview notes\nCandidate NINO QQ123456C\n")
+        #expect(String(decoding: notes, as: UTF8.self) == "Interview notes\nCandidate NINO JK123456C\n")
         guard case .bytes(let forwarded) = children[1].content else { Issue.record("the forwarded message has no bytes"); return }
         let (inner, innerChildren) = MailMessage.extract(forwarded, limits: ExtractionLimits())
         #expect(inner.metadata.subject == "Earlier message")
@@ -58,10 +58,10 @@ import Testing
 
     @Test func brokenMessagesGiveWhatTheyHaveAndSaySo() {
         // A multipart with no boundary, and one whose closing delimiter never comes.
-        let noBoundary = Array("Content-Type: multipart/mixed\n\nhello NINO QQ123456C\n".utf8)
+        let noBoundary = Array("Content-Type: multipart/mixed\n\nhello NINO JK123456C\n".utf8)
         let (a, _) = MailMessage.extract(noBoundary, limits: ExtractionLimits())
         #expect(a.problem?.kind == .corrupt)
-        #expect(a.body.contains("QQ123456C"))
+        #expect(a.body.contains("JK123456C"))
         let unclosed = Array("Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nfirst part\n--b\nContent-Type: text/plain\n\nsecond".utf8)
         let (b, _) = MailMessage.extract(unclosed, limits: ExtractionLimits())
         #expect(b.body.contains("first part") && b.body.contains("second"))

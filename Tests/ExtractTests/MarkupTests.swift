@@ -23,10 +23,10 @@ import Testing
 
     @Test func aSpreadsheetsSharedStringIndexIsNotText() {
         let sheet = #"<sheetData><row r="1"><c r="A1" t="s"><v>4111</v></c><c r="B1"><v>1250</v></c>"#
-            + #"<c r="C1" t="inlineStr"><is><t>QQ123456C</t></is></c></row></sheetData>"#
+            + #"<c r="C1" t="inlineStr"><is><t>JK123456C</t></is></c></row></sheetData>"#
         let t = OfficeDocument.xmlText(sheet)
         #expect(!t.contains("4111"))
-        #expect(t.contains("1250") && t.contains("QQ123456C"))
+        #expect(t.contains("1250") && t.contains("JK123456C"))
     }
 
     @Test func worksheetsAreRowsOfCellsAtTheirColumnsWithSharedStrings() {
@@ -83,8 +83,8 @@ import Testing
     }
 
     @Test func wordRunsJoinAndParagraphsBreak() {
-        let doc = "<w:body><w:p><w:r><w:t>QQ12</w:t></w:r><w:r><w:t>3456C</w:t></w:r></w:p><w:p><w:r><w:t>next</w:t></w:r></w:p></w:body>"
-        #expect(OfficeDocument.xmlText(doc).split(separator: "\n") == ["QQ123456C", "next"])
+        let doc = "<w:body><w:p><w:r><w:t>JK12</w:t></w:r><w:r><w:t>3456C</w:t></w:r></w:p><w:p><w:r><w:t>next</w:t></w:r></w:p></w:body>"
+        #expect(OfficeDocument.xmlText(doc).split(separator: "\n") == ["JK123456C", "next"])
     }
 
     @Test func hostileMarkupStaysLinear() {

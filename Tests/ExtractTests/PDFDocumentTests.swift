@@ -18,7 +18,7 @@ import Testing
         let e = PDFDocument.extract(path: folder + "report.pdf", budget: budget())
         #expect(e.problem == nil)
         #expect(e.body.contains("The tenancy review found three overdue gas safety inspections."))
-        #expect(e.body.contains("QQ123456C"))
+        #expect(e.body.contains("JK123456C"))
         #expect(e.body.contains("Inspections to be booked before the end of the month."))
         #expect(e.body.components(separatedBy: "\u{0C}\n").count == 2)
         #expect(e.metadata.pages == 2)
@@ -30,7 +30,7 @@ import Testing
         let edges = e.headers["x-header-footer"] ?? ""
         // Two pages, each with the marking as its first and last line.
         #expect(edges.components(separatedBy: "OFFICIAL-SENSITIVE").count - 1 == 4)
-        #expect(!edges.contains("QQ123456C"), "the middle of a page is not header or footer")
+        #expect(!edges.contains("JK123456C"), "the middle of a page is not header or footer")
     }
 
     @Test func bytesAndPathGiveTheSameText() throws {
@@ -49,14 +49,14 @@ import Testing
         try FileManager.default.copyItem(atPath: folder + "report.pdf", toPath: t.path(name))
         let e = PDFDocument.extract(path: t.path(name), budget: budget())
         #expect(e.problem == nil)
-        #expect(e.body.contains("QQ123456C"))
+        #expect(e.body.contains("JK123456C"))
     }
 
     @Test func passwordProtectedIsEncrypted() throws {
         let e = PDFDocument.extract(path: folder + "encrypted.pdf", budget: budget())
         #expect(e.problem?.kind == .encrypted)
         #expect(e.problem?.message == "encrypted: password-protected PDF")
-        #expect(!e.body.contains("QQ123456C"))
+        #expect(!e.body.contains("JK123456C"))
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "encrypted.pdf")))
         #expect(PDFDocument.extract(bytes: bytes, budget: budget()).problem?.kind == .encrypted)
     }
@@ -111,6 +111,6 @@ import Testing
             return all
         }
         #expect(Set(bodies).count == 1)
-        #expect(bodies.first?.contains("QQ123456C") == true)
+        #expect(bodies.first?.contains("JK123456C") == true)
     }
 }

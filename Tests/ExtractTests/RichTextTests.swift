@@ -20,7 +20,7 @@ import Testing
         let e = RichText.extract(try letter(), limits: ExtractionLimits())
         #expect(e.problem == nil)
         #expect(e.body.contains("Dear Tenant,\nYour rent account shows arrears of £250.00 and a court fee of €75.\n"))
-        #expect(e.body.contains("National Insurance number QQ123456C."))
+        #expect(e.body.contains("National Insurance number JK123456C."))
         #expect(e.body.contains("Please contact us\u{00A0}within 14 days \u{2013} or we will write again."))
         #expect(e.body.contains("Week\tAmount\t\n"))
         #expect(e.body.contains("Café déjà vu 😀 done."))

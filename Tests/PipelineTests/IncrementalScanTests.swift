@@ -213,7 +213,7 @@ struct Fixture {
     /// in other encodings is decoded first. Both classify by what they say.
     @Test func containsReadsTextHoweverItIsEncoded() throws {
         let f = Fixture()
-        f.share.file("forms/utf8.txt", "Café application form\nNI QQ 12 34 56 C\n")
+        f.share.file("forms/utf8.txt", "Café application form\nNI JK 12 34 56 C\n")
         let cp1252: [UInt8] = Array("Caf".utf8) + [0xE9] + Array(" application form ".utf8) + [0x93] + Array("quoted".utf8) + [0x94, 0x0A]
         #expect(FileManager.default.createFile(atPath: f.share.path("forms/cp1252.txt"), contents: Data(cp1252)))
         #expect(FileManager.default.createFile(atPath: f.share.path("forms/bom.txt"), contents: Data([0xEF, 0xBB, 0xBF] + Array("café application form\n".utf8))))

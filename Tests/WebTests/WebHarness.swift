@@ -31,7 +31,7 @@ final class WebHarness: @unchecked Sendable {
 
     init(oldFiles: Int = 0, access: WebApp.Access = .token(WebHarness.token)) throws {
         let old = WebHarness.date("2019-06-14")
-        share.file("HR/Recruitment/2019/form.txt", "Application form\nNational Insurance number QQ123456C\n", modified: old)
+        share.file("HR/Recruitment/2019/form.txt", "Application form\nNational Insurance number JK123456C\n", modified: old)
         share.file("HR/Recruitment/2019/shortlist.txt", "Shortlist\n", modified: WebHarness.date("2019-06-10"))
         share.file(WebHarness.hostile, "hostile name\n", modified: old)
         _ = share.rawNamedFile(folder: "HR/Recruitment/2019", name: Array("caf".utf8) + [0xE9] + Array(".txt".utf8), "latin-1 name")
