@@ -82,6 +82,7 @@ public struct Problem: Sendable, Equatable, Error {
         case timeout            // the per-item time budget ran out
         case unsupported        // a variant Sweep does not read (named in the message)
         case unreadable         // the file system refused (permission, I/O, vanished)
+        case noTextLayer = "no_text_layer"   // pages of images only (a scan): nothing to search without OCR
     }
     public let kind: Kind
     public let message: String
@@ -95,6 +96,7 @@ public struct Problem: Sendable, Equatable, Error {
         case .timeout: prefix = "timeout"
         case .unsupported: prefix = "unsupported"
         case .unreadable: prefix = "unreadable"
+        case .noTextLayer: prefix = "no text layer"
         }
         self.message = message.hasPrefix(prefix) ? message : "\(prefix): \(message)"
     }

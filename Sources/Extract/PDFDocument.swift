@@ -79,6 +79,9 @@ public enum PDFDocument {
                 text = String(cString: raw)
                 g_free(raw)
             }
+            // Filled-in form fields and annotations (comments, a signature field's details) are what people typed.
+            let typed = formText(page)
+            if !typed.isEmpty { text += (text.isEmpty || text.hasSuffix("\n") ? "" : "\n") + typed.joined(separator: "\n") + "\n" }
             g_object_unref(UnsafeMutableRawPointer(page))
 
             edges += edgeLines(text)
@@ -95,7 +98,54 @@ public enum PDFDocument {
         }
         result.body = body
         if !edges.isEmpty { result.headers["x-header-footer"] = edges.joined(separator: "\n") }
+        if pages == 0 && result.problem == nil {
+            result.problem = Problem(.corrupt, "a PDF with no pages")
+        } else if result.problem == nil && body.allSatisfy({ $0.isWhitespace }) {
+            result.problem = Problem(.noTextLayer, "\(pages) page(s) and no text layer (scanned images?): not searched for personal data")
+        }
         return result
+    }
+
+    /// A page's form field values (`Name: value`) and annotation contents, in the page's order.
+    static func formText(_ page: OpaquePointer) -> [String] {
+        var out: [String] = []
+        func take(_ s: UnsafeMutablePointer<gchar>?) -> String? {
+            guard let s else { return nil }
+            defer { g_free(s) }
+            let v = String(cString: s).trimmingCharacters(in: .whitespacesAndNewlines)
+            return v.isEmpty ? nil : v
+        }
+        if let fields = poppler_page_get_form_field_mapping(page) {
+            var node: UnsafeMutablePointer<GList>? = fields
+            while let n = node {
+                if let m = n.pointee.data?.assumingMemoryBound(to: PopplerFormFieldMapping.self), let field = m.pointee.field {
+                    let value: String?
+                    switch poppler_form_field_get_field_type(field) {
+                    case POPPLER_FORM_FIELD_TEXT: value = take(poppler_form_field_text_get_text(field))
+                    case POPPLER_FORM_FIELD_CHOICE: value = take(poppler_form_field_choice_get_text(field))
+                    default: value = nil
+                    }
+                    if let value {
+                        let name = take(poppler_form_field_get_partial_name(field))
+                        out.append(name.map { "\($0): \(value)" } ?? value)
+                    }
+                }
+                node = n.pointee.next
+            }
+            poppler_page_free_form_field_mapping(fields)
+        }
+        if let annots = poppler_page_get_annot_mapping(page) {
+            var node: UnsafeMutablePointer<GList>? = annots
+            while let n = node {
+                if let m = n.pointee.data?.assumingMemoryBound(to: PopplerAnnotMapping.self), let annot = m.pointee.annot,
+                   let contents = take(poppler_annot_get_contents(annot)) {
+                    out.append(contents)
+                }
+                node = n.pointee.next
+            }
+            poppler_page_free_annot_mapping(annots)
+        }
+        return out
     }
 
     /// A page's first two and last two lines that are not blank (all of them when it has four or fewer),

@@ -42,7 +42,7 @@ extension SweepIndex {
         """
 
     /// Error kinds that describe the content, not the reading of it: the bytes were read in full.
-    static let contentProblemKinds = "'encrypted', 'corrupt', 'limit', 'timeout', 'unsupported', 'rules'"
+    static let contentProblemKinds = "'encrypted', 'corrupt', 'limit', 'timeout', 'unsupported', 'no_text_layer', 'rules'"
 
     /// Sizes where a stage still has work: two or more items share a size but not all have a prefix sample;
     /// or share size and prefix but not all have a suffix; or share all three but not all have a content

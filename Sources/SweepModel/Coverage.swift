@@ -41,6 +41,20 @@ public struct Coverage: Sendable, Codable, Equatable {
             }
         }
 
+        /// In words, one: "PDF", "office document".
+        public var singular: String {
+            switch self {
+            case .office: return "office document"
+            case .pdf: return "PDF"
+            case .mail: return "mail item"
+            case .archive: return "archive"
+            case .text: return "text file"
+            case .image: return "image"
+            case .audioVideo: return "audio or video file"
+            case .other: return "other file"
+            }
+        }
+
         /// The family of a MIME type (and of how it was read, which wins).
         public static func of(mime: String?, readAs: String?) -> Family {
             if let r = readAs {
@@ -145,10 +159,10 @@ public struct Coverage: Sendable, Codable, Equatable {
         for f in Family.allCases {
             guard let a = families[f], a.items > 0 else { continue }
             for (reason, n) in a.notRead.sorted(by: { $0.value > $1.value }) {
-                out.append("\(Coverage.number(n)) \(f.plural) \(Coverage.notReadWords(reason, family: f, n: n))")
+                out.append("\(Coverage.number(n)) \(n == 1 ? f.singular : f.plural) \(Coverage.notReadWords(reason, family: f, n: n))")
             }
             for (reason, n) in a.readInPart.sorted(by: { $0.value > $1.value }) {
-                out.append("\(Coverage.number(n)) \(f.plural) \(Coverage.partWords(reason, n: n))")
+                out.append("\(Coverage.number(n)) \(n == 1 ? f.singular : f.plural) \(Coverage.partWords(reason, n: n))")
             }
         }
         return out
