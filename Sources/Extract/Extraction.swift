@@ -163,7 +163,18 @@ public struct ExtractionLimits: Sendable {
     public var secondsPerItem: Double = 60
     /// Nested items per file on disk.
     public var maxChildren = 100_000
+    /// Address space a reader running in a worker process may take (see ``Isolation``).
+    public var workerMemoryBytes = 2 << 30
+    /// Readers built on C libraries that can stall or crash inside one call (poppler) run in a worker process
+    /// of this executable, under ``workerMemoryBytes`` and killed at the deadline; nil reads in process.
+    public var isolation: Isolation?
     public init() {}
+}
+
+/// The executable a worker process runs (`sweep extract-worker`).
+public struct Isolation: Sendable {
+    public var executable: String
+    public init(executable: String) { self.executable = executable }
 }
 
 /// Shared by all the extraction of one file on disk: counts expanded bytes and children against the limits

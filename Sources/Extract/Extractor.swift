@@ -104,6 +104,7 @@ public enum Extractor {
             return whole(source, budget) { LegacyOffice.extract($0, mime: mime, limits: budget.limits) }
 
         case .pdf:
+            if let isolation = budget.limits.isolation { return Isolated.pdf(source, budget: budget, isolation: isolation) }
             switch source {
             case .file(let path, _):
                 // poppler opens by name; a name that is not UTF-8 is read through its bytes instead.

@@ -17,7 +17,7 @@ import SweepModel
 public enum PDFDocument {
     /// Reads the PDF at `path`. The file is opened here and handed to poppler as a descriptor, so names with
     /// spaces, `#`, `%` or any other bytes need no URI escaping.
-    public static func extract(path: String, budget: ExtractionBudget) -> Extraction {
+    public static func extract(path: String, budget: ExtractionBudget, onPage: ((String) -> Void)? = nil) -> Extraction {
         var fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             return .failed(.unreadable, "\(path): \(String(cString: strerror(errno)))")
@@ -37,19 +37,20 @@ public enum PDFDocument {
         var error: UnsafeMutablePointer<GError>?
         // poppler owns the descriptor from here, and closes it on success and on failure alike.
         let document = poppler_document_new_from_fd(fd, nil, &error)
-        return read(document, error: error, budget: budget)
+        return read(document, error: error, budget: budget, onPage: onPage)
     }
 
     /// Reads a PDF held in memory (an attachment, an archive member). poppler keeps its own copy.
-    public static func extract(bytes: [UInt8], budget: ExtractionBudget) -> Extraction {
+    public static func extract(bytes: [UInt8], budget: ExtractionBudget, onPage: ((String) -> Void)? = nil) -> Extraction {
         let data = bytes.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
         defer { g_bytes_unref(data) }
         var error: UnsafeMutablePointer<GError>?
         let document = poppler_document_new_from_bytes(data, nil, &error)
-        return read(document, error: error, budget: budget)
+        return read(document, error: error, budget: budget, onPage: onPage)
     }
 
-    static func read(_ document: OpaquePointer?, error: UnsafeMutablePointer<GError>?, budget: ExtractionBudget) -> Extraction {
+    static func read(_ document: OpaquePointer?, error: UnsafeMutablePointer<GError>?, budget: ExtractionBudget,
+                     onPage: ((String) -> Void)? = nil) -> Extraction {
         guard let document else {
             defer { if let error { g_error_free(error) } }
             guard let error else { return .failed(.corrupt, "poppler could not load the PDF") }
@@ -83,6 +84,7 @@ public enum PDFDocument {
             let typed = formText(page)
             if !typed.isEmpty { text += (text.isEmpty || text.hasSuffix("\n") ? "" : "\n") + typed.joined(separator: "\n") + "\n" }
             g_object_unref(UnsafeMutableRawPointer(page))
+            onPage?(text)
 
             edges += edgeLines(text)
 

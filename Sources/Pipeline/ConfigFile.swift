@@ -21,6 +21,7 @@ import Yams
 ///   max_whole_file_mb: 256     # largest mail message / compound file read whole
 ///   text_cap_mb: 16            # text kept per item
 ///   seconds_per_item: 60       # time for one item (a file, or each item found inside it)
+///   worker_memory_mb: 2048     # address space of the worker process that reads a PDF
 /// ```
 /// Flags given on the command line win over the file.
 public struct ConfigFile: Decodable, Sendable {
@@ -43,10 +44,12 @@ public struct ConfigFile: Decodable, Sendable {
         public var maxWholeFileMB: Int?
         public var textCapMB: Int?
         public var secondsPerItem: Double?
+        public var workerMemoryMB: Int?
 
         enum CodingKeys: String, CodingKey {
             case maxDepth = "max_depth", maxExpandedMB = "max_expanded_mb", maxRatio = "max_ratio", maxMemberMB = "max_member_mb"
             case maxWholeFileMB = "max_whole_file_mb", textCapMB = "text_cap_mb", secondsPerItem = "seconds_per_item"
+            case workerMemoryMB = "worker_memory_mb"
         }
 
         /// The defaults with these values applied; a value below 1 is refused with the key's name.
@@ -64,6 +67,7 @@ public struct ConfigFile: Decodable, Sendable {
             if let v = try positive(maxWholeFileMB, "max_whole_file_mb") { l.maxWholeFileBytes = v << 20 }
             if let v = try positive(textCapMB, "text_cap_mb") { l.textCap = v << 20 }
             if let v = try positive(secondsPerItem, "seconds_per_item") { l.secondsPerItem = v }
+            if let v = try positive(workerMemoryMB, "worker_memory_mb") { l.workerMemoryBytes = v << 20 }
             return l
         }
     }

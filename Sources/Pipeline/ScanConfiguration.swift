@@ -17,6 +17,8 @@ public struct ScanConfiguration: Sendable {
     public var headBytes: Int
     /// Walk and fingerprint only: no type, no content analysis (a duplicate sweep).
     public var dupesOnly = false
+    /// Read again every unchanged file that had an error (a timeout, a limit, a corrupt or encrypted file).
+    public var retryErrors = false
     /// The date ages and retention are judged at (`--as-of`); today by default.
     public var asOf = Timestamp.now()
     /// The extraction defences: nesting depth, expansion, sizes, text cap, time per file.

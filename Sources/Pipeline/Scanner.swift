@@ -255,7 +255,7 @@ public final class Scanner: @unchecked Sendable {
         !p.gone && p.sameRules && p.kind == st.kind
             && p.size == st.size && p.modified == st.modified.nanoseconds && p.changed == st.changed.nanoseconds
             && p.device == Int64(bitPattern: st.id.device) && p.inode == Int64(bitPattern: st.id.inode)
-            && !(p.retry && st.kind == .file)   // an unreadable file is tried again; a corrupt one waits for a change
+            && !((p.retry || configuration.retryErrors && p.hadError) && st.kind == .file)   // an unreadable file is tried again; a corrupt one, or one that timed out, waits for a change or --retry-errors
     }
 
     /// A new path whose file (device + inode) the index holds at a path that no longer has it: a move.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Detect
+import Extract
 import Index
 import Pipeline
 import Rules
@@ -52,6 +53,9 @@ struct ScanCommand: ParsableCommand {
 
     @Flag(name: .customLong("dupes-only"), help: "A duplicate sweep: walk and fingerprint only, no types or content analysis.")
     var dupesOnly = false
+
+    @Flag(name: .customLong("retry-errors"), help: "Read again unchanged files that had an error (timed out, over a limit, corrupt, encrypted); by default only files that could not be opened are tried again.")
+    var retryErrors = false
 
     @Flag(help: "No progress display.")
     var quiet = false
@@ -130,8 +134,13 @@ struct ScanCommand: ParsableCommand {
             oneFileSystem: oneFileSystem || (file?.oneFileSystem ?? false),
             followSymlinks: followSymlinks || (file?.followSymlinks ?? false))
         configuration.dupesOnly = dupesOnly
+        configuration.retryErrors = retryErrors
         configuration.patternCache = PatternCache.standard()
         if let limits = file?.limits { configuration.limits = try limits.applied(to: configuration.limits) }
+        // PDFs are read in worker processes of this same binary, under memory and CPU limits.
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            configuration.limits.isolation = Isolation(executable: exe)
+        }
         if let asOf, let date = Timestamp.parse(asOf) { configuration.asOf = date }
         return configuration
     }

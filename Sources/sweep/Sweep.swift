@@ -13,7 +13,7 @@ struct Sweep: ParsableCommand {
             or the scan was stopped by a signal (what it read is saved); 2 could not run (bad arguments, \
             unreadable rules, index locked or corrupt).
             """,
-        subcommands: [ScanCommand.self, StatusCommand.self, DupesCommand.self, FindingsCommand.self, DisposalCommand.self,
+        subcommands: [ScanCommand.self, ExtractWorkerCommand.self, StatusCommand.self, DupesCommand.self, FindingsCommand.self, DisposalCommand.self,
                       HoldCommand.self, ExportCommand.self, RulesCommand.self, ServeCommand.self, ReportCommand.self])
 
     /// Like ArgumentParser's own, except that bad arguments exit 2 (CONTRACT.md), not 64.

@@ -1,0 +1,44 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A PDF is read in a worker process under memory and CPU limits and killed at the item's deadline: a reader
+/// that hangs, spins, crashes or eats memory (as poppler can on a hostile file) costs one item, never the scan.
+@Suite struct WorkerIsolationTests {
+    func share() throws -> TempTree {
+        let t = TempTree("share")
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/fixtures/formats/pdf/report.pdf", toPath: t.path("report.pdf"))
+        t.file("notes.txt", "Contact a.smith@example.org about the case.\n")
+        t.file("sweep.yaml", "limits:\n  seconds_per_item: 2\n  worker_memory_mb: 256\n")
+        return t
+    }
+
+    func item(_ db: String, _ name: String) throws -> [String: Any] {
+        try #require(try runSweep(["export", "--index", db]).jsonLines.first { ($0["path"] as? String)?.hasSuffix("/" + name) == true })
+    }
+
+    @Test(arguments: [("hang", "timeout"), ("spin", "timeout"), ("crash", "corrupt"), ("hog", "corrupt")])
+    func aMisbehavingReaderCostsOneItem(fault: String, expected: String) throws {
+        let t = try share()
+        let work = TempTree()
+        let db = work.path("w.db")
+        let started = Date()
+        let scan = try runSweep(["scan", t.root, "--index", db, "--config", t.path("sweep.yaml"), "--quiet"],
+                                prefix: ["/usr/bin/env", "SWEEP_WORKER_FAULT=\(fault)"])
+        #expect(Date().timeIntervalSince(started) < 30, "the deadline holds")
+        #expect(scan.status == 1, "\(scan.stderr)")
+        let pdf = try item(db, "report.pdf")
+        #expect((pdf["error"] as? String)?.hasPrefix(expected) == true, "\(String(describing: pdf["error"]))")
+        #expect((try item(db, "notes.txt")["pii"] as? [String: Int]) == ["email": 1])   // the scan went on
+
+        // An unchanged item that failed is not read again (its budget is not spent again)…
+        _ = try runSweep(["scan", t.root, "--index", db, "--quiet"])
+        #expect((try item(db, "report.pdf")["error"] as? String)?.hasPrefix(expected) == true)
+        // …unless asked: then it is read, and this time the reader behaves.
+        #expect(try runSweep(["scan", t.root, "--index", db, "--quiet", "--retry-errors"]).status == 0)
+        let again = try item(db, "report.pdf")
+        #expect(again["error"] is NSNull)
+        #expect((again["pii"] as? [String: Int])?["nino"] == 1)
+        #expect(again["markings"] as? [String] == ["OFFICIAL-SENSITIVE"])
+    }
+}
