@@ -14,6 +14,7 @@ struct Overview {
     let byMarking: [ItemTally]
     let duplicates: DuplicateReport
     let hotSpots: [FolderTally]
+    let coverage: Coverage
 
     init(_ store: SweepIndex) throws {
         scan = try store.recentScans(limit: 1).first
@@ -24,6 +25,7 @@ struct Overview {
         byMarking = try store.tallies(by: .marking)
         duplicates = try DuplicateReport(index: store, policy: KeepPolicy())
         hotSpots = try store.personalDataFolders(limit: 20)
+        coverage = try store.coverage()
     }
 
     static func chart(_ title: String, _ tallies: [ItemTally]) -> String {
@@ -69,6 +71,7 @@ extension WebApp {
         let body = """
             <p>\(scanLine) The index holds \(o.totals.items) items, \(HTML.bytes(o.totals.bytes)); \(o.totals.errors) could not be fully read.
             <a href="/?format=csv">Download these figures (CSV)</a></p>
+            \(CoverageSection.html(o.coverage))
             <h2>Retention</h2>
             <div class="charts">\(Overview.chart("Size by retention class", o.byClass))\(Overview.chart("Size by disposal action", o.byAction))</div>
             <h2>Protective markings</h2>

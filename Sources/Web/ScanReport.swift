@@ -29,6 +29,7 @@ public struct ScanReport {
         var body = "<p>Scan \(latest.id) of \(HTML.escape(latest.roots.joined(separator: ", "))), started \(HTML.escape(latest.startedAt)), "
         body += "\(HTML.escape(latest.state)); disposal judged at \(HTML.escape(asOf)). Report made \(HTML.escape(generatedAt)).</p>"
         body += changes(latest, previous)
+        body += CoverageSection.html(try index.coverage())
         body += try candidates(latest: latest, asOf: asOf, previousAsOf: previous == nil ? nil : (previousAsOf ?? ""))
         body += hotSpots(try index.personalDataFolders(limit: 20, changedIn: latest.id))
         body += duplicates(try DuplicateReport(index: index, policy: KeepPolicy()))

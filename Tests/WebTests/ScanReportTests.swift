@@ -47,6 +47,7 @@ import Web
         #expect(!html.contains("Smith family"), "an unchanged folder is not a new hot spot")
         #expect(html.contains("1 duplicate sets, 1 extra copies, <strong>900 B</strong> reclaimable"))
         #expect(html.contains("<svg"))
+        #expect(html.contains("What was read") && html.contains("Items by family of formats"))   // the coverage account
         // Self-contained and safe to mail: no script, nothing fetched from anywhere, no values.
         for banned in ["<script", "src=", "<link", "https://", "url(", "JK123456C", "jane.smith", "a.jones", "900123"] {
             #expect(!html.contains(banned), "report contains \(banned)")

@@ -98,7 +98,8 @@ import Web
             #expect(page.status == .ok)
             #expect(page.body.components(separatedBy: "<svg").count - 1 == 4)
             for text in ["Size by retention class", "Size by disposal action", "Size by highest marking", "HR-REC-02", "GOV-COM-01",
-                         "destroy", "transfer", "1 duplicate sets", "900 B", h.share.path("Social Care/Smith family")] {
+                         "destroy", "transfer", "1 duplicate sets", "900 B", h.share.path("Social Care/Smith family"),
+                         "What was read", "Items by family of formats"] {
                 #expect(page.body.contains(text), "overview lacks \(text)")
             }
             #expect(!page.body.contains("<script"))
