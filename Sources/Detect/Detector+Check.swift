@@ -152,6 +152,9 @@ extension Detector {
             return true
         }
         if start >= 1 && (b[start - 1] == UInt8(ascii: "(") || b[start - 1] == UInt8(ascii: "+")) { return true }
+        // The rest of a UK number written internationally: "+44 113 …", "0044 113 …", "+44 (0) 300 …".
+        let before = String(decoding: b[max(0, start - 10)..<start], as: UTF8.self).replacingOccurrences(of: " ", with: "")
+        if before.hasSuffix("+44") || before.hasSuffix("0044") || before.hasSuffix("(0)") || before.hasSuffix("+44(0)") { return true }
         return contextNear(phoneWords, start, end, b, window: 40, after: 0)
     }
 

@@ -259,7 +259,9 @@ struct MarkingReader: Sendable {
         }
         // The first and last lines of the text: markings are written at top and bottom of each page; the same
         // label at both ends is stronger than either. Only the edges are read, whatever the text's length.
-        let (top, bottom) = MarkingReader.edgeLines(bytes, count: 3)
+        // A message's text starts with its address lines: its own first lines come after them.
+        let offset = headers["x-body-offset"].flatMap(Int.init).map { min(max(0, $0), bytes.count) } ?? 0
+        let (top, bottom) = MarkingReader.edgeLines(offset > 0 ? Array(bytes[offset...]) : bytes, count: 3)
         var at: [String: (first: Int, last: Int, text: String)] = [:]
         for (offset, line) in (top + bottom.filter { b in !top.contains { $0.offset == b.offset } }).sorted(by: { $0.offset < $1.offset }) {
             guard let l = label(of: line) else { continue }

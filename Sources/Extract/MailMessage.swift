@@ -30,10 +30,16 @@ public enum MailMessage {
         meta.date = top.headers["date"].flatMap(PlainText.mailDate)
         meta.application = top.headers["x-mailer"] ?? top.headers["user-agent"]
         result.metadata = meta
-        result.body = addressBlock(meta) + text
+        let block = addressBlock(meta)
+        result.body = block + text
+        // Markings are read from the body's own first lines, not from the address lines set before it.
+        if !block.isEmpty { result.headers[bodyOffsetHeader] = String(block.utf8.count) }
         if result.problem == nil, let p = state.problem { result.problem = p }
         return (result, state.children)
     }
+
+    /// The header naming where a message's own body starts in its text (after ``addressBlock(_:)``), in UTF-8 bytes.
+    public static let bodyOffsetHeader = "x-body-offset"
 
     /// The lines a reader sees first (who, to whom, about what), kept in the text detection reads: addresses
     /// there are personal data like any other. Message-IDs and references are not.
@@ -135,8 +141,9 @@ public enum MailMessage {
                           declaredType: type))
                 return
             }
+            // A text part with a name of its own is a file someone attached, even shown inline: an item.
             let inlineText = (type == "text/plain" || type == "text/html" || type == "text/enriched")
-                && disposition != "attachment" && (filename == nil || disposition == "inline" && type != "text/html")
+                && disposition != "attachment" && filename == nil
             if inlineText {
                 text(part, type, params)
                 return
@@ -149,6 +156,14 @@ public enum MailMessage {
             guard textCount < limits.textCap else { return }
             var s = MailMessage.decode(part.decodedBody, charset: params["charset"])
             if type == "text/html" { s = PlainText.stripMarkup(s) }
+            // Files uuencoded into the body (older mailers and gateways) are attachments, not text.
+            if s.contains("begin ") {
+                let (rest, files) = MailMessage.uudecoded(s)
+                s = rest
+                for f in files {
+                    add(Child(name: unique(MailMessage.safeName(f.name)), kind: .attachment, content: bytesOrSkip(f.bytes), declaredType: nil))
+                }
+            }
             textCount += s.count
             texts.append(s)
         }
@@ -169,6 +184,62 @@ public enum MailMessage {
             }
             return name + " (\(n + 1))"
         }
+    }
+
+    /// The uuencoded files in `text` (`begin 644 name` … `end`), decoded, and the text without them. A block
+    /// that does not decode cleanly is left as text.
+    static func uudecoded(_ text: String) -> (String, [(name: String, bytes: [UInt8])]) {
+        var kept: [Substring] = []
+        var files: [(name: String, bytes: [UInt8])] = []
+        var current: (name: String, bytes: [UInt8], lines: [Substring])?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let l = line.hasSuffix("\r") ? line.dropLast() : line
+            if current == nil {
+                let parts = l.split(separator: " ", maxSplits: 2)
+                if parts.count == 3, parts[0] == "begin", parts[1].count >= 3, parts[1].count <= 4, parts[1].allSatisfy({ ("0"..."7").contains($0) }) {
+                    current = (String(parts[2]), [], [line])
+                } else {
+                    kept.append(line)
+                }
+                continue
+            }
+            current!.lines.append(line)
+            if l == "end" {
+                files.append((current!.name, current!.bytes))
+                current = nil
+                continue
+            }
+            guard let decoded = uudecodeLine(l) else {
+                kept += current!.lines   // not uuencode after all
+                current = nil
+                continue
+            }
+            current!.bytes += decoded
+        }
+        if let c = current { kept += c.lines }   // no `end`: left as text
+        return (kept.joined(separator: "\n"), files)
+    }
+
+    /// One uuencoded line: a length character, then four characters for every three bytes.
+    static func uudecodeLine(_ line: Substring) -> [UInt8]? {
+        let u = Array(line.utf8)
+        guard let first = u.first else { return [] }
+        func value(_ c: UInt8) -> UInt8? { c == 96 ? 0 : (32...95).contains(c) ? c - 32 : nil }
+        guard let n = value(first) else { return nil }
+        if n == 0 { return [] }
+        var out: [UInt8] = []
+        var i = 1
+        while out.count < Int(n) && i < u.count {
+            // Trailing spaces are often stripped in transit: a short group reads as zeros.
+            let cs = (0..<4).map { i + $0 < u.count ? u[i + $0] : 96 }
+            guard let a = value(cs[0]), let b = value(cs[1]), let c = value(cs[2]), let d = value(cs[3]) else { return nil }
+            out.append(a << 2 | b >> 4)
+            out.append((b & 0x0F) << 4 | c >> 2)
+            out.append((c & 0x03) << 6 | d)
+            i += 4
+        }
+        guard out.count >= Int(n) else { return nil }
+        return Array(out.prefix(Int(n)))
     }
 
     /// An attachment's name made safe as one segment of `OUTER!/INNER`.

@@ -244,7 +244,11 @@ public enum OfficeDocument {
             if chars[i] == "&", i + 1 < chars.count {
                 if chars[i + 1] == "\"" { i += 2; while i < chars.count && chars[i] != "\"" { i += 1 }; i += 1; continue }
                 if chars[i + 1] == "&" { out.append("&"); i += 2; continue }
+                let code = chars[i + 1]
                 i += 2
+                // The left, centre and right sections are separate lines: a marking in one is a line of its own.
+                if code == "L" || code == "C" || code == "R" { out.append("\n"); continue }
+                if code == "K" { var k = 0; while i < chars.count && k < 6 && chars[i].isHexDigit { i += 1; k += 1 } }
                 while i < chars.count && chars[i].isNumber { i += 1 }
                 out.append(" ")
                 continue
@@ -252,7 +256,7 @@ public enum OfficeDocument {
             out.append(chars[i]); i += 1
         }
         chars.removeAll()
-        return out.trimmingCharacters(in: .whitespaces)
+        return out.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "\n")
     }
 
     /// `docProps/custom.xml` properties named `MSIP_Label_…` as `name=value;` pairs.

@@ -375,18 +375,21 @@ extension Scanner {
     /// Detection over an extraction's text and headers; its problem becomes the item's error.
     func apply(_ e: Extraction, to rec: inout ItemRecord, _ detector: Detector, _ ctx: WorkerContext) -> PlainTextRead {
         var text = e.text
+        var headers = e.headers
         // A message read by a mail library carries its addresses in metadata: they are part of what it says.
         if (e.metadata.sender != nil || !e.metadata.recipients.isEmpty) && !text.string.hasPrefix("From: ") {
-            text = ItemText(MailMessage.addressBlock(e.metadata) + text.string)
+            let block = MailMessage.addressBlock(e.metadata)
+            text = ItemText(block + text.string)
+            headers[MailMessage.bodyOffsetHeader] = String(block.utf8.count)
         }
         if let hf = e.headers["x-header-footer"], !hf.isEmpty { text = ItemText(text.string + "\n" + hf) }
         progress.bytesRead.add(text.utf8Count, ordering: .relaxed)
         if text.utf8Count > 0 { rec.textSource = e.textSource }
         // Text read as UTF-8 goes to detection as it was read; it becomes a string only if classification asks.
         if let utf8 = text.utf8 {
-            rec.detection = detector.detect(utf8: utf8, headers: e.headers, asOf: configuration.asOf, session: ctx.session(detector))
+            rec.detection = detector.detect(utf8: utf8, headers: headers, asOf: configuration.asOf, session: ctx.session(detector))
         } else {
-            rec.detection = detector.detect(text.string, headers: e.headers, asOf: configuration.asOf, session: ctx.session(detector))
+            rec.detection = detector.detect(text.string, headers: headers, asOf: configuration.asOf, session: ctx.session(detector))
         }
         if let p = e.problem {
             rec.error = p.message

@@ -108,3 +108,60 @@ import Testing
         #expect(e.problem?.kind == .corrupt)
     }
 }
+
+/// Files sent the old ways: uuencoded into a body, or a named text part shown inline.
+@Suite struct MailAttachmentFormsTests {
+    @Test func uuencodedFilesAreAttachmentsNotText() {
+        let data = Array("Name: A Smith\nNI: AB 12 34 56 C\n".utf8)
+        // uuencode by hand: a length character, then four characters per three bytes.
+        func enc(_ x: UInt8) -> Character { x == 0 ? "`" : Character(Unicode.Scalar(x + 32)) }
+        var line = String(enc(UInt8(data.count)))
+        var i = 0
+        while i < data.count {
+            let a = data[i], b = i + 1 < data.count ? data[i + 1] : 0, c = i + 2 < data.count ? data[i + 2] : 0
+            line += String([enc(a >> 2), enc((a & 3) << 4 | b >> 4), enc((b & 15) << 2 | c >> 6), enc(c & 63)])
+            i += 3
+        }
+        let message = "From: a@example.org\nTo: b@example.org\nSubject: notes\n\nSee attached.\n\nbegin 644 notes.txt\n\(line)\n`\nend\n\nThanks\n"
+        let (e, children) = MailMessage.extract(Array(message.utf8), limits: ExtractionLimits())
+        #expect(children.map(\.name) == ["notes.txt"])
+        if case .bytes(let b) = children.first?.content { #expect(b == data) } else { Issue.record("no bytes") }
+        #expect(!e.body.contains("begin 644") && e.body.contains("See attached.") && e.body.contains("Thanks"))
+        // A "begin" line that is not followed by uuencode stays text.
+        let prose = "From: a@example.org\nSubject: x\n\nbegin 644 plans\nthen we talk\n"
+        let (p, none) = MailMessage.extract(Array(prose.utf8), limits: ExtractionLimits())
+        #expect(none.isEmpty && p.body.contains("then we talk"))
+    }
+
+    @Test func aNamedInlineTextPartIsAnItem() {
+        let message = """
+            From: a@example.org
+            Subject: case
+            MIME-Version: 1.0
+            Content-Type: multipart/mixed; boundary="B"
+
+            --B
+            Content-Type: text/plain
+
+            Hello
+            --B
+            Content-Type: text/plain; name="case.txt"
+            Content-Disposition: inline; filename="case.txt"
+
+            NHS 943 476 5919
+            --B--
+
+            """
+        let (e, children) = MailMessage.extract(Array(message.utf8), limits: ExtractionLimits())
+        #expect(children.map(\.name) == ["case.txt"])
+        #expect(e.body.contains("Hello") && !e.body.contains("943"))
+    }
+
+    @Test func theBodyStartsAfterTheAddressLines() {
+        let message = "From: a@example.org\nTo: b@example.org\nSubject: review\n\nOFFICIAL-SENSITIVE\nText of the message.\n"
+        let (e, _) = MailMessage.extract(Array(message.utf8), limits: ExtractionLimits())
+        let offset = Int(e.headers[MailMessage.bodyOffsetHeader] ?? "") ?? -1
+        #expect(offset > 0)
+        #expect(String(decoding: Array(e.body.utf8)[offset...], as: UTF8.self).hasPrefix("OFFICIAL-SENSITIVE"))
+    }
+}
