@@ -26,6 +26,8 @@ extension Detector {
                     || p.header.map { tables.header($0, has: words) } == true
             }
             return Detector.contextNear(words, start, end, bytes, window: window)
+                // A sort code under a table's headings: dates in other columns must not become birth dates.
+                || rule.validator == "sort_code_account" && Detector.blockHeaderHas(words, start, bytes)
         }
         func near() -> Bool { !rule.context.isEmpty && named(context, window: rule.window) }
         if rule.contextRequired && !near() { return nil }
@@ -65,6 +67,26 @@ extension Detector {
             return (value, "low")
         }
         return (value, hasContext ? "high" : "medium")
+    }
+
+    /// A context word in the header line of the block the candidate sits in: a line above it, with no blank line
+    /// between, that holds no digit (a table's column headings, as a PDF or a mail body writes a table: "Payee
+    /// Postcode Sort Code Account No" over its rows).
+    static func blockHeaderHas(_ words: [[UInt8]], _ start: Int, _ b: Bytes) -> Bool {
+        var lineStart = start
+        while lineStart > 0 && b[lineStart - 1] != 10 { lineStart -= 1 }
+        var lines = 0
+        while lineStart > 0 && lines < 40 && start - lineStart < 4000 {
+            let end = lineStart - 1
+            var ls = end
+            while ls > 0 && b[ls - 1] != 10 { ls -= 1 }
+            let line = Bytes(rebasing: b[ls..<end])
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return false }   // a blank line ends the block
+            if !line.contains(where: { $0 &- 48 < 10 }) && contextNear(words, ls, ls, b, window: 0, after: end - ls) { return true }
+            lineStart = ls
+            lines += 1
+        }
+        return false
     }
 
     /// A context word within `window` bytes before the candidate or 30 after it, as a whole word: the bytes

@@ -9,6 +9,14 @@ extension Detector {
         return Set(keywordMatches(Array(text.utf8), scratch: scratch).map { categoryNames[$0.category] })
     }
 
+    /// Whether some special-category keyword in `text` is in a passage about a person (the personal-data gate
+    /// aside).
+    public func personPassage(_ text: String, session: Session) -> Bool {
+        guard let scratch = session.scratch else { return false }
+        let bytes = Array(text.utf8)
+        return keywordMatches(bytes, scratch: scratch).contains { describesPerson($0.start, bytes) }
+    }
+
     /// The marking a single line is, if any.
     public func markingLabel(_ line: String) -> String? { markings?.label(of: line) }
 
@@ -35,6 +43,12 @@ extension Detector {
             for e in c.examples.noMatch where keywordCategories(e, session: session).contains(c.category) {
                 problems.append("special-category.yaml: \(c.category): example \"\(e)\" matches a keyword: make the keyword stricter")
             }
+        }
+        for e in rules.personExamples.match where !personPassage(e, session: session) {
+            problems.append("special-category.yaml: person_examples: \"\(e)\" should read as about a person but does not: add a person word")
+        }
+        for e in rules.personExamples.noMatch where personPassage(e, session: session) {
+            problems.append("special-category.yaml: person_examples: \"\(e)\" must not read as about a person but does: narrow the person words")
         }
         if let m = rules.markings, let ex = m.examples {
             for e in ex.match where markingLabel(e.text) != e.label {

@@ -43,6 +43,8 @@ public final class Detector: Sendable {
     let categoryNames: [String]
     /// Per category (as `categoryNames`): its excluded phrases, lower case.
     let excluded: [[[UInt8]]]
+    /// The rules' person words, lower case (see ``DetectionRules/personWords``).
+    let personWords: [[UInt8]]
 
     public struct Problem: Error, CustomStringConvertible {
         public let message: String
@@ -107,6 +109,7 @@ public final class Detector: Sendable {
         self.patternRule = patternRule
         self.patternCategory = patternCategory
         categoryNames = names
+        personWords = rules.personWords.map { Array($0.lowercased().utf8) }
         excluded = names.map { name in
             (rules.specialCategories.first { $0.category == name }?.exclude ?? []).map { Array($0.lowercased().utf8) }
         }
@@ -323,9 +326,18 @@ public final class Detector: Sendable {
         if !d.personalData.isEmpty {
             // Per category: the first keyword near a counted value (high), else its first keyword (medium).
             var best = [(high: Bool, offset: Int)?](repeating: nil, count: categoryNames.count)
+            var names: [[UInt8]]?   // the item's named people, found once when a keyword needs them
             for k in keywords {
                 if let b = best[k.category], b.high { continue }
-                let near = Detector.anyWithin(nearStarts, of: k.start, distance: 200)
+                // A value in the keyword's own sentence (or the one before it on its line) is about the same person.
+                let (lo, hi) = bytes.withUnsafeBufferPointer { Detector.sentence(around: k.start, $0, window: 200, before: 1) }
+                let near = Detector.anyWithin(nearStarts, of: (lo + hi) / 2, distance: (hi - lo) / 2)
+                // Only a passage about a person: a value, a person word or a filled-in form field near the keyword.
+                if names == nil { names = Detector.personNames(bytes, valueStarts: nearStarts) }
+                // A field answered "none" or left blank says nothing about anyone, whoever the form is about.
+                if bytes.withUnsafeBufferPointer({ Detector.formAnswer(k.start, $0) }) == .empty { continue }
+                guard near || describesPerson(k.start, bytes, names: names!)
+                        || Detector.besideARecord(k.start, bytes, valueStarts: nearStarts) else { continue }
                 if best[k.category] == nil || near { best[k.category] = (near, k.start) }
             }
             let chosen = best.indices.filter { best[$0] != nil }.sorted { categoryNames[$0] < categoryNames[$1] }
@@ -353,6 +365,179 @@ public final class Detector: Sendable {
             d.problem = "detection incomplete: the pattern engine (Vectorscan) stopped with error \(f)"
         }
         return d
+    }
+
+    /// Whether the keyword at `start` sits in a passage about a person: a person word in its sentence or the
+    /// sentence before it on the same line (at most the window either side), or it labels a filled-in form field
+    /// ("Religion: Sikh", not "Religion: ____"). A newsletter line about "her top secret recipe" says nothing
+    /// of the union named on the next line.
+    func describesPerson(_ start: Int, _ bytes: [UInt8], names: [[UInt8]] = []) -> Bool {
+        guard !personWords.isEmpty else { return true }
+        return bytes.withUnsafeBufferPointer { b -> Bool in
+            let (lo, hi) = Detector.sentence(around: start, b, window: rules.personWindow, before: 1)
+            if start > lo && Detector.contextNear(personWords, start, start, b, window: start - lo, after: 0) { return true }
+            if Detector.wordAfter(personWords, from: start, to: hi, b) { return true }
+            if !names.isEmpty && Detector.hasName(names, lo, hi, b) { return true }
+            return Detector.formAnswer(start, b) == .filled
+        }
+    }
+
+    /// The names an item gives its people: the capitalised words after a title or salutation ("Ms Patricia
+    /// Ng", "Dear Patricia", "Name: Patricia Ng"), so "Patricia was arrested" reads as about a person.
+    static func personNames(_ b: [UInt8], valueStarts: [Int] = []) -> [[UInt8]] {
+        let titles = ["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Dear", "Name:", "Client:", "Patient:", "Tenant:", "Resident:",
+                      "Applicant:", "Employee:", "Pupil:", "Child:", "Service user:", "Re:"].map { Array($0.utf8) }
+        var out = Set<[UInt8]>()
+        func isUpper(_ x: UInt8) -> Bool { x &- 65 < 26 }
+        func isLetter(_ x: UInt8) -> Bool { x &- 65 < 26 || x &- 97 < 26 || x >= 0xC0 || x == 0x27 || x == 0x2D }
+        var i = 0
+        let n = b.count
+        while i < n {
+            // Titles start a word.
+            guard isUpper(b[i]), i == 0 || !isLetter(b[i - 1]) else { i += 1; continue }
+            var matched: [UInt8]?
+            for t in titles where i + t.count <= n && b[i..<i + t.count].elementsEqual(t) { matched = t; break }
+            guard let t = matched else { i += 1; continue }
+            var j = i + t.count
+            if j < n && b[j] == UInt8(ascii: ".") { j += 1 }
+            guard j < n, b[j] == 32 || b[j] == 9 || t.last == UInt8(ascii: ":") else { i += 1; continue }
+            var words = 0
+            while words < 3 {
+                while j < n && (b[j] == 32 || b[j] == 9) { j += 1 }
+                guard j < n, isUpper(b[j]) else { break }
+                var e = j
+                while e < n && isLetter(b[e]) { e += 1 }
+                let word = Array(b[j..<e])
+                if word.count >= 2 && !["Sir", "Madam", "Colleague", "Colleagues", "All", "Team", "Customer", "Resident"].contains(String(decoding: word, as: UTF8.self)) {
+                    out.insert(word)
+                }
+                j = e
+                words += 1
+                if j < n && b[j] == UInt8(ascii: ",") { break }
+            }
+            i = max(i + 1, j)
+        }
+        // A name written beside a person's details: two or three capitalised words on the line of a
+        // personal-data value ("Patricia Kaur, DOB 22/04/2018, NHS 682 505 1423").
+        var lines = Set<Int>()
+        for v in valueStarts.prefix(200) {
+            var ls = v
+            while ls > 0 && b[ls - 1] != 10 { ls -= 1 }
+            guard lines.insert(ls).inserted else { continue }
+            var le = v
+            while le < n && b[le] != 10 { le += 1 }
+            var run: [[UInt8]] = []
+            var k = ls
+            func flush() { if run.count >= 2 && run.count <= 3 { run.forEach { out.insert($0) } }; run = [] }
+            while k < le {
+                guard isUpper(b[k]), k == ls || !isLetter(b[k - 1]) else {
+                    if b[k] != 32 && !(isLetter(b[k])) { flush() } else if isLetter(b[k]) && !(k > ls && isLetter(b[k - 1])) { flush() }
+                    k += 1; continue
+                }
+                var e = k + 1
+                while e < le && (b[e] &- 97 < 26 || b[e] == 0x27 || b[e] == 0x2D || b[e] >= 0x80) { e += 1 }
+                if e - k >= 2 && (e == le || !(b[e] &- 65 < 26)) { run.append(Array(b[k..<e])) } else { flush() }
+                k = e
+            }
+            flush()
+        }
+        return Array(out)
+    }
+
+    /// A keyword on a line next to a person's record: its own line, the one before or the one after holds two
+    /// or more personal-data values between them ("Subject: J Bloggs, NI …, NHS …" then "GP informed of
+    /// medication change"). A lone contact address at the foot of a policy is no record.
+    static func besideARecord(_ start: Int, _ b: [UInt8], valueStarts: [Int]) -> Bool {
+        guard valueStarts.count >= 2 else { return false }
+        var lo = start, hi = start
+        for _ in 0..<2 { if lo > 0 { lo -= 1 }; while lo > 0 && b[lo - 1] != 10 { lo -= 1 } }
+        for _ in 0..<2 { while hi < b.count && b[hi] != 10 { hi += 1 }; if hi < b.count { hi += 1 } }
+        var n = 0
+        for v in valueStarts where v >= lo && v < hi { n += 1; if n >= 2 { return true } }
+        return false
+    }
+
+    /// Whether one of `names` occurs as a whole word between `lo` and `hi`.
+    static func hasName(_ names: [[UInt8]], _ lo: Int, _ hi: Int, _ b: Bytes) -> Bool {
+        guard hi > lo else { return false }
+        for name in names where name.count <= hi - lo {
+            var k = lo
+            while k + name.count <= hi {
+                if b[k] == name[0] && (k == 0 || !isWordByte(b[k - 1])) && (k + name.count == b.count || !isWordByte(b[k + name.count])) {
+                    var same = true
+                    for x in 1..<name.count where b[k + x] != name[x] { same = false; break }
+                    if same { return true }
+                }
+                k += 1
+            }
+        }
+        return false
+    }
+
+    /// The sentence holding `at` (and `before` sentences ahead of it on the same line), within `window` bytes
+    /// each side: bounded by a line break or a full stop, question or exclamation mark followed by a space.
+    static func sentence(around at: Int, _ b: Bytes, window: Int, before: Int = 0) -> (Int, Int) {
+        func ends(_ k: Int) -> Bool {   // a sentence ends at k (the byte before the next sentence)
+            (b[k] == UInt8(ascii: ".") || b[k] == UInt8(ascii: "!") || b[k] == UInt8(ascii: "?")) && k + 1 < b.count
+                && (b[k + 1] == 32 || b[k + 1] == 9)
+        }
+        var lo = at, skipped = 0
+        while lo > 0 && at - lo < window && b[lo - 1] != 10 && b[lo - 1] != 13 {
+            if ends(lo - 1) { if skipped == before { break }; skipped += 1 }
+            lo -= 1
+        }
+        var hi = at
+        while hi < b.count && hi - at < window && b[hi] != 10 && b[hi] != 13 && !ends(hi) { hi += 1 }
+        return (lo, hi)
+    }
+
+    /// A person word between `from` and `to` (whole words, any case), past the keyword.
+    static func wordAfter(_ words: [[UInt8]], from: Int, to: Int, _ b: Bytes) -> Bool {
+        guard to > from else { return false }
+        var i = from
+        while i < to && isWordByte(b[i]) { i += 1 }   // past the keyword's first word
+        let region = Array(b[i..<to]).map { $0 &- 65 < 26 ? $0 | 32 : $0 }
+        for w in words where !w.isEmpty && w.count <= region.count {
+            var k = 0
+            while k + w.count <= region.count {
+                if region[k] == w[0] && Array(region[k..<k + w.count]) == w
+                    && (k == 0 || !isWordByte(region[k - 1])) && (k + w.count == region.count || !isWordByte(region[k + w.count])) {
+                    return true
+                }
+                k += 1
+            }
+        }
+        return false
+    }
+
+    enum FormAnswer { case filled, empty, notAField }
+
+    /// A keyword that labels a form field: at the start of its line or cell, then `:` (or a tab, as a table row
+    /// is written) and the answer. `filled` when the answer has letters and says something; `empty` for a blank,
+    /// a box, a prompt or an answer that there is nothing to say ("none", "prefer not to say", "n/a").
+    static func formAnswer(_ start: Int, _ b: Bytes) -> FormAnswer {
+        var ls = start
+        while ls > 0 && b[ls - 1] != 10 && b[ls - 1] != 9 { ls -= 1 }
+        guard (ls..<start).allSatisfy({ b[$0] == 32 }) else { return .notAField }
+        var i = start
+        while i < b.count && b[i] != 10 && b[i] != 58 && b[i] != 9 && i - start < 40 { i += 1 }
+        guard i < b.count, b[i] == 58 || b[i] == 9 else { return .notAField }
+        var end = i + 1
+        while end < b.count && b[end] != 10 && b[end] != 13 && b[end] != 9 { end += 1 }
+        if b[i] == 9 {
+            // A row of cells is a label and its answer only when it has two cells: more is a table's header row.
+            var k = end
+            while k < b.count && b[k] != 10 && b[k] != 13 { if b[k] != 9 && b[k] != 32 { return .notAField }; k += 1 }
+            var c = ls
+            while c > 0 && b[c - 1] != 10 { c -= 1; if b[c] == 9 { return .notAField } }
+        }
+        let value = String(decoding: b[(i + 1)..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+        guard value.contains(where: \.isLetter), !value.hasPrefix("["), !value.hasPrefix("_"), !value.hasPrefix("☐"),
+              !value.hasPrefix("prefer not"), !value.hasPrefix("please "), !value.hasPrefix("(please"),
+              !value.hasPrefix("tick"), !value.hasPrefix("select") else { return .empty }
+        let word = value.prefix { $0.isLetter || $0 == "/" || $0 == " " }.trimmingCharacters(in: .whitespaces)
+        return ["none", "no", "nil", "n/a", "na", "not applicable", "not known", "unknown", "none declared", "no declaration"]
+            .contains(word) ? .empty : .filled
     }
 
     /// True when some value of `sorted` (ascending) lies within `distance` of `x`.

@@ -44,6 +44,7 @@ public enum Archive {
     /// Stops early when `visit` returns false or a limit is hit; the returned extraction says why.
     public static func extract(_ input: ContainerInput, name containerName: String, containerSize: Int64, mime: String,
                                budget: ExtractionBudget, visit: (Child) -> Bool) -> Extraction {
+        _ = utf8Locale   // before libarchive opens the archive and picks its name conversion
         let singleFile = compressionOnly.contains(mime)
         let outcome = LibArchive.read(input, configure: { a in
             archive_read_support_filter_all(a)
@@ -138,14 +139,37 @@ public enum Archive {
             let raw = archive_entry_pathname(entry).map { String(cString: $0) } ?? "data"
             return raw == "data" ? innerName(of: containerName) : sanitized(raw)
         }
+        // A name flagged UTF-8 (zip bit 11, or the Info-ZIP Unicode path field) comes back as UTF-8; one without
+        // the flag as its raw bytes: UTF-8 when they are (zips made on Linux), else the DOS code page 437 that
+        // Windows' own zip writes.
         let raw = archive_entry_pathname_utf8(entry).map { String(cString: $0) }
-            ?? archive_entry_pathname(entry).map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) }
+            ?? archive_entry_pathname(entry).map { decodeName(Array(UnsafeRawBufferPointer(start: $0, count: strlen($0)))) }
             ?? "unnamed"
         return sanitized(raw)
     }
 
+    /// libarchive converts names through the C library's locale: under the default "C" locale a UTF-8 name is
+    /// not convertible and comes back as nothing. Set once, for the process.
+    public static let utf8Locale: Bool = {
+        for name in ["C.UTF-8", "C.utf8", "en_GB.UTF-8", "en_US.UTF-8"] where setlocale(LC_CTYPE, name) != nil { return true }
+        return false
+    }()
+
+    /// A member name's bytes as text: UTF-8 when they are, else code page 437.
+    static func decodeName(_ bytes: [UInt8]) -> String {
+        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        return String(String.UnicodeScalarView(bytes.map { b in b < 0x80 ? Unicode.Scalar(b) : cp437High[Int(b) - 0x80] }))
+    }
+
+    /// Code page 437, bytes 0x80–0xFF.
+    static let cp437High: [Unicode.Scalar] = Array(("ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐"
+        + "└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{A0}").unicodeScalars)
+
+    /// A member path made safe: no leading `/`, no `.` or empty segments, `..` neutralised (a member cannot name
+    /// a place outside its archive), no `!/`.
     static func sanitized(_ raw: String) -> String {
-        var parts = raw.split(separator: "/").filter { $0 != "." && !$0.isEmpty }.map(String.init)
+        var parts = raw.replacingOccurrences(of: "\\", with: "/").split(separator: "/")
+            .filter { $0 != "." && !$0.isEmpty }.map { $0 == ".." ? "__" : String($0) }
         if parts.isEmpty { parts = ["unnamed"] }
         return parts.joined(separator: "/").replacingOccurrences(of: "!/", with: "!_")
     }

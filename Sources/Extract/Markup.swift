@@ -8,7 +8,7 @@ import Foundation
 enum Markup {
     enum Dialect {
         /// HTML: block tags become line breaks (markings on their own line stay there), others a space;
-        /// script and style content dropped.
+        /// script and style content dropped; a table is written as tab-separated lines, one per row.
         case html
         /// Office XML: paragraph-like closing tags become line breaks, the rest nothing (Word splits one word
         /// across runs); a table is written as tab-separated lines (one per row, a tab after each cell, the
@@ -27,6 +27,7 @@ enum Markup {
     /// Paragraph-like tags that end a line outside a table cell and a phrase inside one.
     static let xmlParagraph: Set<[UInt8]> = Set(["p", "h", "br", "cr", "line-break"].map { Array($0.utf8) })
     static let tabName = Array("tab".utf8), tabsName = Array("tabs".utf8)
+    static let tdName = Array("td".utf8), thName = Array("th".utf8), trName = Array("tr".utf8), tableName = Array("table".utf8)
     /// At most this many empty cells are written for one OpenDocument cell repeated (rows end in a run of
     /// 1,000 or more).
     static let maxRepeatedCells = 64
@@ -69,7 +70,19 @@ enum Markup {
                         i = endOfElement(name, in: b, from: close + 1)
                         continue
                     }
-                    out.append(htmlBlocks.contains(name) ? 0x0A : 0x20)
+                    if name == tdName || name == thName {
+                        // A table as tab-separated rows, as documents' tables are written: a value stays under
+                        // its column's heading.
+                        if closing || selfClosing {
+                            cellDepth = max(0, cellDepth - 1)
+                            while out.last == 0x20 { out.removeLast() }
+                            out.append(0x09)
+                        } else { cellDepth += 1 }
+                    } else if name == trName || name == tableName {
+                        if out.last != 0x0A { out.append(0x0A) }   // rows are consecutive lines: a table is one run
+                    } else {
+                        out.append(htmlBlocks.contains(name) && cellDepth == 0 ? 0x0A : 0x20)
+                    }
                     if !closing && name == [UInt8(ascii: "a")], let target = linkTarget(b, from: j, to: close) {
                         out.append(contentsOf: target)   // a mailto: or tel: link's address, shown or not
                         out.append(0x20)

@@ -99,6 +99,14 @@ public struct DetectionRules: Sendable {
 
     public let personalData: [PersonalData]
     public let specialCategories: [SpecialCategory]
+    /// Words that show a passage is about a person (pronouns, titles, roles): a special-category keyword counts
+    /// only with one of them, or a personal-data value, near it, or as a filled-in form field. Empty: every
+    /// keyword in an item with personal data counts.
+    public let personWords: [String]
+    /// How far (bytes, each side, within the paragraph) a person word or value may be from the keyword.
+    public let personWindow: Int
+    /// Passages that must and must not count as describing a person.
+    public let personExamples: Examples
     public let markings: Markings?
 
     public static let contractTypes: Set<String> = ["email", "uk_phone", "uk_postcode", "nino", "nhs_number", "payment_card",
@@ -109,12 +117,22 @@ public struct DetectionRules: Sendable {
 
     public static let none = DetectionRules(personalData: [], specialCategories: [], markings: nil)
 
-    init(personalData: [PersonalData], specialCategories: [SpecialCategory], markings: Markings?) {
+    init(personalData: [PersonalData], specialCategories: [SpecialCategory], markings: Markings?, personWords: [String] = [],
+         personWindow: Int = 150, personExamples: Examples = Examples(match: [], noMatch: [])) {
         self.personalData = personalData; self.specialCategories = specialCategories; self.markings = markings
+        self.personWords = personWords; self.personWindow = personWindow; self.personExamples = personExamples
     }
 
     struct PersonalDataFile: Decodable { let types: [PersonalData] }
-    struct SpecialFile: Decodable { let categories: [SpecialCategory] }
+    struct SpecialFile: Decodable {
+        let categories: [SpecialCategory]
+        let personWords: [String]?
+        let personWindow: Int?
+        let personExamples: Examples?
+        enum CodingKeys: String, CodingKey {
+            case categories, personWords = "person_words", personWindow = "person_window", personExamples = "person_examples"
+        }
+    }
 
     /// Decodes the three files (any may be absent) and checks names against the contract's lists.
     static func parse(files: [String: (path: String, text: String)]) throws -> DetectionRules {
@@ -130,12 +148,15 @@ public struct DetectionRules: Sendable {
             throw RulesError(file: files["personal-data.yaml"]!.path, problem: "unknown personal-data type \"\(t.type)\"",
                              fix: "use one of \(contractTypes.sorted().joined(separator: ", "))")
         }
-        let sc = try decode(SpecialFile.self, "special-category.yaml")?.categories ?? []
+        let special = try decode(SpecialFile.self, "special-category.yaml")
+        let sc = special?.categories ?? []
         for c in sc where !contractCategories.contains(c.category) {
             throw RulesError(file: files["special-category.yaml"]!.path, problem: "unknown category \"\(c.category)\"",
                              fix: "use one of \(contractCategories.sorted().joined(separator: ", "))")
         }
-        return DetectionRules(personalData: pd, specialCategories: sc, markings: try decode(Markings.self, "markings.yaml"))
+        return DetectionRules(personalData: pd, specialCategories: sc, markings: try decode(Markings.self, "markings.yaml"),
+                              personWords: special?.personWords ?? [], personWindow: special?.personWindow ?? 150,
+                              personExamples: special?.personExamples ?? Examples(match: [], noMatch: []))
     }
 }
 

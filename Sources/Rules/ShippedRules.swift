@@ -355,39 +355,76 @@ holds: []
 # A keyword in lower case matches in any case; one written with capitals matches only as written
 # ("GP", "DBS", "Unite"). A keyword inside one of its category's `exclude` phrases does not count
 # ("probation period" is employment, "cardiac arrest" health). A category is reported only for an item that
-# also holds personal data, and is stronger when the keyword is near an identifier.
+# also holds personal data, and only where a keyword describes a person: a personal-data value within 200
+# characters, a `person_words` word within `person_window` characters in its paragraph, or a filled-in form
+# field it labels ("Religion: Sikh", not "Religion: ______"). A policy that talks about trade unions or health
+# and safety describes nobody. `person_examples` are passages that must and must not read as about a person.
 #
 # Every keyword is a literal the pattern engine looks for through the whole text of every item holding
 # personal data: a short, common word costs scan time on every such item (`make bench` measures it).
+person_window: 150
+# Words that point at one person, not at people in general ("applicants must declare…" describes nobody).
+person_words: [he, she, his, her, him, hers, himself, herself, mr, mrs, ms, miss, mx, dr, i, my, me, dob, date of birth,
+               the client, the patient, the tenant, the resident, the applicant, the claimant, the complainant, the customer,
+               the service user, the pupil, the child, the young person, the employee, the candidate, the victim, the suspect,
+               the defendant, this client, this patient, this child, service user, young person]
+person_examples:
+  match: ["Mrs Khan was diagnosed with diabetes last year", "He is a member of UNISON", "Religion: Sikh",
+          "The client disclosed a previous conviction", "my sexual orientation is not relevant"]
+  no_match: ["The council recognises trade unions for collective bargaining.", "Health and safety: wear gloves. The diagnosis of faults is done by ICT.",
+             "Religion: ______", "Ethnicity: [ ] White British [ ] Mixed", "Political party members may not hold restricted posts.",
+             "Religion: Prefer not to say"]
 categories:
   - category: health
     keywords: [diagnosis, diagnoses, diagnosed, GP, medication, medications, mental health, mental illness, disability,
                disabilities, disabled, learning disability, learning disabilities, care plan, EHCP, prescription,
-               hospital admission, illness, psychiatric, dementia, depression, chemotherapy, cardiac, substance misuse]
+               hospital admission, illness, psychiatric, dementia, depression, chemotherapy, cardiac, substance misuse,
+               medical condition, medical conditions, medical history, health condition, asthma, diabetes, diabetic, epilepsy,
+               epileptic, cancer, autism, autistic, ADHD, dyslexia, dyslexic, anxiety, schizophrenia, bipolar, HIV, hepatitis,
+               pregnant, pregnancy, sickness absence, sick note, fit note, occupational health, physiotherapy, wheelchair,
+               hearing impairment, visual impairment, visually impaired, mobility impairment, counselling, self-harm, suicidal,
+               overdose, alcohol dependency, drug misuse, allergy, allergies, prescribed, hospitalised, surgery, stroke,
+               multiple sclerosis, arthritis, dialysis, insulin, antidepressants, CAMHS, community mental health team]
     examples: {match: ["GP informed of medication change", "diagnosed with depression", "suffered a cardiac arrest",
                        "two learning disabilities"],
                no_match: ["the GPS unit", "a general practice", "health and safety briefing"]}
   - category: ethnicity
-    keywords: [ethnicity, ethnic origin, ethnic group, ethnic background, racial origin]
+    keywords: [ethnicity, ethnic origin, ethnic group, ethnic background, racial origin, race, White British, White Irish,
+               Black British, Black African, Black Caribbean, British Asian, Asian British, British Indian, British Pakistani,
+               British Bangladeshi, mixed race, mixed heritage, dual heritage, Gypsy, Gypsies, Roma, Romany, Irish Traveller, Irish Travellers,
+               Traveller community, Gypsy and Traveller, Travellers]
+    exclude: [race night, charity race, fun run race, race for life, arms race, race day]
     examples: {match: ["Ethnicity: White British", "ethnic background: Mixed"], no_match: ["ethical standards"]}
   - category: religion
-    keywords: [religion, religious belief, religious beliefs, faith group, place of worship, mosque, synagogue, gurdwara]
+    keywords: [religion, religious, religious belief, religious beliefs, faith, faith group, place of worship, mosque, synagogue,
+               gurdwara, mandir, Muslim, Jewish, Hindu, Sikh, Buddhist, Catholic, Roman Catholic, Anglican, Church of England,
+               Methodist, Baptist, Jehovah's Witness, Jehovah's Witnesses, atheist, agnostic, Islam, Islamic, Judaism, Hinduism,
+               Sikhism, Buddhism, Christianity, practising Christian, worship, worships, prays, Ramadan, imam, rabbi, vicar,
+               pastor, priest, attends church, church services]
+    exclude: [good faith, in faith, faith in, act of worship policy, religious education curriculum]
     examples: {match: ["Religion: Sikh", "attends the mosque on Fridays", "religious beliefs recorded"],
                no_match: ["religiously recycled", "Church Road"]}
   - category: sexual_orientation
-    keywords: [sexual orientation, sexuality, gay, lesbian, bisexual, heterosexual, LGBT]
+    keywords: [sexual orientation, sexuality, gay, lesbian, bisexual, heterosexual, LGBT, LGBTQ, homosexual, same-sex partner,
+               same sex partner, civil partner, transgender, trans woman, trans man, gender identity, non-binary]
     examples: {match: ["sexual orientation: not stated", "identifies as heterosexual"], no_match: ["bisection"]}
   - category: trade_union
-    keywords: [trade union, trade unions, union membership, UNISON, GMB, Unite, shop steward]
+    keywords: [trade union, trade unions, union membership, UNISON, Unison, GMB, Unite, shop steward, union member, union rep,
+               union representative, union subscription, union subscriptions, NEU, NASUWT, RCN, UCU, PCS, NAHT, FBU]
     examples: {match: ["member of UNISON since 2010", "member of two trade unions"],
                no_match: ["we unite behind the plan", "in unison", "the European Union"]}
   - category: political
     keywords: [political opinion, political opinions, political views, political beliefs, political party, party membership,
-               political affiliation]
+               political affiliation, political activity, politically active, political activist, Labour Party, Conservative Party,
+               Liberal Democrats, Liberal Democrat, Green Party, Reform UK, Plaid Cymru, SNP, UKIP, party member, canvasser,
+               canvassing]
     examples: {match: ["political party membership", "his political views", "my political opinions"],
                no_match: ["policy politics unit", "third party supplier"]}
   - category: biometric
-    keywords: [biometric, biometrics, fingerprints, fingerprint scan, facial recognition, retina scan]
+    keywords: [biometric, biometrics, fingerprint, fingerprints, fingerprinted, fingerprint scan, facial recognition, face recognition,
+               facial image, facial geometry, iris scan, iris recognition, retina scan, retinal scan, voiceprint, voice recognition,
+               palm print, palm vein, hand geometry, gait analysis]
+    exclude: [file's fingerprint, file fingerprint, digital fingerprint, key fingerprint, browser fingerprint, certificate fingerprint]
     examples: {match: ["biometric data held", "fingerprint scan at the door"],
                no_match: ["biometrically", "a carbon footprint", "the file's fingerprint changed"]}
   - category: genetic

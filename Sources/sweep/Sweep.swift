@@ -1,4 +1,5 @@
 import ArgumentParser
+import Extract
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,6 +19,7 @@ struct Sweep: ParsableCommand {
 
     /// Like ArgumentParser's own, except that bad arguments exit 2 (CONTRACT.md), not 64.
     static func main() {
+        _ = Archive.utf8Locale   // before any thread starts: libarchive reads member names through the locale
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -211,3 +211,65 @@ import Testing
         #expect(m.findings.count <= Detector.findingsPerItem)
     }
 }
+
+/// Special categories count only where they describe a person (DOMAIN.md: keyword indicators near a personal
+/// identifier), never because a policy or a newsletter that mentions them also has a contact address.
+@Suite struct SpecialCategoryPersonTests {
+    let asOf = Timestamp.parse("2026-11-22")!
+    func categories(_ text: String) -> [String] {
+        let d = DetectionTests.detector
+        return d.detect(text, asOf: asOf, session: d.makeSession()).specialCategories
+    }
+
+    @Test func aPolicyWithAContactAddressDescribesNobody() {
+        #expect(categories("""
+            Trade Union Facility Time Policy
+            The council recognises UNISON, GMB and Unite for collective bargaining.
+            The annual trade union facility time report is published in July.
+            Queries to the policy owner: governance@example.gov.uk
+            """).isEmpty)
+        #expect(categories("Staff news\nThe bake-off winner shared her recipe.\nThe council recognises UNISON for bargaining.\nContact comms@example.gov.uk").isEmpty)
+    }
+
+    @Test func aNamedPersonsRecordCounts() {
+        // Named by a title or salutation, then by first name alone.
+        #expect(categories("Ms Patricia Ng\nemail p.ng@example.org\nPatricia was arrested on 23.12.2021.") == ["criminal"])
+        // Named beside their details.
+        #expect(categories("Patricia Kaur, DOB 22/04/2018, NHS 943 476 5919\nPatricia is Sikh and attends the gurdwara.") == ["religion"])
+        // A pronoun in the sentence.
+        #expect(categories("Contact: a.b@example.org\nShe was diagnosed with asthma in 2019.") == ["health"])
+        // The line after a record of the person.
+        #expect(categories("Subject: J Bloggs, NI JK 12 34 56 C, NHS number 943 476 5919\nGP informed of medication change.") == ["health"])
+    }
+
+    @Test func formFieldsCountOnlyWhenAnswered() {
+        #expect(categories("Email: a.b@example.org\nReligion: Sikh") == ["religion"])
+        #expect(categories("Email: a.b@example.org\nReligion: Prefer not to say\nPolitical party membership: none").isEmpty)
+        #expect(categories("Email: a.b@example.org\nEthnicity: [ ] White British [ ] Mixed").isEmpty)
+    }
+}
+
+/// Tables as their formats write them: a value's context is its column's heading, many rows up.
+@Suite struct TableContextTests {
+    let asOf = Timestamp.parse("2026-11-22")!
+    func pii(_ text: String) -> [String: Int] {
+        let d = DetectionTests.detector
+        return d.detect(text, asOf: asOf, session: d.makeSession()).personalData
+    }
+
+    @Test func sortCodesUnderAPDFTablesHeadings() {
+        // pdftotext writes a table as lines of words: the headings line holds the only "Sort Code".
+        var rows = "Council Tax refunds\nAccount Ref Payee Amount Sort Code Account No\n"
+        for k in 0..<6 { rows += "CT5111839\(k) Payee \(k) £20\(k).41 0\(k + 1)-09-38 5460077\(k)\n" }
+        #expect(pii(rows)["uk_bank_account"] == 6)
+        // After a blank line the headings no longer apply: dates and order numbers stay what they are.
+        #expect(pii("Sort Code Account No\n\nThe residents' forum met in the community centre and then, on 04-09-21, approved order 54600775\n")["uk_bank_account"] == nil)
+    }
+
+    @Test func anHTMLTableKeepsItsColumns() {
+        let html = "<table><tr><td>Payee</td><td>Sort Code</td><td>Account No</td></tr>"
+            + (0..<5).map { "<tr><td>Payee \($0)</td><td>1\($0)-01-04</td><td>1575694\($0)</td></tr>" }.joined() + "</table>"
+        #expect(pii(PlainText.stripMarkup(html))["uk_bank_account"] == 5)
+        #expect(PlainText.stripMarkup(html).hasPrefix("\nPayee\tSort Code\tAccount No\t\nPayee 0\t10-01-04"))
+    }
+}
