@@ -3,12 +3,13 @@
 #   make test   set up, build, run every test
 #   make fuzz   libFuzzer over the in-house parsers (MIME, mbox, compound files, .msg, legacy Office, RTF);
 #               FUZZ_SECONDS per target (default 60). `make test` runs a 10-second smoke of each.
+#   make quality  build, then score detection on the independent synthetic set in quality/ (see QUALITY.md)
 #   make bench  set up, build release, time scans beside find and the duplicate sweep beside
 #               jdupes, rdfind, rmlint and fdupes, and detection beside ripgrep (results in BENCHMARKS.md)
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: setup build release demo test fuzz bench clean
+.PHONY: setup build release demo test fuzz bench quality clean
 
 FUZZ_SECONDS ?= 60
 
@@ -29,6 +30,9 @@ test: build
 	$(SWIFT) build --build-tests
 	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" $(SWIFT) test --skip-build
 	SWIFT=$(SWIFT) scripts/fuzz 10
+
+quality: build
+	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" bash quality/run.sh
 
 fuzz: setup
 	SWIFT=$(SWIFT) scripts/fuzz $(FUZZ_SECONDS)
