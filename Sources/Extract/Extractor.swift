@@ -117,6 +117,9 @@ public enum Extractor {
             }
 
         case .outlookStore:
+            if let isolation = budget.limits.isolation, case .file = source {
+                return Isolated.extract(.pst, source, name: name, mime: mime, budget: budget, isolation: isolation, visit: visit)
+            }
             switch source {
             case .file(let path, _) where String(validating: path.bytes, as: UTF8.self) != nil:
                 return OutlookStore.extract(path: path.display, budget: budget, visit: visit)
@@ -159,6 +162,9 @@ public enum Extractor {
             }
 
         case .archive:
+            if let isolation = budget.limits.isolation, case .file = source {
+                return Isolated.extract(.archive, source, name: name, mime: mime, budget: budget, isolation: isolation, visit: visit)
+            }
             let size: Int64
             switch source {
             case .bytes(let b): size = Int64(b.count)

@@ -5,50 +5,120 @@ import Foundation
 import SweepModel
 
 /// Readers that run in a worker process: a C library call that loops, allocates without end or crashes
-/// (poppler on a hostile PDF) cannot be interrupted in process, so the PDF reader runs in `sweep
-/// extract-worker` under an address-space limit and a CPU-time limit, and is killed at the item's deadline.
-/// What it read before that (the pages it sent) stays, and the item says why it stopped; the scan goes on.
+/// (poppler on a hostile PDF, libarchive on a 7z with a huge dictionary, libpst on a damaged store) cannot be
+/// interrupted in process, so these readers run in `sweep extract-worker` under an address-space limit and a
+/// CPU-time limit, and the worker is killed when it says nothing for the item's time (each page or nested item
+/// it sends starts a new window, as in process). What it sent before that stays, the item says why it stopped,
+/// and the scan goes on.
 ///
-/// The request goes to the worker's standard input: one JSON line, then the bytes when there is no path.
-/// The worker answers with JSON lines: one per page as it is read, then one that ends the reading.
+/// The request goes to the worker's standard input: one JSON line, then the bytes when there is no path. The
+/// worker answers in frames: a JSON line, then as many bytes as it names. A page of a PDF, a nested item (with
+/// its bytes, or already read with its own nested items following), and last the reading's end.
 public enum Isolated {
+    /// The readers that run isolated.
+    public enum Reader: String, Codable, Sendable { case pdf, archive, pst }
+
     struct Request: Codable {
+        var reader: Reader
         var path: String?
         var length: Int?
+        var name: String
+        var mime: String
         var seconds: Double
         var memory: Int
         var textCap: Int
+        var maxChildBytes: Int
+        var maxExpandedBytes: Int64
+        var maxRatio: Int64
+        var maxChildren: Int
+        var maxWholeFileBytes: Int
     }
 
-    struct Line: Codable {
-        var page: String?
-        var end: End?
-    }
-
-    struct End: Codable {
-        var title: String?, author: String?, application: String?
-        var created: Int64?, modified: Int64?
+    /// An extraction as it crosses the pipe.
+    struct Part: Codable {
+        var text: String?
+        var headers: [String: String] = [:]
+        var title: String?, author: String?, application: String?, subject: String?, sender: String?
+        var recipients: [String] = []
+        var created: Int64?, modified: Int64?, date: Int64?
         var pages: Int?
         var problemKind: String?, problemMessage: String?
+        var readAs: String?
+
+        init(_ e: Extraction, withText: Bool) {
+            text = withText ? e.text.string : nil
+            headers = e.headers
+            title = e.metadata.title; author = e.metadata.author; application = e.metadata.application
+            subject = e.metadata.subject; sender = e.metadata.sender; recipients = e.metadata.recipients
+            created = e.metadata.created?.nanoseconds; modified = e.metadata.modified?.nanoseconds; date = e.metadata.date?.nanoseconds
+            pages = e.metadata.pages
+            problemKind = e.problem?.kind.rawValue; problemMessage = e.problem?.message
+            readAs = e.readAs
+        }
+
+        var extraction: Extraction {
+            var e = Extraction(body: text ?? "", headers: headers)
+            e.metadata.title = title; e.metadata.author = author; e.metadata.application = application
+            e.metadata.subject = subject; e.metadata.sender = sender; e.metadata.recipients = recipients
+            e.metadata.created = created.map { Timestamp(nanoseconds: $0) }
+            e.metadata.modified = modified.map { Timestamp(nanoseconds: $0) }
+            e.metadata.date = date.map { Timestamp(nanoseconds: $0) }
+            e.metadata.pages = pages
+            if let k = problemKind, let kind = Problem.Kind(rawValue: k) { e.problem = Problem(kind, problemMessage ?? k) }
+            e.readAs = readAs
+            return e
+        }
+    }
+
+    /// A nested item as it crosses the pipe; its bytes (``length``) follow the line, its own nested items
+    /// (``children``) the bytes.
+    struct ChildHead: Codable {
+        var name: String
+        var kind: String
+        var modified: Int64?
+        var declaredType: String?
+        var length: Int?
+        var skippedSize: Int64?
+        var problemKind: String?, problemMessage: String?
+        var extracted: Part?
+        var children: Int?
+    }
+
+    struct Frame: Codable {
+        var page: String?
+        var child: ChildHead?
+        var end: Part?
     }
 
     // MARK: The scanner's side
 
-    /// Reads a PDF in a worker process.
-    public static func pdf(_ source: Extractor.Source, budget: ExtractionBudget, isolation: Isolation) -> Extraction {
-        var request = Request(path: nil, length: nil, seconds: budget.limits.secondsPerItem, memory: budget.limits.workerMemoryBytes,
-                              textCap: budget.limits.textCap)
+    /// Reads the item with `reader` in a worker process; nested items go to `visit` as they arrive.
+    public static func extract(_ reader: Reader, _ source: Extractor.Source, name: String, mime: String, budget: ExtractionBudget,
+                            isolation: Isolation, visit: (Child) -> Bool) -> Extraction {
+        let l = budget.limits
+        var request = Request(reader: reader, path: nil, length: nil, name: name, mime: mime, seconds: l.secondsPerItem,
+                              memory: l.workerMemoryBytes, textCap: l.textCap, maxChildBytes: l.maxChildBytes,
+                              maxExpandedBytes: l.maxExpandedBytes, maxRatio: l.maxRatio, maxChildren: l.maxChildren,
+                              maxWholeFileBytes: l.maxWholeFileBytes)
         var payload: [UInt8] = []
         switch source {
         case .file(let path, let id):
             if String(validating: path.bytes, as: UTF8.self) != nil {
+                // Still the file the walk listed (the worker opens it by name just after).
+                switch FileHead.open(path, expected: id) {
+                case .success(let opened): close(opened.fd)
+                case .failure(let f): return Extraction(problem: Extractor.problem(f))
+                }
                 request.path = path.display
             } else {
                 // A name that is not UTF-8: its bytes go over the pipe instead.
                 switch FileHead.open(path, expected: id) {
                 case .success(let opened):
                     defer { close(opened.fd) }
-                    payload = readAll(opened.fd, limit: budget.limits.maxWholeFileBytes)
+                    guard Int(opened.info.st_size) <= l.maxWholeFileBytes else {
+                        return Extraction(problem: Problem(.limit, "larger than \(ByteCount(Int64(l.maxWholeFileBytes))) under a name that is not UTF-8: not read"))
+                    }
+                    payload = readAll(opened.fd, limit: l.maxWholeFileBytes)
                 case .failure(let f): return Extraction(problem: Extractor.problem(f))
                 }
                 request.length = payload.count
@@ -58,16 +128,24 @@ public enum Isolated {
             request.length = b.count
         }
         guard let header = try? JSONEncoder().encode(request) else { return .failed(.corrupt, "worker request") }
-        return run(isolation, input: Array(header) + [10] + payload, seconds: budget.limits.secondsPerItem, cap: budget.limits.textCap)
+        return run(isolation, input: Array(header) + [10] + payload, reader: reader, seconds: l.secondsPerItem, cap: l.textCap,
+                   visit: visit)
     }
 
-    static func run(_ isolation: Isolation, input: [UInt8], seconds: Double, cap: Int) -> Extraction {
+    /// Reads a PDF in a worker process.
+    public static func pdf(_ source: Extractor.Source, budget: ExtractionBudget, isolation: Isolation) -> Extraction {
+        extract(.pdf, source, name: "", mime: "application/pdf", budget: budget, isolation: isolation) { _ in true }
+    }
+
+    static func run(_ isolation: Isolation, input: [UInt8], reader: Reader, seconds: Double, cap: Int,
+                    visit: (Child) -> Bool) -> Extraction {
         signal(SIGPIPE, SIG_IGN)   // a worker that died must not take the scan with it
+        let what = reader == .pdf ? "the PDF reader" : reader == .pst ? "the PST reader" : "the archive reader"
         var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0]
-        guard pipeClosedOnExec(&toChild) else { return .failed(.unreadable, "no pipe for the PDF reader: \(String(cString: strerror(errno)))") }
+        guard pipeClosedOnExec(&toChild) else { return .failed(.unreadable, "no pipe for \(what): \(String(cString: strerror(errno)))") }
         guard pipeClosedOnExec(&fromChild) else {
             close(toChild[0]); close(toChild[1])
-            return .failed(.unreadable, "no pipe for the PDF reader: \(String(cString: strerror(errno)))")
+            return .failed(.unreadable, "no pipe for \(what): \(String(cString: strerror(errno)))")
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -92,70 +170,135 @@ public enum Isolated {
         close(toChild[0]); close(fromChild[1])
         guard spawned == 0 else {
             close(toChild[1]); close(fromChild[0])
-            return .failed(.unreadable, "could not start the PDF reader (\(isolation.executable)): \(String(cString: strerror(spawned)))")
+            return .failed(.unreadable, "could not start \(what) (\(isolation.executable)): \(String(cString: strerror(spawned)))")
         }
         // The request: small for a file on disk; for bytes the worker reads it all before it answers.
         writeAll(toChild[1], input)
         close(toChild[1])
 
+        let stream = FrameReader(fd: fromChild[0], seconds: seconds)
         var pages: [String] = []
-        var end: End?
-        var pending: [UInt8] = []
-        var timedOut = false
-        let deadline = Date().addingTimeInterval(seconds)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { buffer.deallocate() }
-        reading: while true {
-            let left = deadline.timeIntervalSinceNow
-            if left <= 0 { timedOut = true; break }
-            var p = pollfd(fd: fromChild[0], events: Int16(POLLIN), revents: 0)
-            let ready = poll(&p, 1, Int32(min(left, 1) * 1000) + 1)
-            if ready < 0 { if errno == EINTR { continue }; break }
-            if ready == 0 { continue }
-            let n = read(fromChild[0], buffer.baseAddress, buffer.count)
-            if n < 0 { if errno == EINTR { continue }; break }
-            if n == 0 { break }
-            pending += UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            while let nl = pending.firstIndex(of: 10) {
-                let line = Array(pending[..<nl])
-                pending.removeSubrange(...nl)
-                guard let l = try? JSONDecoder().decode(Line.self, from: Data(line)) else { continue }
-                if let page = l.page { pages.append(page) }
-                if let e = l.end { end = e; break reading }
+        var end: Part?
+        var children = 0
+        var stoppedByVisitor = false
+        /// One nested item and its own nested items, from the stream.
+        func nextChild(_ head: ChildHead) -> Child? {
+            let kind = ItemKind(rawValue: head.kind) ?? .member
+            let content: Child.Content
+            if let n = head.length {
+                guard let bytes = stream.bytes(n) else { return nil }
+                content = .bytes(bytes)
+            } else if let e = head.extracted {
+                content = .extracted(e.extraction)
+            } else {
+                let kindOf = head.problemKind.flatMap(Problem.Kind.init(rawValue:)) ?? .limit
+                content = .skipped(size: head.skippedSize ?? 0, problem: Problem(kindOf, head.problemMessage ?? "not read"))
             }
+            var c = Child(name: head.name, kind: kind, content: content, modified: head.modified.map { Timestamp(nanoseconds: $0) },
+                          declaredType: head.declaredType)
+            for _ in 0..<(head.children ?? 0) {
+                guard let frame = stream.frame(), let h = frame.child, let inner = nextChild(h) else { return nil }
+                c.children.append(inner)
+            }
+            return c
+        }
+        reading: while let frame = stream.frame() {
+            if let page = frame.page { pages.append(page) }
+            if let head = frame.child {
+                guard let child = nextChild(head) else { break }
+                children += 1
+                if !visit(child) { stoppedByVisitor = true; break reading }
+                stream.restartClock()   // the time the scanner spent on the item is not the reader's
+            }
+            if let e = frame.end { end = e; break }
         }
         close(fromChild[0])
-        if timedOut || end == nil { kill(pid, SIGKILL) }
+        if end == nil { kill(pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
 
-        var e = Extraction()
-        var body = pages.joined(separator: "\u{0C}\n")
-        if body.utf8.count > cap { body = String(decoding: body.utf8.prefix(cap), as: UTF8.self) }
-        e.body = body
-        let edges = pages.flatMap(PDFDocument.edgeLines)
-        if !edges.isEmpty { e.headers["x-header-footer"] = edges.joined(separator: "\n") }
-        let read = pages.isEmpty ? "nothing was read" : "\(pages.count) page(s) were read"
-        if let end {
-            e.metadata.title = end.title; e.metadata.author = end.author; e.metadata.application = end.application
-            e.metadata.created = end.created.map { Timestamp(nanoseconds: $0) }
-            e.metadata.modified = end.modified.map { Timestamp(nanoseconds: $0) }
-            e.metadata.pages = end.pages
-            if let k = end.problemKind, let kind = Problem.Kind(rawValue: k) { e.problem = Problem(kind, end.problemMessage ?? k) }
-        } else if timedOut {
-            e.problem = Problem(.timeout, "the PDF reader took more than \(Int(seconds)) s and was stopped; \(read)")
+        var e = end?.extraction ?? Extraction()
+        if reader == .pdf {
+            var body = pages.joined(separator: "\u{0C}\n")
+            if body.utf8.count > cap { body = String(decoding: body.utf8.prefix(cap), as: UTF8.self) }
+            e.body = body
+            let edges = pages.flatMap(PDFDocument.edgeLines)
+            if !edges.isEmpty { e.headers["x-header-footer"] = edges.joined(separator: "\n") }
+        }
+        guard end == nil, !stoppedByVisitor else { return e }
+        let read = reader == .pdf ? (pages.isEmpty ? "nothing was read" : "\(pages.count) page(s) were read")
+            : (children == 0 ? "nothing was read" : "\(children) item(s) inside were read")
+        if stream.timedOut {
+            e.problem = Problem(.timeout, "\(what) took more than \(Int(seconds)) s without progress and was stopped; \(read)")
         } else {
             // Killed by its own limits, or crashed inside the library.
             let signal = status & 0x7F
-            if signal == SIGXCPU || signal == SIGKILL {
-                e.problem = Problem(.timeout, "the PDF reader used up its CPU time and was stopped; \(read)")
+            if signal == SIGXCPU {
+                e.problem = Problem(.timeout, "\(what) used up its CPU time and was stopped; \(read)")
             } else if signal != 0 {
-                e.problem = Problem(.corrupt, "the PDF reader crashed (signal \(signal)) on this file, or ran out of memory; \(read)")
+                e.problem = Problem(.corrupt, "\(what) crashed (signal \(signal)) on this file, or ran out of memory; \(read)")
             } else {
-                e.problem = Problem(.limit, "the PDF reader stopped (exit \((status >> 8) & 0xFF): out of memory?); \(read)")
+                e.problem = Problem(.limit, "\(what) stopped (exit \((status >> 8) & 0xFF): out of memory?); \(read)")
             }
         }
         return e
+    }
+
+    /// Frames from the worker's output, each awaited for at most `seconds` from the last one (or the last restart).
+    final class FrameReader {
+        let fd: Int32
+        let seconds: Double
+        var deadline: Date
+        var buffer: [UInt8] = []
+        var start = 0
+        var timedOut = false
+        var closed = false
+
+        init(fd: Int32, seconds: Double) {
+            self.fd = fd; self.seconds = seconds; deadline = Date().addingTimeInterval(seconds)
+        }
+
+        func restartClock() { deadline = Date().addingTimeInterval(seconds) }
+
+        /// Reads more into the buffer; false at the end, on an error or past the deadline.
+        func fill() -> Bool {
+            guard !closed && !timedOut else { return false }
+            if start > 1 << 20 { buffer.removeFirst(start); start = 0 }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let left = deadline.timeIntervalSinceNow
+                if left <= 0 { timedOut = true; return false }
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&p, 1, Int32(min(left, 1) * 1000) + 1)
+                if ready < 0 { if errno == EINTR { continue }; closed = true; return false }
+                if ready == 0 { continue }
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 { if errno == EINTR { continue }; closed = true; return false }
+                if n == 0 { closed = true; return false }
+                buffer += chunk[0..<n]
+                return true
+            }
+        }
+
+        func frame() -> Frame? {
+            while true {
+                if let nl = buffer[start...].firstIndex(of: 10) {
+                    let line = buffer[start..<nl]
+                    start = nl + 1
+                    restartClock()
+                    return try? JSONDecoder().decode(Frame.self, from: Data(line))
+                }
+                guard fill() else { return nil }
+            }
+        }
+
+        func bytes(_ n: Int) -> [UInt8]? {
+            while buffer.count - start < n { guard fill() else { return nil } }
+            let out = Array(buffer[start..<start + n])
+            start += n
+            restartClock()
+            return out
+        }
     }
 
     /// A pipe whose ends other workers do not inherit (their copies would keep this worker's output open).
@@ -179,8 +322,8 @@ public enum Isolated {
         var out: [UInt8] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { buffer.deallocate() }
-        while out.count <= limit {
-            let n = read(fd, buffer.baseAddress, buffer.count)
+        while out.count < limit {
+            let n = read(fd, buffer.baseAddress, min(buffer.count, limit - out.count))
             if n < 0 { if errno == EINTR { continue }; break }
             if n == 0 { break }
             out += UnsafeRawBufferPointer(rebasing: buffer[0..<n])
@@ -190,17 +333,15 @@ public enum Isolated {
 
     // MARK: The worker's side
 
-    /// `sweep extract-worker`: reads one request from standard input, limits itself, reads the PDF and
-    /// answers on standard output. The exit status is 0 whatever the PDF held.
+    /// `sweep extract-worker`: reads one request from standard input, limits itself, reads the item and answers
+    /// on standard output. The exit status is 0 whatever the item held.
     public static func workerMain() -> Int32 {
         var header: [UInt8] = []
         var byte: UInt8 = 0
         while read(0, &byte, 1) == 1 && byte != 10 { header.append(byte) }
         guard let request = try? JSONDecoder().decode(Request.self, from: Data(header)) else { return 2 }
         var payload: [UInt8] = []
-        if let length = request.length {
-            payload = readAll(0, limit: length)
-        }
+        if let length = request.length { payload = readAll(0, limit: length) }
         // The limits the scanner cannot impose from outside on a library call.
         var memory = rlimit(rlim_cur: rlim_t(request.memory), rlim_max: rlim_t(request.memory))
         setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &memory)
@@ -208,27 +349,70 @@ public enum Isolated {
         var time = rlimit(rlim_cur: cpu, rlim_max: cpu + 1)
         setrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &time)
         faultForTests()
+        _ = Archive.utf8Locale
 
         var limits = ExtractionLimits()
         limits.secondsPerItem = request.seconds
         limits.textCap = request.textCap
+        limits.maxChildBytes = request.maxChildBytes
+        limits.maxExpandedBytes = request.maxExpandedBytes
+        limits.maxRatio = request.maxRatio
+        limits.maxChildren = request.maxChildren
+        limits.maxWholeFileBytes = request.maxWholeFileBytes
         let budget = ExtractionBudget(limits: limits)
         let encoder = JSONEncoder()
-        func send(_ line: Line) {
-            guard let data = try? encoder.encode(line) else { return }
-            writeAll(1, Array(data) + [10])
+        func send(_ frame: Frame, _ bytes: [UInt8] = []) {
+            guard let data = try? encoder.encode(frame) else { return }
+            writeAll(1, Array(data) + [10] + bytes)
         }
-        let onPage: (String) -> Void = { send(Line(page: $0)) }
-        let e = request.path.map { PDFDocument.extract(path: $0, budget: budget, onPage: onPage) }
-            ?? PDFDocument.extract(bytes: payload, budget: budget, onPage: onPage)
-        send(Line(end: End(title: e.metadata.title, author: e.metadata.author, application: e.metadata.application,
-                           created: e.metadata.created?.nanoseconds, modified: e.metadata.modified?.nanoseconds,
-                           pages: e.metadata.pages, problemKind: e.problem?.kind.rawValue, problemMessage: e.problem?.message)))
+        func sendChild(_ c: Child) {
+            var head = ChildHead(name: c.name, kind: c.kind.rawValue, modified: c.modified?.nanoseconds, declaredType: c.declaredType)
+            var bytes: [UInt8] = []
+            switch c.content {
+            case .bytes(let b): head.length = b.count; bytes = b
+            case .extracted(let e): head.extracted = Part(e, withText: true)
+            case .skipped(let size, let p): head.skippedSize = size; head.problemKind = p.kind.rawValue; head.problemMessage = p.message
+            }
+            head.children = c.children.isEmpty ? nil : c.children.count
+            send(Frame(child: head), bytes)
+            for inner in c.children { sendChild(inner) }
+        }
+        let visit: (Child) -> Bool = { sendChild($0); return true }
+        let e: Extraction
+        switch request.reader {
+        case .pdf:
+            let onPage: (String) -> Void = { send(Frame(page: $0)) }
+            e = request.path.map { PDFDocument.extract(path: $0, budget: budget, onPage: onPage) }
+                ?? PDFDocument.extract(bytes: payload, budget: budget, onPage: onPage)
+        case .archive:
+            if let path = request.path {
+                let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+                guard fd >= 0 else { send(Frame(end: Part(.failed(.unreadable, "open failed: " + String(cString: strerror(errno))), withText: false))); return 0 }
+                defer { close(fd) }
+                var st = stat()
+                fstat(fd, &st)
+                e = Archive.extract(.descriptor(fd), name: request.name, containerSize: Int64(st.st_size), mime: request.mime,
+                                    budget: budget, visit: visit)
+            } else {
+                e = Archive.extract(.memory(payload), name: request.name, containerSize: Int64(payload.count), mime: request.mime,
+                                    budget: budget, visit: visit)
+            }
+        case .pst:
+            if let path = request.path {
+                e = OutlookStore.extract(path: path, budget: budget, visit: visit)
+            } else {
+                e = Extractor.withTemporaryFile(payload) { tmp in
+                    guard let tmp else { return Extraction(problem: Problem(.unreadable, "no temporary file for the PST store")) }
+                    return OutlookStore.extract(path: tmp, budget: budget, visit: visit)
+                }
+            }
+        }
+        send(Frame(end: Part(e, withText: request.reader != .pdf)))
         return 0
     }
 
-    /// `SWEEP_WORKER_FAULT=hang|crash|hog`: the worker misbehaves as a hostile file can make a library misbehave,
-    /// so the tests can show the scan survives each. Read only by the worker process.
+    /// `SWEEP_WORKER_FAULT=hang|spin|crash|hog`: the worker misbehaves as a hostile file can make a library
+    /// misbehave, so the tests can show the scan survives each. Read only by the worker process.
     static func faultForTests() {
         switch ProcessInfo.processInfo.environment["SWEEP_WORKER_FAULT"] {
         case "hang": while true { sleep(1) }

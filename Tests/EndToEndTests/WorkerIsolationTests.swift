@@ -2,12 +2,15 @@ import Foundation
 import TestSupport
 import Testing
 
-/// A PDF is read in a worker process under memory and CPU limits and killed at the item's deadline: a reader
-/// that hangs, spins, crashes or eats memory (as poppler can on a hostile file) costs one item, never the scan.
+/// PDFs, archives and PST stores are read in worker processes under memory and CPU limits and killed at the item's
+/// deadline: a reader that hangs, spins, crashes or eats memory (as poppler, libarchive or libpst can on a hostile
+/// file) costs one item, never the scan.
 @Suite struct WorkerIsolationTests {
     func share() throws -> TempTree {
         let t = TempTree("share")
         try FileManager.default.copyItem(atPath: repositoryRoot + "/fixtures/formats/pdf/report.pdf", toPath: t.path("report.pdf"))
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/fixtures/council/HR/Archive/recruitment-2017.zip",
+                                         toPath: t.path("recruitment.zip"))
         t.file("notes.txt", "Contact a.smith@example.org about the case.\n")
         t.file("sweep.yaml", "limits:\n  seconds_per_item: 2\n  worker_memory_mb: 256\n")
         return t
@@ -29,6 +32,8 @@ import Testing
         #expect(scan.status == 1, "\(scan.stderr)")
         let pdf = try item(db, "report.pdf")
         #expect((pdf["error"] as? String)?.hasPrefix(expected) == true, "\(String(describing: pdf["error"]))")
+        let zip = try item(db, "recruitment.zip")
+        #expect((zip["error"] as? String)?.hasPrefix(expected) == true, "\(String(describing: zip["error"]))")
         #expect((try item(db, "notes.txt")["pii"] as? [String: Int]) == ["email": 1])   // the scan went on
 
         // An unchanged item that failed is not read again (its budget is not spent again)…
@@ -40,5 +45,29 @@ import Testing
         #expect(again["error"] is NSNull)
         #expect((again["pii"] as? [String: Int])?["nino"] == 1)
         #expect(again["markings"] as? [String] == ["OFFICIAL-SENSITIVE"])
+        #expect(try item(db, "recruitment.zip")["error"] is NSNull)
+        #expect((try item(db, "recruitment.zip!/2017/application-form-A-Smith.txt")["pii"] as? [String: Int])?["nino"] == 1)
+    }
+}
+
+/// A real Outlook store (../shared/samples/mail/, which the project cannot commit) read through the worker: its
+/// folders, messages and the items attached to them come back as they do in process.
+@Suite struct IsolatedStoreTests {
+    static let samples = repositoryRoot + "/../shared/samples/mail"
+    static var present: Bool { FileManager.default.fileExists(atPath: samples + "/dist-list.pst") }
+
+    @Test(.enabled(if: IsolatedStoreTests.present, "needs ../shared/samples/mail/dist-list.pst"))
+    func aStoreReadInAWorkerKeepsItsNestedItems() throws {
+        let t = TempTree("pst")
+        try FileManager.default.copyItem(atPath: Self.samples + "/dist-list.pst", toPath: t.path("dist-list.pst"))
+        let work = TempTree()
+        let db = work.path("p.db")
+        #expect(try runSweep(["scan", t.root, "--index", db, "--quiet"]).status == 0)
+        let items = try runSweep(["export", "--index", db]).jsonLines
+        let names = items.compactMap { ($0["path"] as? String)?.components(separatedBy: "dist-list.pst").last }.sorted()
+        #expect(names == ["", "!/Calendar/1", "!/Calendar/1!/attachment-1", "!/Calendar/1!/attachment-2", "!/Contacts/1", "!/Contacts/2"])
+        let contact = try #require(items.first { ($0["path"] as? String)?.hasSuffix("!/Contacts/2") == true })
+        #expect((contact["pii"] as? [String: Int])?["email"] == 1)
+        #expect(items.allSatisfy { $0["error"] is NSNull })
     }
 }
