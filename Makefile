@@ -1,6 +1,6 @@
 # Sweep: the two README commands and the benchmark.
 #   make demo   set up, build, scan the bundled fixtures into demo.db and print the summary
-#   make test   set up, build, run every test
+#   make test   set up, build, run every test, score the independent set in quality/ against its goals
 #   make fuzz   libFuzzer over the in-house parsers (MIME, mbox, compound files, .msg, legacy Office, RTF);
 #               FUZZ_SECONDS per target (default 60). `make test` runs a 10-second smoke of each.
 #   make quality  build, then score detection on the independent synthetic set in quality/ (see QUALITY.md)
@@ -29,6 +29,7 @@ test: build
 	@scripts/setup chromium chromium-driver curl
 	$(SWIFT) build --build-tests
 	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" $(SWIFT) test --skip-build
+	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" quality/test.sh
 	SWIFT=$(SWIFT) scripts/fuzz 10
 
 quality: build

@@ -12,7 +12,7 @@ start=$(date +%s.%N)
 rc=$?
 end=$(date +%s.%N)
 "$BIN" export --index "$TMP/q.db" --format jsonl -o "$TMP/q.jsonl" || echo "export failed" >&2
-python3 quality/score.py "$TMP/set" "$TMP/q.jsonl" || echo "score.py failed" >&2
+QUALITY_JSON="${QUALITY_JSON:-}" python3 quality/score.py "$TMP/set" "$TMP/q.jsonl" || echo "score.py failed" >&2
 printf '\n## Scan\n\nExit code %s, %s s wall clock (binary %s). Its summary:\n\n```\n' "$rc" "$(python3 -c "print(round($end - $start, 1))")" "$BIN"
 cat "$TMP/scan.out"; printf '```\n'
 exit 0

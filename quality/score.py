@@ -142,6 +142,10 @@ def main():
     for b, p, e, diffs in sorted(worst, key=lambda w: (-w[0], w[1]))[:25]:
         out.append(f"- `{p}` ({e['format']}/{e['nesting']}, {e['doc_type']}): " + "; ".join(diffs))
     print("\n".join(out))
+    # The figures themselves, for quality/check.py (QUALITY_JSON=FILE).
+    if os.environ.get("QUALITY_JSON"):
+        json.dump({"missing": len(missing), "extra": len(extra), "pii": pii, "placements": place, "markings": mk,
+                   "special": sc}, open(os.environ["QUALITY_JSON"], "w"), indent=1)
 
 if __name__ == "__main__":
     main()
