@@ -70,7 +70,9 @@ public enum Identify {
         if starts([0x21, 0x42, 0x44, 0x4E]) { return byType("application/vnd.ms-outlook-pst") }
         // Zip: Office Open XML and OpenDocument by name, else libmagic's guess (it sees [Content_Types].xml when it is first).
         if starts([0x50, 0x4B, 0x03, 0x04]) || starts([0x50, 0x4B, 0x05, 0x06]) {
-            if let ext, let m = TypeRefiner.zipFamilies[ext], !OfficeDocument.handles(mime) || mime == m {
+            // The name says which variant (a slide show, a template, a binary workbook) when libmagic names the
+            // same application or nothing in particular; a file renamed to another application keeps libmagic's.
+            if let ext, let m = TypeRefiner.zipFamilies[ext], !OfficeDocument.handles(mime) || application(of: mime) == application(of: m) {
                 return byType(m)
             }
             return byType(mime)
@@ -92,6 +94,14 @@ public enum Identify {
     }
 
     static let encryptedPackage = "application/x-sweep-encrypted-office"
+
+    /// The application an Office type belongs to: word, spreadsheet, presentation (OOXML and ODF alike).
+    static func application(of mime: String) -> String {
+        if mime.contains("wordprocessingml") || mime.contains("ms-word") || mime.contains("opendocument.text") { return "word" }
+        if mime.contains("spreadsheetml") || mime.contains("ms-excel") || mime.contains("opendocument.spreadsheet") { return "spreadsheet" }
+        if mime.contains("presentationml") || mime.contains("ms-powerpoint") || mime.contains("opendocument.presentation") { return "presentation" }
+        return mime
+    }
 
     /// Old and rare formats Sweep recognises but has no reader for, by libmagic's type.
     static let knownUnsupported: [String: String] = [

@@ -53,6 +53,12 @@ import Testing
             #expect(reading(bytes: zip, mime: "application/zip", ext: ext)?.family == .office, "\(ext)")
         }
         #expect(reading(bytes: zip, mime: "application/zip", ext: "zip")?.readAs == "zip")
+        // libmagic sees the package's content types: the name still tells the variant of the same application…
+        let sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        #expect(reading(bytes: zip, mime: sheet, ext: "xlsb")?.readAs == "xlsb")
+        #expect(reading(bytes: zip, mime: "application/vnd.openxmlformats-officedocument.presentationml.presentation", ext: "ppsx")?.readAs == "ppsx")
+        // …but a workbook renamed .docx stays a workbook.
+        #expect(reading(bytes: zip, mime: sheet, ext: "docx")?.readAs == "xlsx")
     }
 
     @Test func knownFormatsWithoutAReaderSaySo() {
