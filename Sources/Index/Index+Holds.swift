@@ -8,7 +8,7 @@ public struct HoldRecord: Sendable {
     public let reason: String
     public let authority: String
     /// Path globs below the scan root, matched as the schedule's `when.path` is.
-    public let scope: [String]
+    public var scope: [String]
     public let startDate: String
     public let reviewDate: String?
     public let placedBy: String

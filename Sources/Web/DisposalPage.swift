@@ -27,7 +27,7 @@ extension WebApp {
         }
         var glob: Glob?
         if let f = q["folder"] {
-            do { glob = try Glob(f) } catch { problem = "Folder “\(f)”: \(error)" }
+            do { glob = try Scope.glob(f, in: store) } catch { problem = "Folder “\(f)”: \(error)" }
         }
         let all = try DisposalReview(index: store).candidates(asOf: asOf)
         var rows = all.filter { r in

@@ -62,7 +62,10 @@ extension WebApp {
             problems.append("Give \(label).")
         }
         if scope.isEmpty { problems.append("Give the hold's scope: at least one path glob.") }
-        for g in scope { do { _ = try Glob(g) } catch { problems.append("Scope “\(g)”: \(error)") } }
+        // A whole path is made the path below its scan root, as on the command line (Holds.place does it for
+        // both); one below no scanned root is refused here, before anything is written.
+        let roots = try Scope.roots(of: store)
+        for g in scope { do { _ = try Scope.glob(g, roots: roots) } catch { problems.append("Scope “\(g)”: \(error)") } }
         for key in ["start", "review"] {
             if let d = f[key], d.count != 10 || Timestamp.parse(d) == nil { problems.append("“\(d)” is not a date: write it YYYY-MM-DD.") }
         }
@@ -81,8 +84,10 @@ extension WebApp {
             let now = Timestamp.now().iso8601
             let h = HoldRecord(id: id, reason: reason, authority: authority, scope: scope, startDate: start, reviewDate: review,
                                placedBy: by, placedAt: now)
-            do { try Holds.place(h, in: store) } catch let p as SweepIndex.HoldProblem { return "No hold was placed: \(p)." }
-            return "Hold \(id) placed on \(scope.joined(separator: ", ")) from \(start)."
+            let placed: HoldRecord
+            do { placed = try Holds.place(h, in: store) } catch let p as SweepIndex.HoldProblem { return "No hold was placed: \(p)." }
+            catch let p as Scope.Problem { return "No hold was placed: \(p)." }
+            return "Hold \(id) placed on \(placed.scope.joined(separator: ", ")) from \(start)."
         }
         return await redirect("/holds", flash: outcome, call)
     }

@@ -70,7 +70,7 @@ struct DisposalCommand: ParsableCommand {
             let store = try couldNotRun { try SweepIndex.openForReading(index) }
             let day = try couldNotRun { try asOf ?? store.latestAsOf() ?? String(Timestamp.now().iso8601.prefix(10)) }
             let glob = try folder.map { text -> Glob in
-                do { return try Glob(belowRoot(text, of: store)) } catch { throw ValidationError("--folder \(text): \(error)") }
+                try folderGlob(text, of: store)
             }
             let rows = try couldNotRun { try DisposalReview(index: store).candidates(asOf: day) }.filter { r in
                 let c = r.item
@@ -197,7 +197,7 @@ extension DisposalCommand {
             if classID != nil || folder != nil {
                 let day = try couldNotRun { try asOf ?? store.latestAsOf() ?? today() }
                 let glob = try folder.map { text -> Glob in
-                    do { return try Glob(belowRoot(text, of: store)) } catch { throw ValidationError("--folder \(text): \(error)") }
+                    try folderGlob(text, of: store)
                 }
                 let chosen = try couldNotRun { try review.candidates(asOf: day) }.filter { r in
                     (classID == nil || r.item.classID == classID) && (glob == nil || glob!.matchesPathOrAncestor(r.item.relativePath))

@@ -66,15 +66,14 @@ struct HoldCommand: ParsableCommand {
             let store = try couldNotRun { try SweepIndex.openForScan(index) }
             let now = Timestamp.now().iso8601
             let who = by ?? currentUser()
-            // Kept as globs below the scan roots: a path given whole is written as the path below its root.
-            let scope = try paths.map { p -> String in
-                let relative = try belowRoot(p, of: store)
-                do { return try Glob(relative).pattern } catch { throw ValidationError("--path \(p): \(error)") }
-            }
-            let h = HoldRecord(id: id, reason: reason, authority: authority, scope: scope, startDate: start ?? today(), reviewDate: review,
+            // Kept as globs below the scan roots (Holds.place): a path given whole is written as the path below its root.
+            let h = HoldRecord(id: id, reason: reason, authority: authority, scope: paths, startDate: start ?? today(), reviewDate: review,
                                placedBy: who, placedAt: now)
-            try couldNotRun { try Holds.place(h, in: store) }
-            print("hold \(id) placed on \(scope.joined(separator: ", ")) from \(h.startDate)" + (review.map { ", review by \($0)" } ?? ""))
+            let placed: HoldRecord
+            do { placed = try Holds.place(h, in: store) } catch let p as Scope.Problem {
+                throw ValidationError("--path \(p)")
+            } catch { throw fail(error) }
+            print("hold \(id) placed on \(placed.scope.joined(separator: ", ")) from \(h.startDate)" + (review.map { ", review by \($0)" } ?? ""))
         }
     }
 
@@ -165,18 +164,8 @@ func currentUser() -> String {
     return name
 }
 
-/// A folder or path given on the command line, as the glob below a scan root that matches it: an absolute
-/// path below one of the roots the index has scanned is written as the path below that root
-/// ("/srv/share/Social Care/Smith" → "Social Care/Smith"); anything else is returned as given.
-func belowRoot(_ text: String, of store: SweepIndex) throws -> String {
-    let path = Glob.normalized(text)
-    guard path.hasPrefix("/") else { return text }
-    let roots = Array(Set(try couldNotRun { try store.recentScans(limit: 100) }.flatMap(\.roots)))
-    for root in roots.map({ $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }).sorted(by: { $0.count > $1.count }) {
-        if path == root { return "**" }
-        let prefix = root == "/" ? "/" : root + "/"
-        if path.hasPrefix(prefix) { return String(path.dropFirst(prefix.count)) }
-    }
-    throw ValidationError("\(text) is not below a folder this index has scanned (\(roots.sorted().joined(separator: ", "))): "
-                          + "give the path below the scan root, or a glob such as '**/Social Care/**/Smith*'")
+/// A folder given on the command line as the glob below the scan roots (see `Scope`).
+func folderGlob(_ text: String, of store: SweepIndex) throws -> Glob {
+    let roots = try couldNotRun { try Scope.roots(of: store) }
+    do { return try Scope.glob(text, roots: roots) } catch let p as Scope.Problem { throw ValidationError("--folder \(p)") }
 }

@@ -325,3 +325,34 @@ import Web
         }
     }
 }
+
+/// A hold or folder typed in the web app as a whole path means what it means on the command line: the folder
+/// below the scan root. (It was stored as typed, matched nothing, and the items under it could be destroyed.)
+@Suite struct WebScopeTests {
+    @Test func aHoldPlacedWithAWholePathCoversItsFolder() async throws {
+        let h = try WebHarness()
+        let form = h.share.path("HR/Recruitment/2019/form.txt")
+        #expect(try h.candidates()[form] != nil)   // a candidate before the hold
+        try await h.test { client in
+            let b = try await WebHarness.signIn(client)
+            let add = try await b.post(client, "/holds/add", [("id", "SAR-1"), ("reason", "Subject access request"), ("authority", "IG"),
+                                                              ("scope", h.share.path("HR/Recruitment") + "/"), ("by", "R Eviewer")])
+            #expect(add.status == .seeOther)
+            // A path outside every scanned folder is refused, and nothing is stored.
+            let outside = try await b.post(client, "/holds/add", [("id", "SAR-2"), ("reason", "r"), ("authority", "IG"),
+                                                                  ("scope", "/nowhere/at/all"), ("by", "R Eviewer")])
+            #expect(outside.status == .seeOther)
+            // The folder filter takes a whole path too.
+            let filtered = try await b.get(client, "/disposal?format=csv&as_of=2026-01-01&folder=" + h.share.path("Committee").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            #expect(filtered.body.contains("Committee") && !filtered.body.contains("Recruitment"))
+        }
+        #expect(try h.candidates()[form] == nil, "held: no longer a candidate")
+        let store = try SweepIndex.openForReading(h.db)
+        let holds = try store.holds()
+        #expect(holds.map(\.id) == ["SAR-1"])
+        #expect(holds.first?.scope == ["HR/Recruitment"])
+        // The command line refuses a disposal decision on the held item.
+        let decide = try runSweep(["disposal", "decide", "--index", h.db, "--item", form, "--approve", "--reviewer", "R", "--reason", "x"])
+        #expect(decide.status != 0)
+    }
+}
