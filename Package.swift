@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CPST", pkgConfig: "libpst", providers: [.apt(["libpst-dev"])]),
         // statfs(2), which Glibc's Swift module leaves out.
         .systemLibrary(name: "CStatFS"),
+        // Whether Swift's `print` reached standard output (its `stdout` cannot be named under strict concurrency).
+        .systemLibrary(name: "CStdio"),
         // The search for rare bytes that gates detection, 32 bytes at a time where the processor allows.
         .target(name: "CByteScan"),
 
@@ -56,7 +58,7 @@ let package = Package(
                                             .product(name: "Hummingbird", package: "hummingbird")]),
         // Argument parsing and printing only.
         .executableTarget(name: "sweep", dependencies: [
-            "SweepModel", "Index", "Pipeline", "Rules", "Duplicates", "Retention", "Web",
+            "SweepModel", "CStdio", "Extract", "Index", "Pipeline", "Rules", "Duplicates", "Retention", "Web",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

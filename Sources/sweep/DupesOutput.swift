@@ -11,7 +11,7 @@ enum DupesOutput {
     }
 
     static func sets(_ report: DuplicateReport, format: ReportFormat, limit: Int) {
-        let out = try! Output(path: nil)
+        let out = Output.standard()
         switch format {
         case .table:
             out.line("Duplicate sets: \(report.sets.count)  duplicate files: \(report.duplicateFiles)  reclaimable: \(ByteCount(report.reclaimable))")
@@ -58,7 +58,7 @@ enum DupesOutput {
     }
 
     static func folders(_ twins: FolderTwins, format: ReportFormat, limit: Int) {
-        let out = try! Output(path: nil)
+        let out = Output.standard()
         let total = twins.groups.reduce(Int64(0)) { $0 + $1.reclaimable }
         switch format {
         case .table:

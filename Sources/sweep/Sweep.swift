@@ -20,10 +20,15 @@ struct Sweep: ParsableCommand {
     /// Like ArgumentParser's own, except that bad arguments exit 2 (CONTRACT.md), not 64.
     static func main() {
         _ = Archive.utf8Locale   // before any thread starts: libarchive reads member names through the locale
+        // A closed pipe is an error the writers report (exit 2), not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)   // so is a file-size limit
         do {
             var command = try parseAsRoot()
             try command.run()
+            checkStandardOutput()
         } catch let code as ExitCode {
+            if code.rawValue != Exit.couldNotRun.rawValue { checkStandardOutput() }
             Glibc.exit(code.rawValue)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }   // --help, --version
