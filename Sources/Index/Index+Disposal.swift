@@ -134,20 +134,36 @@ extension SweepIndex {
         }
     }
 
-    /// The present item at this path (as shown, or the exact bytes), dated or not (no disposal date → "").
-    public func disposalItem(at path: String) throws -> DisposalItem? {
-        try disposalItem(bytes: Array(path.utf8), display: path)
+    /// A typed path that names two different items: the path as shown (`\xNN` read as bytes) and the same text
+    /// taken literally. Nothing is decided on either; the person picks one by its shown form.
+    public struct AmbiguousPath: Error, CustomStringConvertible, Sendable {
+        public let typed: String
+        public let candidates: [String]
+        public var description: String {
+            "\(typed) names more than one item: \(candidates.joined(separator: " and ")); give the path exactly as `sweep disposal list` shows it"
+        }
     }
 
-    public func disposalItem(at path: ItemPath) throws -> DisposalItem? { try disposalItem(bytes: path.bytes, display: nil) }
+    /// The present item at this path as people type it: the path as shown (each `\xNN` the byte it stands for),
+    /// resolved byte-exactly; failing that, the text's own bytes. Refused (``AmbiguousPath``) when the two name
+    /// different items.
+    public func disposalItem(at path: String) throws -> DisposalItem? {
+        let shown = ItemPath.parse(display: path), literal = Array(path.utf8)
+        let a = try disposalItem(at: ItemPath(bytes: shown))
+        guard literal != shown else { return a }
+        let b = try disposalItem(at: ItemPath(bytes: literal))
+        if let a, let b, a.path != b.path { throw AmbiguousPath(typed: path, candidates: [a.path.display, b.path.display]) }
+        return a ?? b
+    }
 
-    func disposalItem(bytes: [UInt8], display: String?) throws -> DisposalItem? {
+    /// The present item at exactly these bytes, dated or not (no disposal date → "").
+    public func disposalItem(at path: ItemPath) throws -> DisposalItem? {
         try read { db in
             try Row.fetchOne(db, sql: """
                 SELECT id, path, display_path, relative_path, kind, owner, size, mtime_ns, ctime_ns, device, inode, retention_class,
                        retention_action, trigger_date, coalesce(disposal_date, ''), retention_reason, marking, holds, rules_version
-                FROM item WHERE gone_scan IS NULL AND (path = ? OR display_path = ?) LIMIT 1
-                """, arguments: [Data(bytes), display]).map(SweepIndex.disposalItem)
+                FROM item WHERE gone_scan IS NULL AND path = ? LIMIT 1
+                """, arguments: [Data(path.bytes)]).map(SweepIndex.disposalItem)
         }
     }
 

@@ -119,9 +119,9 @@ extension SweepIndex {
                 special, retention_class, retention_action, trigger_date, disposal_date, retention_reason, holds, first_seen_scan,
                 changed_scan, gone_scan
                 """
-            let row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM item WHERE path = ?", arguments: [Data(text.utf8)])
-                ?? Row.fetchOne(db, sql: "SELECT \(columns) FROM item WHERE display_path = ? ORDER BY gone_scan IS NULL DESC, id DESC LIMIT 1",
-                                arguments: [text])
+            // The path as shown (`\xNN` read as the byte), byte-exactly; failing that, the text's own bytes.
+            let row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM item WHERE path = ?", arguments: [Data(ItemPath.parse(display: text))])
+                ?? Row.fetchOne(db, sql: "SELECT \(columns) FROM item WHERE path = ?", arguments: [Data(text.utf8)])
             return row.map { r in
                 let p: Data = r[1]
                 return ItemDetail(

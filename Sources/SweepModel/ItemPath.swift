@@ -53,25 +53,78 @@ public struct ItemPath: Hashable, Sendable, Comparable, CustomStringConvertible 
     public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
     public static func == (a: ItemPath, b: ItemPath) -> Bool { a.bytes == b.bytes }
 
-    /// UTF-8 where valid, `\xNN` for bytes that are not part of a valid sequence.
+    /// UTF-8 where valid, `\xNN` for every byte that is not part of a valid sequence, and also for control
+    /// characters (a name holding a line break cannot draw a row of its own in a table), for the characters that
+    /// reorder text on screen (bidirectional overrides and isolates), and for a backslash that is followed by `x`
+    /// and two hex digits (so the name `a\xFF` and the name with the byte FF never look alike). Every display
+    /// reads back to its bytes with ``parse(display:)``.
     public static func display(_ bytes: [UInt8]) -> String {
-        if let s = String(validating: bytes, as: UTF8.self) { return s }
-        var out = String()
+        if isPlain(bytes), let s = String(validating: bytes, as: UTF8.self) { return s }
+        var out = [UInt8]()
         out.reserveCapacity(bytes.count + 8)
+        let hex = Array("0123456789ABCDEF".utf8)
+        func escape(_ b: UInt8) { out += [0x5C, 0x78, hex[Int(b >> 4)], hex[Int(b & 0xF)]] }
         var i = 0
         while i < bytes.count {
             let n = validSequenceLength(bytes, at: i)
-            if n > 0 {
-                out += String(decoding: bytes[i..<(i + n)], as: UTF8.self)
-                i += n
+            let b = bytes[i]
+            if n == 0 || b < 0x20 || b == 0x7F || (n > 1 && isReordering(bytes, at: i)) || (b == 0x5C && looksEscaped(bytes, at: i)) {
+                for k in i..<(i + max(n, 1)) { escape(bytes[k]) }
+                i += max(n, 1)
             } else {
-                let b = bytes[i]
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += "\\x" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 0xF)]], as: UTF8.self)
+                out += bytes[i..<(i + n)]
+                i += n
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes a display stands for: each `\xNN` is the byte NN, everything else is itself.
+    public static func parse(display text: String) -> [UInt8] {
+        let u = Array(text.utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(u.count)
+        var i = 0
+        while i < u.count {
+            if u[i] == 0x5C, i + 3 < u.count, u[i + 1] == 0x78, let h = hexValue(u[i + 2]), let l = hexValue(u[i + 3]) {
+                out.append(h << 4 | l)
+                i += 4
+            } else {
+                out.append(u[i])
                 i += 1
             }
         }
         return out
+    }
+
+    /// True for bytes that show as themselves: printable ASCII but a backslash, and no byte above 0x7F.
+    private static func isPlain(_ bytes: [UInt8]) -> Bool {
+        bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+
+    /// A backslash at `i` followed by `x` and two hex digits.
+    private static func looksEscaped(_ b: [UInt8], at i: Int) -> Bool {
+        i + 3 < b.count && (b[i + 1] == 0x78) && hexValue(b[i + 2]) != nil && hexValue(b[i + 3]) != nil
+    }
+
+    /// U+202A–U+202E (embeddings and overrides), U+2066–U+2069 (isolates), U+200E–U+200F (marks) and U+061C:
+    /// characters that change the order text is shown in.
+    private static func isReordering(_ b: [UInt8], at i: Int) -> Bool {
+        guard i + 2 < b.count else { return i + 1 < b.count && b[i] == 0xD8 && b[i + 1] == 0x9C }
+        if b[i] == 0xD8 && b[i + 1] == 0x9C { return true }
+        guard b[i] == 0xE2 else { return false }
+        if b[i + 1] == 0x80 { return (0xAA...0xAE).contains(b[i + 2]) || b[i + 2] == 0x8E || b[i + 2] == 0x8F }
+        if b[i + 1] == 0x81 { return (0xA6...0xA9).contains(b[i + 2]) }
+        return false
     }
 
     /// Length of the valid UTF-8 scalar starting at `i`, or 0 when the byte there starts none.

@@ -158,7 +158,11 @@ extension WebApp {
             var recorded = 0
             var refused: [String] = []
             for path in items {
-                guard let row = try store.disposalItem(at: path).map(review.row) else {
+                let item: DisposalItem?
+                do { item = try store.disposalItem(at: path) } catch let a as SweepIndex.AmbiguousPath {
+                    refused.append("\(a)"); continue
+                }
+                guard let row = item.map(review.row) else {
                     refused.append("\(path): not in the index (scan first)"); continue
                 }
                 switch try decider.decide(row, kind, extend: extend, reviewer: reviewer, reason: reason, at: now) {

@@ -378,3 +378,39 @@ import Testing
         #expect((item?["retention"] as? [String: Any])?["disposal_date"] as? String == "2019-12-14")
     }
 }
+
+/// Names that look alike must never be decided on one another: a decision lands on the item whose shown path
+/// was typed, byte for byte, and a name cannot draw rows of its own in a table.
+@Suite struct LookAlikeNameTests {
+    @Test func aDecisionLandsOnTheItemWhosePathWasTyped() throws {
+        let share = TempTree("lookalike-share")
+        share.folder("HR/Recruitment")
+        let raw = share.rawNamedFile(folder: "HR/Recruitment", name: Array("a".utf8) + [0xFF] + Array(".txt".utf8), "raw")
+        let old = Date(timeIntervalSince1970: 1_560_000_000)
+        share.file("HR/Recruitment/a\\xFF.txt", "literal", modified: old)
+        share.file("HR/Recruitment/x\nAPPROVED  2019-01-01.txt", "two lines", modified: old)
+        let t = timeval(tv_sec: Int(old.timeIntervalSince1970), tv_usec: 0)
+        #expect(utimes(raw.bytes.map { CChar(bitPattern: $0) } + [0], [t, t]) == 0)
+        let work = TempTree()
+        work.file("rules/retention.yaml", DisposalCommandTests.schedule)
+        let db = work.path("sweep.db")
+        #expect(try runSweep(["scan", share.root, "--index", db, "--rules", work.path("rules"), "--as-of", "2026-01-01", "--quiet"]).status == 0)
+        let list = try runSweep(["disposal", "list", "--index", db, "--format", "json"]).jsonLines.compactMap { $0["path"] as? String }
+        let rawShown = share.root + "/HR/Recruitment/a\\xFF.txt", literalShown = share.root + "/HR/Recruitment/a\\x5CxFF.txt"
+        #expect(Set(list).isSuperset(of: [rawShown, literalShown]), "\(list)")
+        // The literal name decided by its shown form: only it is approved.
+        let d = try runSweep(["disposal", "decide", "--index", db, "--item", literalShown, "--approve", "--reviewer", "R", "--reason", "x"])
+        #expect(d.status == 0, "\(d.stderr)")
+        let rows = Dictionary(uniqueKeysWithValues: try runSweep(["disposal", "list", "--index", db, "--format", "json"]).jsonLines
+            .map { ($0["path"] as! String, $0["decision"] as? String) })
+        #expect(rows[literalShown] == "approved" && rows[rawShown] == "pending")
+        // Typed as the raw one shows, the text also names the literal file: refused, both named, nothing recorded.
+        let ambiguous = try runSweep(["disposal", "decide", "--index", db, "--item", rawShown, "--reject", "--reviewer", "R", "--reason", "x"])
+        #expect(ambiguous.status != 0)
+        #expect(ambiguous.stderr.contains("names more than one item") && ambiguous.stderr.contains(literalShown), "\(ambiguous.stderr)")
+        // A name with a line break stays on its row in the table.
+        let table = try runSweep(["disposal", "list", "--index", db]).stdout
+        #expect(table.contains("x\\x0AAPPROVED"))
+        #expect(!table.split(separator: "\n").contains { $0.hasPrefix("APPROVED") })
+    }
+}

@@ -118,3 +118,25 @@ import Testing
         #expect(checked == 10_000)
     }
 }
+
+/// How names are shown: every byte sequence has one display, and the display reads back to the bytes.
+@Suite struct ItemPathDisplayTests {
+    @Test func displaysAreUnambiguousAndReadBack() {
+        let raw: [UInt8] = Array("/s/a".utf8) + [0xFF] + Array(".txt".utf8)
+        let literal = Array("/s/a\\xFF.txt".utf8)
+        #expect(ItemPath.display(raw) == "/s/a\\xFF.txt")
+        #expect(ItemPath.display(literal) == "/s/a\\x5CxFF.txt")
+        #expect(ItemPath.display(raw) != ItemPath.display(literal))
+        for bytes in [raw, literal, Array("/s/line\nbreak\u{7}.txt".utf8), Array("/s/\u{202E}txt.exe".utf8), Array("C:\\dir\\file".utf8),
+                      Array("/s/Café – notes.txt".utf8)] {
+            #expect(ItemPath.parse(display: ItemPath.display(bytes)) == bytes)
+        }
+    }
+
+    @Test func controlAndReorderingCharactersAreEscaped() {
+        #expect(ItemPath.display(Array("a\nb".utf8)) == "a\\x0Ab")
+        #expect(ItemPath.display(Array("a\u{202E}b".utf8)) == "a\\xE2\\x80\\xAEb")
+        #expect(ItemPath.display(Array("Café – notes".utf8)) == "Café – notes")
+        #expect(ItemPath.display(Array("C:\\dir\\file".utf8)) == "C:\\dir\\file")   // a backslash alone shows as itself
+    }
+}
