@@ -113,7 +113,33 @@ public struct Decider: Sendable {
 public enum DisposalLog {
     @discardableResult
     public static func append(_ index: SweepIndex, _ entry: DisposalLogEntry) throws -> DisposalLogEntry {
-        try index.appendLog(entry, hash: FileOps.sha256(text:))
+        let e = try index.appendLog(entry, hash: FileOps.sha256(text:))
+        anchor(e, index: index)
+        return e
+    }
+
+    /// Where the log's heads are noted outside the index: `INDEX.log-heads`, one line per row appended
+    /// (`seq hash act-date`). Someone who can rewrite the index file (delete the newest rows and reset the
+    /// sequence) leaves this file saying what the chain held; `verify-log` reads it.
+    public static func anchorsPath(_ index: SweepIndex) -> String { index.path + ".log-heads" }
+
+    static func anchor(_ e: DisposalLogEntry, index: SweepIndex) {
+        let fd = open(anchorsPath(index), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let line = Array("\(e.seq) \(e.hash) \(e.actDate)\n".utf8)
+        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fsync(fd)
+    }
+
+    /// The heads noted in `INDEX.log-heads`: (seq, hash), in order.
+    public static func anchors(_ index: SweepIndex) -> [(seq: Int64, hash: String)] {
+        guard let text = try? String(contentsOfFile: anchorsPath(index), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: " ")
+            guard f.count >= 2, let seq = Int64(f[0]), f[1].count == 64 else { return nil }
+            return (seq, String(f[1]))
+        }
     }
 
     public struct Verdict: Sendable {
@@ -124,8 +150,28 @@ public enum DisposalLog {
         public let head: String
     }
 
-    /// Recomputes every row's hash over the previous row's and its own fields, and checks that no number is missing.
-    public static func verify(_ index: SweepIndex) throws -> Verdict {
+    /// Recomputes every row's hash over the previous row's and its own fields, and checks that no number is missing;
+    /// then that the chain still holds every head noted outside the index (``anchors(_:)``) and `head`, a hash noted
+    /// elsewhere (a truncated or rewritten chain holds neither).
+    public static func verify(_ index: SweepIndex, head expected: String? = nil) throws -> Verdict {
+        let chain = try verifyChain(index)
+        guard chain.problem == nil else { return chain }
+        let (rows, _) = try index.disposalLog()
+        let bySeq = Dictionary(rows.map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a })
+        for a in anchors(index) where bySeq[a.seq] != a.hash {
+            let why = bySeq[a.seq] == nil
+                ? "row \(a.seq), noted in \(anchorsPath(index)) with hash \(a.hash.prefix(12))…, is not in the log (rows removed from the end)"
+                : "row \(a.seq) is not the row noted in \(anchorsPath(index)) (the log was rewritten)"
+            return Verdict(rows: chain.rows, problem: (a.seq, why), head: chain.head)
+        }
+        if let expected, !rows.contains(where: { $0.hash == expected.lowercased() }) {
+            return Verdict(rows: chain.rows, problem: (Int64(rows.count + 1), "the head \(expected) is not in the log (rows removed or the log rewritten)"),
+                           head: chain.head)
+        }
+        return chain
+    }
+
+    static func verifyChain(_ index: SweepIndex) throws -> Verdict {
         let (rows, issued) = try index.disposalLog()
         var prev = SweepIndex.logGenesis
         var expected: Int64 = 1

@@ -284,7 +284,7 @@ extension DisposalCommand {
                 }
             }
             let lines = try couldNotRun { try Disposer(index: store, options: o).run() }
-            try DisposalCommand.report(lines, dryRun: dryRun, carriedOut: "carried out")
+            try DisposalCommand.report(lines, dryRun: dryRun, carriedOut: "carried out", store: store)
         }
     }
 
@@ -315,7 +315,7 @@ extension DisposalCommand {
             let lines = try couldNotRun {
                 try Disposer.purge(index: store, asOf: asOf ?? today(), quarantine: quarantine.map(absolutePath), dryRun: dryRun)
             }
-            try DisposalCommand.report(lines, dryRun: dryRun, carriedOut: "purged", verb: "purge", doneLabel: "purged")
+            try DisposalCommand.report(lines, dryRun: dryRun, carriedOut: "purged", verb: "purge", doneLabel: "purged", store: store)
         }
     }
 
@@ -368,14 +368,22 @@ extension DisposalCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify-log",
             abstract: "Recompute the disposal log's hash chain: exit 0 when intact, 1 naming the first bad row.",
-            discussion: "Example: sweep disposal verify-log --index sweep.db")
+            discussion: """
+                The heads of the log are also noted outside the index, in INDEX.log-heads, as rows are appended; a log whose \
+                newest rows were deleted (and its sequence reset) no longer holds them and fails. Note the head printed here \
+                somewhere else too, and check it with --head.
+                Example: sweep disposal verify-log --index sweep.db --head 5be0…
+                """)
 
         @Option(help: "The index file (default ./sweep.db).")
         var index = "sweep.db"
 
+        @Option(help: "A head hash noted earlier (printed by execute, purge and verify-log): the log must still hold it.")
+        var head: String?
+
         func run() throws {
             let store = try couldNotRun { try SweepIndex.openForReading(index) }
-            let v = try couldNotRun { try DisposalLog.verify(store) }
+            let v = try couldNotRun { try DisposalLog.verify(store, head: head) }
             if let p = v.problem {
                 print("disposal log BROKEN at row \(p.seq): \(p.why)")
                 throw Exit.itemsUnreadable
@@ -388,7 +396,8 @@ extension DisposalCommand {
 extension DisposalCommand {
     /// One line per item as `execute` or `purge` left it, then the totals; exit 1 when any was refused.
     /// `verb` and `doneLabel` replace the item's own action in the lines (purge has one action only).
-    static func report(_ lines: [Disposer.Line], dryRun: Bool, carriedOut: String, verb: String? = nil, doneLabel: String? = nil) throws {
+    static func report(_ lines: [Disposer.Line], dryRun: Bool, carriedOut: String, verb: String? = nil, doneLabel: String? = nil,
+                       store: SweepIndex? = nil) throws {
         var done = 0, refused = 0
         for l in lines {
             switch l.outcome {
@@ -400,6 +409,11 @@ extension DisposalCommand {
             }
         }
         print(dryRun ? "Dry run: \(done) would be \(carriedOut), \(refused) refused." : "\(done) \(carriedOut), \(refused) refused.")
+        if !dryRun, let store {
+            // The log's head, to note elsewhere: `verify-log --head` then catches a truncated or rewritten log.
+            let v = try couldNotRun { try DisposalLog.verify(store) }
+            print("disposal log head: \(v.head) (\(v.rows) rows; also noted in \(DisposalLog.anchorsPath(store)))")
+        }
         if refused > 0 { throw Exit.itemsUnreadable }
     }
 }

@@ -351,6 +351,36 @@ import Testing
         #expect(removed.status == 1 && removed.stdout.contains("row 3 is missing"), "\(removed.stdout)")
         try queue.close()
     }
+
+    /// Deleting the newest rows and resetting the sequence leaves a whole chain: the heads noted outside the
+    /// index, and a head noted by hand, still show it.
+    @Test func aTruncatedLogIsFoundByItsNotedHeads() throws {
+        let (share, work, db) = try scanned()
+        defer { withExtendedLifetime((share, work)) {} }
+        for id in ["H-1", "H-2", "H-3"] {
+            #expect(try runSweep(["hold", "add", "--index", db, "--id", id, "--reason", "r", "--authority", "a", "--path", "**/x/**"]).status == 0)
+        }
+        let ok = try runSweep(["disposal", "verify-log", "--index", db])
+        #expect(ok.status == 0)
+        let head = try #require(ok.stdout.firstMatch(of: /head ([0-9a-f]{64})/)?.1).description
+        #expect(try runSweep(["disposal", "verify-log", "--index", db, "--head", head]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: db + ".log-heads"))
+
+        let queue = try DatabaseQueue(path: db)
+        try queue.write { db in
+            try db.execute(sql: "DROP TRIGGER disposal_log_no_delete")
+            try db.execute(sql: "DELETE FROM disposal_log WHERE seq = 3")
+            try db.execute(sql: "UPDATE sqlite_sequence SET seq = 2 WHERE name = 'disposal_log'")
+        }
+        try queue.close()
+        let truncated = try runSweep(["disposal", "verify-log", "--index", db])
+        #expect(truncated.status == 1 && truncated.stdout.contains("row 3"), "\(truncated.stdout)")
+        // Without the file beside the index, the head noted by hand still shows it.
+        try FileManager.default.removeItem(atPath: db + ".log-heads")
+        #expect(try runSweep(["disposal", "verify-log", "--index", db]).status == 0)   // the chain alone is whole
+        let byHand = try runSweep(["disposal", "verify-log", "--index", db, "--head", head])
+        #expect(byHand.status == 1 && byHand.stdout.contains("is not in the log"), "\(byHand.stdout)")
+    }
 }
 
 @Suite struct ImportScheduleCommandTests {
