@@ -50,4 +50,4 @@ bench: release
 	@echo "bench: wrote BENCHMARKS.md"
 
 clean:
-	rm -rf .build .build-fuzz demo.db demo.db-wal demo.db-shm demo.db.lock
+	rm -rf .build .build-fuzz demo.db demo.db-wal demo.db-shm demo.db.lock demo.db.key demo.db.log-heads

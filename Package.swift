@@ -49,7 +49,7 @@ let package = Package(
         // Schedule + item facts -> class, dates, action, holds, with the reason; review decisions and recorded disposal.
         .target(name: "Retention", dependencies: ["SweepModel", "Rules", "Index", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Detect", "Fingerprint", "Index", "Retention",
-                                                 "Rules", "Yams"]),
+                                                 "Rules", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // Duplicate sets, the copy to keep, whole duplicated folders, quarantine and restore.
         .target(name: "Duplicates", dependencies: ["SweepModel", "Index", "Fingerprint",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "Pipeline", "Index", "Rules", "SweepModel", "TestSupport"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Index", "Retention", "SweepModel", "TestSupport",
                                                      .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                                                         .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -634,37 +634,38 @@ public final class Detector: Sendable {
     /// side with digits as `#` and anything holding `@` hidden.
     static func excerpt(_ bytes: [UInt8], _ start: Int, _ end: Int, type: String) -> String {
         // On bytes: a finding is made for every value, and the String version was a sixth of a scan's time.
+        // Words around the value stay readable (they say what the value is: "NI number", "DOB"); any word holding a
+        // digit or an `@` (another value, or part of one) is masked whole; a word the 24-byte window cuts is left
+        // out, so no neighbouring value is ever cut into view.
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C }
         func clean(_ s: ArraySlice<UInt8>, into out: inout [UInt8]) {
             var word = s.startIndex
             while word < s.endIndex {
-                let stop = s[word...].firstIndex(of: 0x20) ?? s.endIndex
+                let stop = s[word...].firstIndex(where: isSpace) ?? s.endIndex
                 let w = s[word..<stop]
-                if w.contains(UInt8(ascii: "@")) {
-                    // Hidden whole, one `*` per character (UTF-8 continuation bytes are not characters).
+                if w.contains(where: { $0 &- 48 < 10 || $0 == UInt8(ascii: "@") }) {
                     out.append(contentsOf: repeatElement(UInt8(ascii: "*"), count: w.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }))
                 } else {
-                    for b in w {
-                        switch b {
-                        case 0x30...0x39: out.append(UInt8(ascii: "#"))
-                        case 0x0A, 0x0D, 0x09, 0x0B, 0x0C: out.append(0x20)
-                        default: out.append(b)
-                        }
-                    }
+                    out.append(contentsOf: w)
                 }
                 if stop < s.endIndex { out.append(0x20) }
                 word = stop + 1
             }
         }
+        var lo = max(0, start - 24), hi = min(bytes.count, end + 24)
+        // Whole words only: a window edge inside a word moves to the word's far side.
+        if lo > 0 && !isSpace(bytes[lo - 1]) { while lo < start && !isSpace(bytes[lo]) { lo += 1 } }
+        if hi < bytes.count && !isSpace(bytes[hi]) { while hi > end && !isSpace(bytes[hi - 1]) { hi -= 1 } }
         var out: [UInt8] = []
         out.reserveCapacity(64 + end - start)
-        clean(bytes[max(0, start - 24)..<start], into: &out)
-        let value = Array(String(decoding: bytes[start..<end], as: UTF8.self))
-        let masked: String
-        if value.count <= 3 { masked = String(repeating: "*", count: value.count) } else {
-            masked = String(value.prefix(2)) + String(repeating: "*", count: value.count - 3) + String(value.last!)
+        if lo > 0 { out.append(contentsOf: "…".utf8) }
+        clean(bytes[lo..<start], into: &out)
+        // The value itself: every character masked; spaces and dashes kept, so its shape shows.
+        for b in bytes[start..<end] where b & 0xC0 != 0x80 {
+            out.append(b == 0x20 || b == 0x2D ? b : isSpace(b) ? 0x20 : UInt8(ascii: "*"))
         }
-        out.append(contentsOf: masked.utf8.map { $0 == 0x09 ? 0x20 : $0 })
-        clean(bytes[end..<min(bytes.count, end + 24)], into: &out)
+        clean(bytes[end..<hi], into: &out)
+        if hi < bytes.count { out.append(contentsOf: "…".utf8) }
         return String(decoding: out, as: UTF8.self)
     }
 }

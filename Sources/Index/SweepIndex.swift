@@ -146,15 +146,41 @@ public final class SweepIndex: Sendable {
     }
 
     /// The key for keyed hashes of personal-data values: made with the index, kept in it, never shown.
-    public func hashKey() throws -> [UInt8] {
-        let hex = try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hmac_key'") } ?? ""
+    /// The key a scan before this version kept inside the index (`meta.hmac_key`), if it is still there.
+    public func legacyHashKey() throws -> [UInt8]? {
+        guard let hex = try read({ db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hmac_key'") }) else { return nil }
         var out: [UInt8] = []
         var i = hex.startIndex
         while i < hex.endIndex, let j = hex.index(i, offsetBy: 2, limitedBy: hex.endIndex), let b = UInt8(hex[i..<j], radix: 16) {
             out.append(b); i = j
         }
-        guard out.count == 32 else { throw IndexError.corrupt(path, "the index has no key for hashing personal data") }
-        return out
+        return out.count == 32 ? out : nil
+    }
+
+    /// Forgets the key kept inside the index, overwriting its bytes where SQLite stored them.
+    public func dropLegacyHashKey() throws {
+        try write { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'hmac_key'")
+        }
+        // The page that held it is still in the write-ahead log until a checkpoint empties the log.
+        do { _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) } } catch let e as DatabaseError {
+            throw SweepIndex.translate(e, path: path)
+        }
+    }
+
+    /// The id of the key the index's hashes were made with (see the Pipeline's key store), if one was recorded.
+    public func hashKeyID() throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hmac_key_id'") }
+    }
+
+    public func setHashKeyID(_ id: String) throws {
+        try write { db in try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hmac_key_id', ?)", arguments: [id]) }
+    }
+
+    /// Every item read again by the next scan (its findings hashed anew, after a new key).
+    public func markAllForRereading(_ reason: String) throws {
+        try write { db in try db.execute(sql: "UPDATE item SET rules_version = ?", arguments: [reason]) }
     }
 
     /// True when no item was ever stored: a first scan need not look for moves.

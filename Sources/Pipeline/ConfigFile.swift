@@ -10,6 +10,7 @@ import Yams
 /// index: /var/lib/sweep/sweep.db
 /// rules: /etc/sweep/rules     # layered over the shipped rules, file by file
 /// detection: true             # false: no personal data, markings or special categories (said, never implied)
+/// key_file: /etc/sweep/sweep.key  # the key values are hashed under (default: INDEX.key beside the index)
 /// jobs: 16
 /// one_file_system: true
 /// follow_symlinks: false
@@ -29,6 +30,7 @@ public struct ConfigFile: Decodable, Sendable {
     public var exclude: [String]?
     public var index: String?
     public var rules: String?
+    public var keyFile: String?
     public var detection: Bool?
     public var jobs: Int?
     public var oneFileSystem: Bool?
@@ -73,7 +75,7 @@ public struct ConfigFile: Decodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case roots, exclude, excludes, index, rules, detection, jobs, limits
+        case roots, exclude, excludes, index, rules, detection, jobs, limits, keyFile = "key_file"
         case oneFileSystem = "one_file_system", followSymlinks = "follow_symlinks"
     }
 
@@ -84,6 +86,7 @@ public struct ConfigFile: Decodable, Sendable {
         index = try c.decodeIfPresent(String.self, forKey: .index)
         rules = try c.decodeIfPresent(String.self, forKey: .rules)
         detection = try c.decodeIfPresent(Bool.self, forKey: .detection)
+        keyFile = try c.decodeIfPresent(String.self, forKey: .keyFile)
         jobs = try c.decodeIfPresent(Int.self, forKey: .jobs)
         oneFileSystem = try c.decodeIfPresent(Bool.self, forKey: .oneFileSystem)
         followSymlinks = try c.decodeIfPresent(Bool.self, forKey: .followSymlinks)
@@ -102,7 +105,7 @@ public struct ConfigFile: Decodable, Sendable {
         do {
             return try YAMLDecoder().decode(ConfigFile.self, from: text)
         } catch {
-            throw Problem(message: "\(path) is not a valid Sweep config (\(error)): expected keys roots, exclude, index, rules, detection, jobs, one_file_system, follow_symlinks, limits")
+            throw Problem(message: "\(path) is not a valid Sweep config (\(error)): expected keys roots, exclude, index, rules, key_file, detection, jobs, one_file_system, follow_symlinks, limits")
         }
     }
 }

@@ -9,6 +9,8 @@ public struct ScanConfiguration: Sendable {
     public var roots: [ItemPath]
     public var excludes: [Glob]
     public var indexPath: String
+    /// The file holding the key personal-data values are hashed under (default: `INDEX.key`, see ``KeyStore``).
+    public var keyPath: String?
     public var rules: RuleSet
     public var jobs: Int
     public var oneFileSystem: Bool

@@ -49,7 +49,7 @@ public final class Scanner: @unchecked Sendable {
         indexWasEmpty = try index.isEmpty()
         let rules = configuration.rules.detection
         if !configuration.dupesOnly {
-            let key = try index.hashKey()
+            let key = try KeyStore.key(for: index, at: configuration.keyPath ?? KeyStore.defaultPath(forIndex: configuration.indexPath))
             let lazy = LazyDetector { [cache = configuration.patternCache] in try Detector(rules: rules, key: key, cache: cache) }
             // New rules are compiled now, so a pattern Vectorscan refuses stops the scan before it starts; rules a
             // finished scan already compiled wait until some text needs them (an unchanged re-scan reads none).

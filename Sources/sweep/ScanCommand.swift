@@ -133,6 +133,7 @@ struct ScanCommand: ParsableCommand {
             jobs: jobs ?? file?.jobs ?? ScanConfiguration.defaultJobs(for: rootPaths),
             oneFileSystem: oneFileSystem || (file?.oneFileSystem ?? false),
             followSymlinks: followSymlinks || (file?.followSymlinks ?? false))
+        configuration.keyPath = ProcessInfo.processInfo.environment["SWEEP_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? file?.keyFile
         configuration.dupesOnly = dupesOnly
         configuration.retryErrors = retryErrors
         configuration.patternCache = PatternCache.standard()

@@ -15,7 +15,7 @@ struct Sweep: ParsableCommand {
             unreadable rules, index locked or corrupt).
             """,
         subcommands: [ScanCommand.self, ExtractWorkerCommand.self, StatusCommand.self, DupesCommand.self, FindingsCommand.self, DisposalCommand.self,
-                      HoldCommand.self, ExportCommand.self, RulesCommand.self, ServeCommand.self, ReportCommand.self])
+                      HoldCommand.self, ExportCommand.self, RulesCommand.self, KeyCommand.self, ServeCommand.self, ReportCommand.self])
 
     /// Like ArgumentParser's own, except that bad arguments exit 2 (CONTRACT.md), not 64.
     static func main() {

@@ -273,3 +273,28 @@ import Testing
         #expect(PlainText.stripMarkup(html).hasPrefix("\nPayee\tSort Code\tAccount No\t\nPayee 0\t10-01-04"))
     }
 }
+
+/// A masked excerpt says what kind of value sits where, never any character of it or of a value beside it.
+@Suite struct ExcerptTests {
+    let asOf = Timestamp.parse("2026-11-22")!
+    func excerpts(_ text: String) -> [String] {
+        let d = DetectionTests.detector
+        return d.detect(text, asOf: asOf, session: d.makeSession()).findings.filter { $0.kind == .personalData }.map(\.excerpt)
+    }
+
+    @Test func noCharacterOfAValueShows() {
+        let e = excerpts("Client NI number JK 12 34 56 C recorded")
+        #expect(e.count == 1)
+        #expect(e[0].contains("NI number ** ** ** ** *"), "\(e[0])")
+        #expect(!e[0].contains("JK") && !e[0].contains("C recorded".prefix(1) + " r"))
+    }
+
+    @Test func aNeighbouringValueIsNeverCutIntoView() {
+        // The window before the NHS number ends inside the email address: it is left out, not shown in part.
+        let e = excerpts("contact verylongname.surname@example.org NHS 943 476 5919 tel 07700 900123")
+        for x in e {
+            #expect(!x.contains("example") && !x.contains("surname") && !x.contains("org"), "\(x)")
+            #expect(!x.contains("943") && !x.contains("077") && !x.contains("5919"), "\(x)")
+        }
+    }
+}
