@@ -24,6 +24,8 @@ public struct DisposalItem: Sendable {
     /// Holds from the scan's rules (ids).
     public let rulesHolds: [String]
     public let rulesVersion: String
+    /// The scan root the item was found under (the folder an administrator named).
+    public var root: String = "/"
 
     /// An archive member, mail message or attachment: only its container can be moved.
     public var isNested: Bool { kind == .member || kind == .message || kind == .attachment || display.contains("!/") }
@@ -110,7 +112,7 @@ extension SweepIndex {
 
     static let disposalColumns = """
         id, path, display_path, relative_path, kind, owner, size, mtime_ns, ctime_ns, device, inode, retention_class,
-        retention_action, trigger_date, disposal_date, retention_reason, marking, holds, rules_version
+        retention_action, trigger_date, disposal_date, retention_reason, marking, holds, rules_version, root
         """
 
     static func disposalItem(_ r: Row) -> DisposalItem {
@@ -120,7 +122,7 @@ extension SweepIndex {
             owner: r[5], size: r[6], modified: r[7], changed: r[8], device: r[9], inode: r[10], classID: r[11] ?? "UNCLASSIFIED",
             action: r[12] ?? "review", triggerDate: r[13], disposalDate: r[14], reason: r[15] ?? "{}", marking: r[16],
             rulesHolds: (r[17] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [],
-            rulesVersion: r[18])
+            rulesVersion: r[18], root: r[19] ?? "/")
     }
 
     /// Present items whose (scheduled) disposal date is on or before `dueBy`, oldest due first; held ones too.
@@ -161,7 +163,7 @@ extension SweepIndex {
         try read { db in
             try Row.fetchOne(db, sql: """
                 SELECT id, path, display_path, relative_path, kind, owner, size, mtime_ns, ctime_ns, device, inode, retention_class,
-                       retention_action, trigger_date, coalesce(disposal_date, ''), retention_reason, marking, holds, rules_version
+                       retention_action, trigger_date, coalesce(disposal_date, ''), retention_reason, marking, holds, rules_version, root
                 FROM item WHERE gone_scan IS NULL AND path = ? LIMIT 1
                 """, arguments: [Data(path.bytes)]).map(SweepIndex.disposalItem)
         }

@@ -101,11 +101,11 @@ public struct Disposer {
         guard item.kind == .file else { return no("not a regular file (\(item.kind.rawValue))") }
         guard !item.disposalDate.isEmpty else { return no("no disposal date (kept permanently): nothing done") }
         if row.due > options.asOf { return no("not due until \(row.due)") }
-        guard Disposer.same(path, device: d.device, inode: d.inode, size: d.size, modified: d.modified) else {
-            return no("changed on disk since it was approved: scan again and decide again")
+        let sha: String
+        switch Disposer.verifiedOpen(item, d) {
+        case .failure(let f): return no(f.message)
+        case .success(let v): sha = v.sha256; v.close()
         }
-        guard let sha = FileOps.sha256(path) else { return no("cannot read it: \(FileOps.lastError)") }
-        guard sha == d.sha256 else { return no("content differs from what was approved (SHA-256): scan again and decide again") }
         switch item.action {
         case "destroy": if options.quarantine == nil { return no("destroy needs --quarantine DIR") }
         case "transfer": if options.archive == nil { return no("transfer needs --archive DIR") }
@@ -115,6 +115,40 @@ public struct Disposer {
     }
 
     struct Failure: Error { let message: String; init(_ m: String) { message = m } }
+
+    /// The approved file, opened through folders that are no links (below its scan root) and checked through its
+    /// descriptor: the same device, inode, size and modified time as at the decision, and the same SHA-256.
+    struct Verified {
+        let place: SafeFS.Place
+        let fd: Int32
+        let stat: stat
+        let sha256: String
+        func close() { _ = Glibc.close(fd); place.close() }
+    }
+
+    static func verifiedOpen(_ item: DisposalItem, _ d: DecisionRecord) -> Result<Verified, Failure> {
+        let place: SafeFS.Place
+        do { place = try SafeFS.place(item.path, below: ItemPath(bytes: ItemPath.parse(display: item.root))) } catch {
+            return .failure(Failure("\(error)"))
+        }
+        let opened: (fd: Int32, stat: stat)
+        do { opened = try SafeFS.openFile(place) } catch { place.close(); return .failure(Failure("\(error)")) }
+        let st = opened.stat
+        guard Int64(bitPattern: UInt64(st.st_dev)) == d.device, Int64(bitPattern: UInt64(st.st_ino)) == d.inode,
+              Int64(st.st_size) == d.size, FileOps.mtime(st) == d.modified else {
+            Glibc.close(opened.fd); place.close()
+            return .failure(Failure("changed on disk since it was approved: scan again and decide again"))
+        }
+        guard let sha = SafeFS.sha256(opened.fd) else {
+            Glibc.close(opened.fd); place.close()
+            return .failure(Failure("cannot read it: \(FileOps.lastError)"))
+        }
+        guard sha == d.sha256 else {
+            Glibc.close(opened.fd); place.close()
+            return .failure(Failure("content differs from what was approved (SHA-256): scan again and decide again"))
+        }
+        return .success(Verified(place: place, fd: opened.fd, stat: st, sha256: sha))
+    }
 
     func authority(_ a: Approved) -> String {
         options.authority ?? "retention schedule class \(a.row.item.classID) (rules \(a.row.item.rulesVersion.prefix(12)))"
@@ -130,9 +164,22 @@ public struct Disposer {
         let root = options.quarantine!
         let item = a.row.item
         let target = ItemPath(bytes: Array(root.utf8) + item.path.bytes)
-        if RawFS.exists(target) { return .refused("already in the quarantine at \(target.display)") }
-        guard RawFS.makeFolders(target.parent) else { return .refused("cannot create \(target.parent.display): \(FileOps.lastError)") }
-        do { try FileOps.move(item.path, to: target, sha256: a.sha256) } catch { return .refused("\(error)") }
+        // The quarantine tree is made and walked without following a link: nothing planted in it can send the
+        // copy elsewhere.
+        let destination: SafeFS.Place
+        do { destination = try SafeFS.place(target, below: ItemPath(root), create: true) } catch {
+            return .refused("cannot make its place in the quarantine: \(error)")
+        }
+        defer { destination.close() }
+        if destination.stat() != nil { return .refused("already in the quarantine at \(target.display)") }
+        // Checked again now, through the descriptor that is moved: what was approved, and nothing else, moves.
+        let v: Verified
+        switch Disposer.verifiedOpen(item, a.decision) {
+        case .failure(let f): return .refused(f.message)
+        case .success(let x): v = x
+        }
+        defer { v.close() }
+        do { try SafeFS.move(v.place, fd: v.fd, verified: v.stat, to: destination, sha256: a.sha256) } catch { return .refused("\(error)") }
         let now = Timestamp.now().iso8601
         let today = String(now.prefix(10))
         let purgeAfter = RetentionDates.add(.init(count: options.graceDays, unit: .days), to: RetentionDates.day(Timestamp.parse(today)!)).text
@@ -176,12 +223,18 @@ public struct Disposer {
         for a in added {
             var detail = "copied into the bag \(done)"
             if !options.keepOriginals {
-                if Disposer.same(a.row.item.path, device: a.decision.device, inode: a.decision.inode, size: a.decision.size,
-                                 modified: a.decision.modified), RawFS.unlink(a.row.item.path) {
-                    try index.markGone(itemID: a.row.item.id)
-                    detail += "; original removed"
-                } else {
-                    detail += "; original left in place (changed or could not be removed: \(FileOps.lastError))"
+                switch Disposer.verifiedOpen(a.row.item, a.decision) {
+                case .success(let v):
+                    defer { v.close() }
+                    do {
+                        try SafeFS.remove(v.place, verified: v.stat)
+                        try index.markGone(itemID: a.row.item.id)
+                        detail += "; original removed"
+                    } catch {
+                        detail += "; original left in place (\(error))"
+                    }
+                case .failure(let f):
+                    detail += "; original left in place (\(f.message))"
                 }
             } else {
                 detail += "; original left in place"
@@ -201,14 +254,26 @@ public struct Disposer {
         let who = FileOps.actor
         var lines: [Line] = []
         for c in try index.copiesToPurge(asOf: asOf, quarantine: quarantine) {
-            guard RawFS.exists(c.storedAt) else { lines.append(Line(path: c.path, outcome: .refused("not in the quarantine any more at \(c.storedAt.display)"))); continue }
-            guard FileOps.sha256(c.storedAt) == c.sha256 else {
+            // The copy is opened through the quarantine's folders without following a link (a link planted in
+            // the tree cannot point the deletion at a live file) and checked through its descriptor.
+            let place: SafeFS.Place
+            do { place = try SafeFS.place(c.storedAt, below: ItemPath(c.quarantine)) } catch {
+                lines.append(Line(path: c.path, outcome: .refused("\(error): left as it is"))); continue
+            }
+            defer { place.close() }
+            guard place.stat() != nil else { lines.append(Line(path: c.path, outcome: .refused("not in the quarantine any more at \(c.storedAt.display)"))); continue }
+            let opened: (fd: Int32, stat: stat)
+            do { opened = try SafeFS.openFile(place) } catch {
+                lines.append(Line(path: c.path, outcome: .refused("\(error): left at \(c.storedAt.display)"))); continue
+            }
+            defer { close(opened.fd) }
+            guard SafeFS.sha256(opened.fd) == c.sha256 else {
                 lines.append(Line(path: c.path, outcome: .refused("changed in the quarantine (SHA-256 differs): left at \(c.storedAt.display)")))
                 continue
             }
             if dryRun { lines.append(Line(path: c.path, outcome: .wouldDo(action: "purge"))); continue }
-            guard RawFS.unlink(c.storedAt) else {
-                lines.append(Line(path: c.path, outcome: .refused("cannot delete \(c.storedAt.display): \(FileOps.lastError)"))); continue
+            do { try SafeFS.remove(place, verified: opened.stat) } catch {
+                lines.append(Line(path: c.path, outcome: .refused("cannot delete \(c.storedAt.display): \(error)"))); continue
             }
             let now = Timestamp.now().iso8601
             try index.recordPurge(copyID: c.id, at: now)

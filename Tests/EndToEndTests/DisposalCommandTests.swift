@@ -444,3 +444,70 @@ import Testing
         #expect(!table.split(separator: "\n").contains { $0.hasPrefix("APPROVED") })
     }
 }
+
+/// Disposal against someone who can write in the share's folders or the quarantine: a link placed in the middle
+/// of a path never sends a move or a deletion anywhere else.
+@Suite struct DisposalLinkTests {
+    let d = DisposalCommandTests()
+
+    func approved() throws -> (TempTree, TempTree, String, String) {
+        let (share, work, db) = try d.scanned()
+        let form = share.path("HR/Recruitment/2019/form.txt")
+        let decide = try runSweep(["disposal", "decide", "--index", db, "--item", form, "--approve", "--reviewer", "J Smith", "--reason", "HR-REC-02"])
+        #expect(decide.status == 0, "\(decide.stderr)")
+        return (share, work, db, form)
+    }
+
+    @Test func aFolderSwappedForALinkIsRefused() throws {
+        let (share, work, db, form) = try approved()
+        // The approved file's folder moves away and a link to another folder, holding a file of the same name
+        // and the same bytes, takes its place.
+        let elsewhere = work.path("elsewhere")
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: form, toPath: elsewhere + "/form.txt")
+        try FileManager.default.moveItem(atPath: share.path("HR/Recruitment/2019"), toPath: share.path("HR/Recruitment/2019-moved"))
+        try FileManager.default.createSymbolicLink(atPath: share.path("HR/Recruitment/2019"), withDestinationPath: elsewhere)
+        let run = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", work.path("q")])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("refused") && run.stdout.contains("symbolic link"), "\(run.stdout)")
+        #expect(FileManager.default.fileExists(atPath: elsewhere + "/form.txt"))
+        #expect(FileManager.default.fileExists(atPath: share.path("HR/Recruitment/2019-moved/form.txt")))
+        #expect(try d.logRows(db).isEmpty)
+    }
+
+    @Test func aLinkPlantedInTheQuarantineSendsNothingThere() throws {
+        let (share, work, db, form) = try approved()
+        let q = work.path("q")
+        // Someone makes the quarantine's mirror of the share's folder a link to a folder they control.
+        let theirs = work.path("theirs")
+        try FileManager.default.createDirectory(atPath: theirs, withIntermediateDirectories: true)
+        let mirror = q + share.path("HR")
+        try FileManager.default.createDirectory(atPath: (mirror as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: mirror, withDestinationPath: theirs)
+        let run = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", q])
+        #expect(run.status == 1, "\(run.stdout)")
+        #expect(FileManager.default.fileExists(atPath: form), "the original stays")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: theirs).isEmpty, "nothing went into their folder")
+    }
+
+    @Test func purgeFollowsNoLinkOutOfTheQuarantine() throws {
+        let (share, work, db, form) = try approved()
+        let q = work.path("q")
+        let run = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", q])
+        #expect(run.status == 0, "\(run.stdout)")
+        let stored = q + form
+        // The quarantined copy's folder is swapped for a link to a live folder holding the same bytes under the
+        // same name.
+        let live = work.path("live")
+        try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: stored, toPath: live + "/form.txt")
+        let folder = (stored as NSString).deletingLastPathComponent
+        try FileManager.default.moveItem(atPath: folder, toPath: folder + "-was")
+        try FileManager.default.createSymbolicLink(atPath: folder, withDestinationPath: live)
+        let purge = try runSweep(["disposal", "purge", "--index", db, "--quarantine", q, "--as-of", "2099-01-01"])
+        #expect(purge.status == 1, "\(purge.stdout)")
+        #expect(FileManager.default.fileExists(atPath: live + "/form.txt"), "the live file is not deleted")
+        #expect(try d.logRows(db).map { $0["action"] as? String } == ["destroy"])
+        withExtendedLifetime(share) {}
+    }
+}
