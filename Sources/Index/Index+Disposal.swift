@@ -246,6 +246,76 @@ extension SweepIndex {
         }
     }
 
+    // MARK: - Intents
+
+    /// A destroy about to happen, as recorded before anything moves.
+    public struct DisposalIntent: Sendable {
+        public var id: Int64 = 0
+        public let itemID: Int64
+        public let path: String
+        public let pathBytes: ItemPath
+        public let root: String
+        public let storedAt: ItemPath
+        public let quarantine: String
+        public let size: Int64
+        public let sha256: String
+        public let classID: String?
+        public let device: Int64?
+        public let inode: Int64?
+        public let reviewer: String?
+        public let decidedAt: String?
+        public let authority: String?
+        public let startedAt: String
+        public init(itemID: Int64, path: String, pathBytes: ItemPath, root: String, storedAt: ItemPath, quarantine: String, size: Int64,
+                    sha256: String, classID: String?, device: Int64?, inode: Int64?, reviewer: String?, decidedAt: String?,
+                    authority: String?, startedAt: String) {
+            self.itemID = itemID; self.path = path; self.pathBytes = pathBytes; self.root = root; self.storedAt = storedAt
+            self.quarantine = quarantine; self.size = size; self.sha256 = sha256; self.classID = classID; self.device = device
+            self.inode = inode; self.reviewer = reviewer; self.decidedAt = decidedAt; self.authority = authority; self.startedAt = startedAt
+        }
+    }
+
+    public func addIntent(_ i: DisposalIntent) throws -> Int64 {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO disposal_intent (item_id, path, path_bytes, root, stored_at, quarantine, size, sha256, class, device, inode,
+                                             reviewer, decided_at, authority, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [i.itemID, i.path, Data(i.pathBytes.bytes), i.root, Data(i.storedAt.bytes), i.quarantine, i.size, i.sha256,
+                                 i.classID, i.device, i.inode, i.reviewer, i.decidedAt, i.authority, i.startedAt])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func intents() throws -> [DisposalIntent] {
+        try read { db in
+            guard try db.tableExists("disposal_intent") else { return [] }
+            return try Row.fetchAll(db, sql: """
+                SELECT id, item_id, path, path_bytes, root, stored_at, quarantine, size, sha256, class, device, inode, reviewer, decided_at,
+                       authority, started_at FROM disposal_intent ORDER BY id
+                """).map { r in
+                let pb: Data = r[3], sa: Data = r[5]
+                var i = DisposalIntent(itemID: r[1], path: r[2], pathBytes: ItemPath(bytes: [UInt8](pb)), root: r[4],
+                                       storedAt: ItemPath(bytes: [UInt8](sa)), quarantine: r[6], size: r[7], sha256: r[8], classID: r[9],
+                                       device: r[10], inode: r[11], reviewer: r[12], decidedAt: r[13], authority: r[14], startedAt: r[15])
+                i.id = r[0]
+                return i
+            }
+        }
+    }
+
+    public func removeIntent(_ id: Int64) throws {
+        try write { db in try db.execute(sql: "DELETE FROM disposal_intent WHERE id = ?", arguments: [id]) }
+    }
+
+    /// Whether a copy not yet purged is recorded at `storedAt`.
+    public func quarantineRecorded(at storedAt: ItemPath) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM disposal_quarantine WHERE stored_at = ? AND purged_at IS NULL)",
+                              arguments: [Data(storedAt.bytes)]) ?? false
+        }
+    }
+
     // MARK: - Quarantined copies
 
     /// Records a destroyed item's copy in the quarantine, and marks the item gone from where it was.

@@ -263,6 +263,30 @@ enum Schema {
                 ALTER TABLE scan ADD COLUMN rules_files TEXT;
                 """)
         }
+        m.registerMigration("v11-disposal-intent") { db in
+            // A destroy is written here before anything moves, and removed once the copy, its quarantine row, its
+            // log row and its manifest line are all there: an interrupted run is finished or undone by the next.
+            try db.execute(sql: """
+                CREATE TABLE disposal_intent (
+                    id INTEGER PRIMARY KEY,
+                    item_id INTEGER NOT NULL,
+                    path TEXT NOT NULL,
+                    path_bytes BLOB NOT NULL,
+                    root TEXT NOT NULL,
+                    stored_at BLOB NOT NULL,
+                    quarantine TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    class TEXT,
+                    device INTEGER,
+                    inode INTEGER,
+                    reviewer TEXT,
+                    decided_at TEXT,
+                    authority TEXT,
+                    started_at TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

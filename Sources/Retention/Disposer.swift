@@ -63,11 +63,14 @@ public struct Disposer {
     }
 
     public func run() throws -> [Line] {
+        // A run cut short before this one is finished or undone first.
+        var recovered: [Line] = []
+        if !options.dryRun { recovered = try recover(who: FileOps.actor) }
         let review = try DisposalReview(index: index)
         let log = try index.disposalLog().rows
         // A decision carried out once is not carried out again (a transfer kept in place, a re-run).
         let carried = Set(log.filter { ["destroy", "transfer", "review"].contains($0.action) }.map { "\($0.path)\u{0}\($0.decisionDate ?? "")" })
-        var lines: [Line] = []
+        var lines: [Line] = recovered
         var transfers: [Approved] = []
         let who = FileOps.actor
         for (path, d) in review.decisions.sorted(by: { $0.key < $1.key }) where d.decision == .approved {
@@ -179,19 +182,102 @@ public struct Disposer {
         case .success(let x): v = x
         }
         defer { v.close() }
-        do { try SafeFS.move(v.place, fd: v.fd, verified: v.stat, to: destination, sha256: a.sha256) } catch { return .refused("\(error)") }
+        // The intent first: a run cut short from here on is finished (or undone) by the next one.
+        let intent = try index.addIntent(.init(
+            itemID: item.id, path: item.display, pathBytes: item.path, root: item.root, storedAt: target, quarantine: root,
+            size: item.size, sha256: a.sha256, classID: item.classID, device: a.decision.device, inode: a.decision.inode,
+            reviewer: a.decision.reviewer, decidedAt: a.decision.decidedAt, authority: authority(a), startedAt: Timestamp.now().iso8601))
+        Disposer.crashPoint("before-move")
+        do { try SafeFS.move(v.place, fd: v.fd, verified: v.stat, to: destination, sha256: a.sha256) } catch {
+            try index.removeIntent(intent)
+            return .refused("\(error)")
+        }
+        Disposer.crashPoint("after-move")
+        let detail = try recordDestroy(itemID: item.id, path: item.display, storedAt: target, quarantine: root, size: item.size,
+                                       sha256: a.sha256, classID: item.classID, log: entry(a, action: "destroy", detail: ""), who: who,
+                                       reviewer: a.decision.reviewer, intent: intent)
+        return .done(action: "destroy", detail: detail)
+    }
+
+    /// What follows a move into the quarantine, in order: the index's quarantine row (the item gone), the log row,
+    /// the manifest line, then the intent removed. The index records come first: the quarantine's own disk being
+    /// full costs the manifest line only, and the next run writes it.
+    func recordDestroy(itemID: Int64, path: String, storedAt: ItemPath, quarantine: String, size: Int64, sha256: String, classID: String?,
+                       log: DisposalLogEntry, who: String, reviewer: String?, intent: Int64, recovered: Bool = false) throws -> String {
         let now = Timestamp.now().iso8601
         let today = String(now.prefix(10))
         let purgeAfter = RetentionDates.add(.init(count: options.graceDays, unit: .days), to: RetentionDates.day(Timestamp.parse(today)!)).text
+        if try !index.quarantineRecorded(at: storedAt) {
+            try index.recordDisposalQuarantine(itemID: itemID, path: path, storedAt: storedAt, quarantine: quarantine, size: size,
+                                               sha256: sha256, classID: classID, movedAt: now, purgeAfter: purgeAfter)
+        }
+        Disposer.crashPoint("after-record")
+        var detail = "moved to \(storedAt.display) by \(who); purge after \(purgeAfter)" + (recovered ? " (finished after an interrupted run)" : "")
+        let logged = try index.disposalLog().rows.contains { $0.action == "destroy" && $0.path == path && $0.sha256 == sha256 }
+        if !logged {
+            var e = log
+            e.detail = detail
+            e.actDate = now
+            try DisposalLog.append(index, e)
+        }
+        Disposer.crashPoint("after-log")
         var o = JSONObject()
-        o.add("path", item.display); o.add("stored", target.display); o.add("size", item.size); o.add("sha256", a.sha256)
-        o.add("class", item.classID); o.add("reviewer", a.decision.reviewer); o.add("by", who); o.add("at", now); o.add("purge_after", purgeAfter)
-        try FileOps.write(root + "/manifest.jsonl", o.text + "\n", append: true)
-        try index.recordDisposalQuarantine(itemID: item.id, path: item.display, storedAt: target, quarantine: root, size: item.size,
-                                           sha256: a.sha256, classID: item.classID, movedAt: now, purgeAfter: purgeAfter)
-        let detail = "moved to \(target.display) by \(who); purge after \(purgeAfter)"
-        try DisposalLog.append(index, entry(a, action: "destroy", detail: detail))
-        return .done(action: "destroy", detail: detail)
+        o.add("path", path); o.add("stored", storedAt.display); o.add("size", size); o.add("sha256", sha256)
+        o.add("class", classID); o.add("reviewer", reviewer); o.add("by", who); o.add("at", now); o.add("purge_after", purgeAfter)
+        if recovered { o.add("recovered", true) }
+        do {
+            try FileOps.write(quarantine + "/manifest.jsonl", o.text + "\n", append: true)
+            try index.removeIntent(intent)
+        } catch {
+            detail += "; its manifest line could not be written (\(error)): the next run writes it"
+        }
+        return detail
+    }
+
+    /// Destroys a run before this one started and did not finish: a copy in the quarantine and no original means
+    /// the move happened (its records are completed); the original still there means it did not (a partial or
+    /// unconfirmed copy is removed, and the item is decided on afresh by this run).
+    func recover(who: String) throws -> [Line] {
+        var lines: [Line] = []
+        for i in try index.intents() {
+            func copyState() -> (there: Bool, matches: Bool, place: SafeFS.Place?, stat: stat?) {
+                guard let place = try? SafeFS.place(i.storedAt, below: ItemPath(i.quarantine)) else { return (false, false, nil, nil) }
+                guard let opened = try? SafeFS.openFile(place) else { return (place.stat() != nil, false, place, nil) }
+                defer { Glibc.close(opened.fd) }
+                return (true, SafeFS.sha256(opened.fd) == i.sha256, place, opened.stat)
+            }
+            let original: Bool = {
+                guard let place = try? SafeFS.place(i.pathBytes, below: ItemPath(bytes: ItemPath.parse(display: i.root))) else { return false }
+                defer { place.close() }
+                guard let st = place.stat() else { return false }
+                return Int64(bitPattern: UInt64(st.st_dev)) == i.device && Int64(bitPattern: UInt64(st.st_ino)) == i.inode
+            }()
+            let copy = copyState()
+            defer { copy.place?.close() }
+            if copy.matches && !original {
+                let entry = DisposalLogEntry(path: i.path, size: i.size, sha256: i.sha256, classID: i.classID, action: "destroy",
+                                             authority: i.authority, reviewer: i.reviewer, decisionDate: i.decidedAt,
+                                             actDate: Timestamp.now().iso8601, detail: nil)
+                let detail = try recordDestroy(itemID: i.itemID, path: i.path, storedAt: i.storedAt, quarantine: i.quarantine, size: i.size,
+                                               sha256: i.sha256, classID: i.classID, log: entry, who: who, reviewer: i.reviewer,
+                                               intent: i.id, recovered: true)
+                lines.append(Line(path: i.path, outcome: .done(action: "destroy", detail: detail)))
+            } else if original {
+                // Not moved, or copied but not confirmed: whatever stands at the copy's place is removed.
+                if copy.there, let place = copy.place, let st = copy.stat { try? SafeFS.remove(place, verified: st) }
+                try index.removeIntent(i.id)
+            } else {
+                lines.append(Line(path: i.path, outcome: .refused(
+                    "an interrupted disposal left neither the original nor a matching copy at \(i.storedAt.display): check by hand")))
+            }
+        }
+        return lines
+    }
+
+    /// `SWEEP_TEST_CRASH_AT=NAME`: the process dies at that step, as a kill or a power cut would stop it, so the
+    /// tests can show the next run recovers. Read only when set.
+    static func crashPoint(_ name: String) {
+        if let at = ProcessInfo.processInfo.environment["SWEEP_TEST_CRASH_AT"], at == name { kill(getpid(), SIGKILL) }
     }
 
     func reviewed(_ a: Approved, who: String) throws -> Outcome {

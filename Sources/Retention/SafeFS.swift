@@ -147,6 +147,7 @@ enum SafeFS {
             }
             return true
         }
+        Disposer.crashPoint("during-copy")
         _ = fchmod(dst, verified.st_mode & 0o7777)
         var times = [verified.st_atim, verified.st_mtim]
         _ = futimens(dst, &times)

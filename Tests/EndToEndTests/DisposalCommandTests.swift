@@ -511,3 +511,47 @@ import Testing
         withExtendedLifetime(share) {}
     }
 }
+
+/// A destroy killed at any step is finished or undone by the next run: the original ends up either in place or
+/// in the quarantine with exactly one quarantine row, one log row and one manifest line, and never refused forever.
+@Suite struct DisposalCrashTests {
+    let d = DisposalCommandTests()
+
+    func crashAndRecover(at step: String, quarantine: (TempTree) -> String) throws {
+        let (share, work, db) = try d.scanned()
+        defer { withExtendedLifetime(share) {} }
+        let form = share.path("HR/Recruitment/2019/form.txt")
+        #expect(try runSweep(["disposal", "decide", "--index", db, "--item", form, "--approve", "--reviewer", "J Smith", "--reason", "x"]).status == 0)
+        let q = quarantine(work)
+        defer { try? FileManager.default.removeItem(atPath: q) }
+        let killed = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", q],
+                                  prefix: ["/usr/bin/env", "SWEEP_TEST_CRASH_AT=\(step)"])
+        #expect(killed.status != 0, "\(step): the run was not cut short")
+        let again = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", q])
+        #expect(again.status == 0, "\(step): \(again.stdout) \(again.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: form), "\(step): the original is destroyed")
+        #expect(FileManager.default.fileExists(atPath: q + form), "\(step): its copy is in the quarantine")
+        let log = try d.logRows(db)
+        #expect(log.filter { $0["action"] as? String == "destroy" }.count == 1, "\(step): \(log)")
+        let manifest = try String(contentsOfFile: q + "/manifest.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(manifest.count == 1, "\(step): \(manifest)")
+        #expect(try runSweep(["disposal", "verify-log", "--index", db]).status == 0)
+        // A third run has nothing left to do.
+        let third = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", q])
+        #expect(third.status == 0 && third.stdout.contains("0 carried out, 0 refused"), "\(step): \(third.stdout)")
+        #expect(try d.logRows(db).count == log.count)
+    }
+
+    @Test(arguments: ["before-move", "after-move", "after-record", "after-log"])
+    func onOneFileSystem(step: String) throws {
+        try crashAndRecover(at: step) { $0.path("q") }
+    }
+
+    /// Across file systems the copy is written first: a kill in the middle leaves a partial copy that the next
+    /// run removes before it starts again. Needs /dev/shm on a file system of its own (it is, on Linux).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/shm"), "needs /dev/shm"),
+          arguments: ["during-copy", "after-move", "after-log"])
+    func acrossFileSystems(step: String) throws {
+        try crashAndRecover(at: step) { _ in "/dev/shm/sweep-q-\(getpid())-\(step)" }
+    }
+}
