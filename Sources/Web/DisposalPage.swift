@@ -131,6 +131,9 @@ extension WebApp {
         let kind: DecisionRecord.Kind? = ["approve": .approved, "reject": .rejected, "extend": .extended][f["decision"] ?? ""]
         var problems: [String] = []
         if items.isEmpty { problems.append("Tick at least one item.") }
+        if items.count > WebApp.maxItemsPerDecision {
+            problems.append("At most \(WebApp.maxItemsPerDecision) items can be decided at once; for a whole class or folder use `sweep disposal decide --class` or `--folder`.")
+        }
         if kind == nil { problems.append("Choose Approve, Reject or Extend.") }
         if f["reviewer"] == nil { problems.append("Give the reviewer's name.") }
         if f["reason"] == nil { problems.append("Give a reason: the decision is a record.") }

@@ -20,6 +20,7 @@ struct Gate: RouterMiddleware {
 
     let access: WebApp.Access
     let sessions: Sessions
+    let allowedHosts: Set<String>
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var response = try await check(request, context: context, next: next)
@@ -29,6 +30,12 @@ struct Gate: RouterMiddleware {
 
     private func check(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var context = context
+        if let authority = request.head.authority, !allowedHosts.contains(Gate.hostname(authority)) {
+            return Reply.page("Wrong address", status: .misdirectedRequest, body: """
+                <p>Sweep was not opened under this name, so the request was refused. Use the address \
+                <code>sweep serve</code> printed (or start it with <code>--public-name</code> for the name you use).</p>
+                """)
+        }
         let query = FormData(request.uri.query)
         if case .token(let token) = access, let given = query.pairs.first(where: { $0.0 == "token" })?.1 {
             guard Secret.equal(given, token) else {
@@ -68,6 +75,14 @@ struct Gate: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+
+    /// The host name of a `Host` header: lower case, without its port, without the brackets of an IPv6 address.
+    static func hostname(_ authority: String) -> String {
+        var a = Substring(authority.lowercased())
+        if a.hasPrefix("[") { return String(a.dropFirst().prefix { $0 != "]" }) }
+        if let colon = a.lastIndex(of: ":"), a.firstIndex(of: ":") == colon { a = a[..<colon] }
+        return String(a)
     }
 
     /// True when the Origin header (or, without one, the Referer) names the host the request was sent to.

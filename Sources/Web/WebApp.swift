@@ -17,20 +17,28 @@ public struct WebApp: Sendable {
 
     public let indexPath: String
     public let access: Access
+    /// The names a browser may use for this server (the `Host` it sends): the loopback names, the address it
+    /// listens on and any public name it is given. Anything else (a page on another site whose name was pointed
+    /// at this address: DNS rebinding) is refused.
+    public let allowedHosts: Set<String>
     let store: SweepIndex
     let sessions = Sessions()
     let writer = Writer()
+    let throttle = SignInThrottle()
+    /// The most items one decision form may carry.
+    public static let maxItemsPerDecision = 1000
 
-    public init(indexPath: String, access: Access) throws {
+    public init(indexPath: String, access: Access, hosts: [String] = []) throws {
         self.indexPath = indexPath
         self.access = access
+        allowedHosts = Set((["localhost", "127.0.0.1", "::1"] + hosts).map { $0.lowercased() })
         store = try SweepIndex.openForReading(indexPath)
     }
 
     /// Every route, behind the gate.
     public func router() -> Router<WebContext> {
         let router = Router(context: WebContext.self)
-        router.add(middleware: Gate(access: access, sessions: sessions))
+        router.add(middleware: Gate(access: access, sessions: sessions, allowedHosts: allowedHosts))
         router.get("/") { request, context in try await self.respond(request, context, self.overview) }
         router.get("/disposal") { request, context in try await self.respond(request, context, self.disposal) }
         router.post("/disposal/decide") { request, context in try await self.respond(request, context, self.decide) }
@@ -116,16 +124,42 @@ public struct WebApp: Sendable {
         guard case .password(let password) = access else { return Reply.redirect("/") }
         var request = request
         let form = FormData(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
+        // Guesses are slowed for everyone at once, however many connections they come over.
+        if let wait = await throttle.wait() {
+            return loginForm(problem: "Too many wrong passwords: wait \(wait) s and try again.")
+        }
         guard let given = form.pairs.first(where: { $0.0 == "password" })?.1, Secret.equal(given, password) else {
-            // Slows guessing down to one try a second per connection.
+            await throttle.failed()
             try await Task.sleep(for: .seconds(1))
             return loginForm(problem: "That password is not right.")
         }
+        await throttle.succeeded()
         let s = await sessions.create()
         var r = Reply.redirect("/")
         r.setCookie(Cookie(name: Gate.cookie, value: s.id, path: "/", secure: false, httpOnly: true, sameSite: .strict))
         return r
     }
+}
+
+/// Wrong passwords, counted across every connection: after each, no attempt is even checked for a while that
+/// doubles with each failure in a row (1 s, 2 s, 4 s … up to 5 minutes); a right one resets it.
+actor SignInThrottle {
+    private var failures = 0
+    private var until = ContinuousClock.now
+
+    /// Seconds left before another attempt is checked, or nil when one may be.
+    func wait() -> Int? {
+        let left = until - ContinuousClock.now
+        return left > .zero ? Int(left.components.seconds) + 1 : nil
+    }
+
+    func failed() {
+        failures += 1
+        let seconds = min(300, 1 << min(failures - 1, 9))
+        until = ContinuousClock.now + .seconds(seconds)
+    }
+
+    func succeeded() { failures = 0 }
 }
 
 /// Writes one at a time: two reviewers pressing Approve together queue rather than meet the index's lock.

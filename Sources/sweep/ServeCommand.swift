@@ -25,6 +25,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The address to listen on. Anything but loopback exposes the index to the network: use --password-file.")
     var host = "127.0.0.1"
 
+    @Option(name: .customLong("public-name"), help: "A name browsers reach this server by (behind a proxy, or on the network). Repeatable; requests naming any other host are refused.")
+    var publicNames: [String] = []
+
     @Option(name: .customLong("password-file"), help: "Ask for the password in this file (its first line) instead of printing a token link.")
     var passwordFile: String?
 
@@ -43,7 +46,8 @@ struct ServeCommand: ParsableCommand {
         } else {
             access = .token(Secret.hex(bytes: 32))
         }
-        let web = try couldNotRun { try WebApp(indexPath: index, access: access) }
+        let names = [self.host] + publicNames
+        let web = try couldNotRun { try WebApp(indexPath: index, access: access, hosts: names) }
         let loopback = host == "127.0.0.1" || host == "::1" || host == "localhost"
         if !loopback {
             printError("sweep: serving \(index) on \(host) over plain HTTP: anyone who can reach it may try to sign in; prefer 127.0.0.1")

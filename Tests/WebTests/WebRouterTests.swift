@@ -356,3 +356,47 @@ import Web
         #expect(decide.status != 0)
     }
 }
+
+/// The server as a browser reaches it: a page under another name (DNS rebinding) is refused, wrong passwords slow
+/// every connection down, not just the one that sent them.
+@Suite struct ServeHardeningTests {
+    func curl(_ args: [String]) throws -> (code: String, body: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-s", "-o", "-", "-w", "\n%{http_code}"] + args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n"))
+    }
+
+    @Test func anotherHostNameIsRefusedAndGuessesAreSlowedForEveryone() throws {
+        let h = try WebHarness()
+        let work = TempTree()
+        work.file("password", "correct horse\n")
+        let (serve, serveOut, _) = try startSweep(["serve", "--index", h.db, "--port", "0", "--password-file", work.path("password")])
+        defer { serve.interrupt(); serve.waitUntilExit() }
+        let lines = LineReader(serveOut.fileHandleForReading)
+        let line = try #require(lines.first(within: 30) { $0.contains("http://127.0.0.1:") }, "sweep serve printed no address")
+        let base = try #require(line.firstMatch(of: /http:\/\/127\.0\.0\.1:[0-9]+\//)).0.description
+        #expect(try curl([base + "login"]).code == "200")
+        // A page on evil.example whose name now points here: its requests carry its own name.
+        let rebound = try curl(["-H", "Host: evil.example:8080", base + "login"])
+        #expect(rebound.code == "421" && rebound.body.contains("not opened under this name"), "\(rebound)")
+        let origin = "Origin: \(base.dropLast())"
+        // Two wrong guesses from two connections: the second waits on the first's penalty.
+        #expect(try curl(["-H", origin, "--data", "password=wrong", base + "login"]).code == "401")
+        let second = try curl(["-H", origin, "--data", "password=also-wrong", base + "login"])
+        #expect(second.code == "401")
+        // Right after them even the right password is not checked yet (the penalty doubles: 1 s, then 2 s)…
+        let third = try curl(["-H", origin, "--data", "password=correct+horse", base + "login"])
+        #expect(third.body.contains("Too many wrong passwords"), "\(third.code)")
+        // …and once it has passed, it is.
+        Thread.sleep(forTimeInterval: 2.5)
+        #expect(try curl(["-H", origin, "--data", "password=correct+horse", base + "login"]).code == "303")
+        withExtendedLifetime(work) {}
+    }
+}
