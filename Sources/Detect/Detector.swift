@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 import Foundation
 import Rules
 import SweepModel
@@ -156,10 +157,10 @@ public final class Detector: Sendable {
     static let excludedPhraseWords = 4
 
     /// The special-category keywords in `bytes`, by start: (category, start), those in excluded phrases left out.
-    func keywordMatches(_ bytes: [UInt8], scratch: PatternSet.Scratch) -> [(category: Int, start: Int)] {
+    func keywordMatches(_ bytes: [UInt8], scratch: PatternSet.Scratch, deadline: UInt64 = .max, stop: StopFlag? = nil) -> [(category: Int, start: Int)] {
         guard let patterns else { return [] }
         return bytes.withUnsafeBytes { b in
-            patterns.scan(b, scratch: scratch, later: true).compactMap { m -> (category: Int, start: Int)? in
+            patterns.scan(b, scratch: scratch, later: true, maxMatches: Detector.maxMatchesPerItem, deadline: deadline, stop: stop).compactMap { m -> (category: Int, start: Int)? in
                 let c = patternCategory[m.pattern]
                 guard c >= 0, !isExcluded(c, at: m.start, in: b) else { return nil }
                 return (c, m.start)
@@ -260,7 +261,15 @@ public final class Detector: Sendable {
     }
 
     /// Everything found in the text whose UTF-8 is `bytes` (a text file read as it stands, with no copy made).
-    public func detect(utf8 original: [UInt8], headers: [String: String] = [:], asOf: Timestamp, session: Session) -> Detection {
+    /// At most this many pattern matches are looked at in one item (a pattern that matches nearly every byte of a
+    /// large file would otherwise hold the scan for minutes); past it, or past `seconds`, detection stops, keeps
+    /// what it found and says so (`timeout: …`).
+    public static let maxMatchesPerItem = 1_000_000
+
+    public func detect(utf8 original: [UInt8], headers: [String: String] = [:], asOf: Timestamp, session: Session,
+                       seconds: Double? = nil, stop: StopFlag? = nil) -> Detection {
+        let deadline = seconds.map { DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, $0) * 1e9) } ?? .max
+        var stopped = false
         // No-break spaces as plain spaces, byte for byte (offsets stay), so "mental\u{A0}health" and "07700\u{A0}900123"
         // read as the words and numbers they are.
         let bytes = Detector.plainSpaces(original)
@@ -269,9 +278,11 @@ public final class Detector: Sendable {
         var keywords: [(category: Int, start: Int)] = []
         session.scratch?.failure = nil
         if let patterns, let scratch = session.scratch {
-            let matches = bytes.withUnsafeBytes { patterns.scan($0, scratch: scratch) }
+            let matches = bytes.withUnsafeBytes { patterns.scan($0, scratch: scratch, maxMatches: Detector.maxMatchesPerItem, deadline: deadline, stop: stop) }
+            stopped = scratch.stopped
             let tables = TableHeaders(bytes)
-            for m in matches {
+            for (k, m) in matches.enumerated() {
+                if k & 1023 == 1023 && (DispatchTime.now().uptimeNanoseconds > deadline || stop?.isRequested == true) { stopped = true; break }
                 let r = patternRule[m.pattern]
                 guard r >= 0 else { keywords.append((patternCategory[m.pattern], m.start)); continue }
                 let c = checked[r]
@@ -320,8 +331,9 @@ public final class Detector: Sendable {
 
         // Special categories: only for an item that holds personal data (the keywords are looked for only
         // then); stronger near an identifier.
-        if !d.personalData.isEmpty, let scratch = session.scratch {
-            keywords += keywordMatches(bytes, scratch: scratch)
+        if !d.personalData.isEmpty, !stopped, let scratch = session.scratch {
+            keywords += keywordMatches(bytes, scratch: scratch, deadline: deadline, stop: stop)
+            stopped = stopped || scratch.stopped
         }
         if !d.personalData.isEmpty {
             // Per category: the first keyword near a counted value (high), else its first keyword (medium).
@@ -363,6 +375,11 @@ public final class Detector: Sendable {
         }
         if let f = session.scratch?.failure {
             d.problem = "detection incomplete: the pattern engine (Vectorscan) stopped with error \(f)"
+        } else if stopped && stop?.isRequested == true {
+            d.problem = "interrupted: the scan was stopped while this item was searched; the next scan reads it again"
+        } else if stopped {
+            d.problem = "timeout: personal-data detection stopped at the item's time or its match limit "
+                + "(\(Detector.maxMatchesPerItem) matches); what was found before is kept"
         }
         return d
     }

@@ -1,6 +1,7 @@
 internal import CVectorscan
 internal import CByteScan
 import Foundation
+import SweepModel
 
 /// Many patterns, one pass: Vectorscan block-mode databases and the matches they report.
 ///
@@ -267,8 +268,10 @@ public final class PatternSet: @unchecked Sendable {
         /// The first error a scan with this scratch space returned (Vectorscan out of memory, a database it
         /// cannot run…), until cleared: what those scans found is incomplete.
         public var failure: Int32?
-        /// Keeps a scan's return code when it is the first failure.
-        func note(_ rc: hs_error_t) { if rc != HS_SUCCESS && failure == nil { failure = rc } }
+        /// Set when the last scan was stopped at its match limit or deadline (what it found before is kept).
+        public var stopped = false
+        /// Keeps a scan's return code when it is the first failure (a scan stopped on purpose is none).
+        func note(_ rc: hs_error_t) { if rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED && failure == nil { failure = rc } }
         init(_ o: OpaquePointer?, _ l: OpaquePointer?, _ g: [OpaquePointer]) { open = o; later = l; gated = g }
 
         /// At least `count` bytes of room in ``joined``.
@@ -306,7 +309,14 @@ public final class PatternSet: @unchecked Sendable {
         /// For a scan of joined segments: where each segment starts in the joined bytes and in the text.
         @exclusivity(unchecked) var joinedStarts: [Int] = []
         @exclusivity(unchecked) var textStarts: [Int] = []
-        init(words: [[Int]?]) { self.words = words }
+        /// The scan is stopped (the callback returns non-zero) past this many matches or this uptime.
+        let maxMatches: Int
+        let deadline: UInt64
+        let stop: StopFlag?
+        @exclusivity(unchecked) var stopped = false
+        init(words: [[Int]?], maxMatches: Int = .max, deadline: UInt64 = .max, stop: StopFlag? = nil) {
+            self.words = words; self.maxMatches = maxMatches; self.deadline = deadline; self.stop = stop
+        }
     }
 
     /// Where a match of `words` joined by whitespace runs that ends at `end` starts: back over the last word,
@@ -490,9 +500,14 @@ public final class PatternSet: @unchecked Sendable {
 
     /// Every pattern's matches in `text` by start, sorted by start: the patterns compiled `later` when `later`
     /// is set, every other pattern when it is not.
-    public func scan(_ text: UnsafeRawBufferPointer, scratch: Scratch, later wanted: Bool = false) -> [Match] {
+    /// The scan stops (keeping what it found) past `maxMatches` matches or past `deadline` (uptime nanoseconds),
+    /// and says so in ``Scratch/stopped``: a pattern that matches nearly everywhere cannot hold an item past its time.
+    public func scan(_ text: UnsafeRawBufferPointer, scratch: Scratch, later wanted: Bool = false, maxMatches: Int = .max,
+                     deadline: UInt64 = .max, stop: StopFlag? = nil) -> [Match] {
+        scratch.stopped = false
         guard !text.isEmpty else { return [] }
-        let collector = Collector(words: words)
+        let collector = Collector(words: words, maxMatches: maxMatches, deadline: deadline, stop: stop)
+        defer { if collector.stopped { scratch.stopped = true } }
         let context = Unmanaged.passUnretained(collector).toOpaque()
         let bytes = text.bindMemory(to: UInt8.self)
         let onMatch: match_event_handler = { id, from, to, _, ctx in
@@ -507,10 +522,16 @@ public final class PatternSet: @unchecked Sendable {
                 shift = c.textStarts[lo] - c.joinedStarts[lo]
             }
             c.raw.append((id, start + shift, Int(to) + shift))
+            if c.raw.count >= c.maxMatches
+                || (c.raw.count & 1023 == 0 && (DispatchTime.now().uptimeNanoseconds > c.deadline || c.stop?.isRequested == true)) {
+                c.stopped = true
+                return 1
+            }
             return 0
         }
         /// One scan of `range` of the text.
         func run(_ database: OpaquePointer, _ s: OpaquePointer, _ range: Range<Int>) {
+            guard !collector.stopped else { return }
             collector.scanned = bytes.baseAddress! + range.lowerBound
             collector.base = range.lowerBound
             collector.joinedStarts = []

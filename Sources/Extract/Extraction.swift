@@ -83,6 +83,7 @@ public struct Problem: Sendable, Equatable, Error {
         case unsupported        // a variant Sweep does not read (named in the message)
         case unreadable         // the file system refused (permission, I/O, vanished)
         case noTextLayer = "no_text_layer"   // pages of images only (a scan): nothing to search without OCR
+        case interrupted        // the scan was stopped while the item was read: the next scan reads it again
     }
     public let kind: Kind
     public let message: String
@@ -97,6 +98,7 @@ public struct Problem: Sendable, Equatable, Error {
         case .unsupported: prefix = "unsupported"
         case .unreadable: prefix = "unreadable"
         case .noTextLayer: prefix = "no text layer"
+        case .interrupted: prefix = "interrupted"
         }
         self.message = message.hasPrefix(prefix) ? message : "\(prefix): \(message)"
     }
@@ -180,6 +182,8 @@ public struct Isolation: Sendable {
 /// Shared by all the extraction of one file on disk: counts expanded bytes and children against the limits
 /// and knows when the time budget is spent. Extractors call ``check()`` in their loops.
 public final class ExtractionBudget: @unchecked Sendable {
+    /// Set by the scan when the user asks it to stop: checked with the deadline.
+    public var stop: StopFlag?
     public let limits: ExtractionLimits
     private var deadline: Double
     public private(set) var expanded: Int64 = 0
@@ -198,6 +202,9 @@ public final class ExtractionBudget: @unchecked Sendable {
 
     /// The problem to stop with, when a limit is reached.
     public func check() -> Problem? {
+        if stop?.isRequested == true {
+            return Problem(.interrupted, "the scan was stopped while this item was read; the next scan reads it again")
+        }
         if ExtractionBudget.clock() > deadline {
             return Problem(.timeout, "one item took longer than \(Int(limits.secondsPerItem)) s to read; what was read so far is kept")
         }

@@ -129,7 +129,7 @@ public enum Isolated {
         }
         guard let header = try? JSONEncoder().encode(request) else { return .failed(.corrupt, "worker request") }
         return run(isolation, input: Array(header) + [10] + payload, reader: reader, seconds: l.secondsPerItem, cap: l.textCap,
-                   visit: visit)
+                   stop: budget.stop, visit: visit)
     }
 
     /// Reads a PDF in a worker process.
@@ -137,7 +137,7 @@ public enum Isolated {
         extract(.pdf, source, name: "", mime: "application/pdf", budget: budget, isolation: isolation) { _ in true }
     }
 
-    static func run(_ isolation: Isolation, input: [UInt8], reader: Reader, seconds: Double, cap: Int,
+    static func run(_ isolation: Isolation, input: [UInt8], reader: Reader, seconds: Double, cap: Int, stop: StopFlag?,
                     visit: (Child) -> Bool) -> Extraction {
         signal(SIGPIPE, SIG_IGN)   // a worker that died must not take the scan with it
         let what = reader == .pdf ? "the PDF reader" : reader == .pst ? "the PST reader" : "the archive reader"
@@ -176,7 +176,7 @@ public enum Isolated {
         writeAll(toChild[1], input)
         close(toChild[1])
 
-        let stream = FrameReader(fd: fromChild[0], seconds: seconds)
+        let stream = FrameReader(fd: fromChild[0], seconds: seconds, stop: stop)
         var pages: [String] = []
         var end: Part?
         var children = 0
@@ -228,7 +228,9 @@ public enum Isolated {
         guard end == nil, !stoppedByVisitor else { return e }
         let read = reader == .pdf ? (pages.isEmpty ? "nothing was read" : "\(pages.count) page(s) were read")
             : (children == 0 ? "nothing was read" : "\(children) item(s) inside were read")
-        if stream.timedOut {
+        if stop?.isRequested == true {
+            e.problem = Problem(.interrupted, "the scan was stopped while this item was read; the next scan reads it again")
+        } else if stream.timedOut {
             e.problem = Problem(.timeout, "\(what) took more than \(Int(seconds)) s without progress and was stopped; \(read)")
         } else {
             // Killed by its own limits, or crashed inside the library.
@@ -248,14 +250,15 @@ public enum Isolated {
     final class FrameReader {
         let fd: Int32
         let seconds: Double
+        let stop: StopFlag?
         var deadline: Date
         var buffer: [UInt8] = []
         var start = 0
         var timedOut = false
         var closed = false
 
-        init(fd: Int32, seconds: Double) {
-            self.fd = fd; self.seconds = seconds; deadline = Date().addingTimeInterval(seconds)
+        init(fd: Int32, seconds: Double, stop: StopFlag?) {
+            self.fd = fd; self.seconds = seconds; self.stop = stop; deadline = Date().addingTimeInterval(seconds)
         }
 
         func restartClock() { deadline = Date().addingTimeInterval(seconds) }
@@ -267,7 +270,7 @@ public enum Isolated {
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             while true {
                 let left = deadline.timeIntervalSinceNow
-                if left <= 0 { timedOut = true; return false }
+                if left <= 0 || stop?.isRequested == true { timedOut = true; return false }
                 var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 let ready = poll(&p, 1, Int32(min(left, 1) * 1000) + 1)
                 if ready < 0 { if errno == EINTR { continue }; closed = true; return false }

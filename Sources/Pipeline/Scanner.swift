@@ -24,6 +24,8 @@ public final class Scanner: @unchecked Sendable {
     private let classifier: Classifier
     /// Threads free to help a folder with much to read (see ``reserveHelpers(_:)``).
     private let spareHelpers: Atomic<Int>
+    /// Set by ``stop()``: the readers and detection of the items in hand see it.
+    let stopFlag = StopFlag()
 
     public init(configuration: ScanConfiguration, index: SweepIndex, progress: ScanProgress = ScanProgress()) {
         self.configuration = configuration
@@ -38,7 +40,10 @@ public final class Scanner: @unchecked Sendable {
     }
 
     /// Stops taking new folders (SIGINT, SIGTERM); what was read is still written and the scan is marked stopped.
-    public func stop() { walker.stop() }
+    public func stop() {
+        walker.stop()
+        stopFlag.request()   // items in hand give up their reading too: a stop takes seconds, not an item's time
+    }
 
     /// The stages, in order. Throws only for problems that stop the whole scan (roots, index); a bad item is
     /// recorded on the item and the scan goes on.
@@ -325,6 +330,7 @@ public final class Scanner: @unchecked Sendable {
                                     root: listing.root.display, name: nameText, modified: st.modified, owner: rec.owner,
                                     uid: rec.uid, depth: 0)
                     let budget = ExtractionBudget(limits: configuration.limits)
+                    budget.stop = stopFlag
                     text = read(&rec, .file(entry.path, st.id), reading: reading, nest: nest, detector, ctx, budget, &nested)
                 }
             case .failure(let f):
@@ -387,16 +393,20 @@ extension Scanner {
         if text.utf8Count > 0 { rec.textSource = e.textSource }
         // Text read as UTF-8 goes to detection as it was read; it becomes a string only if classification asks.
         if let utf8 = text.utf8 {
-            rec.detection = detector.detect(utf8: utf8, headers: headers, asOf: configuration.asOf, session: ctx.session(detector))
+            rec.detection = detector.detect(utf8: utf8, headers: headers, asOf: configuration.asOf, session: ctx.session(detector),
+                                            seconds: configuration.limits.secondsPerItem, stop: stopFlag)
         } else {
-            rec.detection = detector.detect(text.string, headers: headers, asOf: configuration.asOf, session: ctx.session(detector))
+            rec.detection = detector.detect(utf8: Array(text.string.utf8), headers: headers, asOf: configuration.asOf,
+                                            session: ctx.session(detector), seconds: configuration.limits.secondsPerItem, stop: stopFlag)
         }
         if let p = e.problem {
             rec.error = p.message
             rec.errorKind = p.kind == .unreadable ? CrawlError.Kind.io.rawValue : p.kind.rawValue
         } else if let p = rec.detection?.problem {
             rec.error = p
-            rec.errorKind = "rules"   // read again by the next scan, as when the detector cannot be built
+            // A detection cut short by the item's time waits for a change or --retry-errors; a pattern engine
+            // error is read again by the next scan, as when the detector cannot be built.
+            rec.errorKind = p.hasPrefix("timeout") ? "timeout" : p.hasPrefix("interrupted") ? "interrupted" : "rules"
         }
         return PlainTextRead(body: text, headers: e.headers, created: e.metadata.created,
                              messageDate: e.metadata.date ?? e.headers["date"].flatMap(PlainText.mailDate))
