@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Rules
 import SweepModel
@@ -15,6 +16,43 @@ extension Detector {
         guard let scratch = session.scratch else { return false }
         let bytes = Array(text.utf8)
         return keywordMatches(bytes, scratch: scratch).contains { describesPerson($0.start, bytes) }
+    }
+
+    /// Each personal-data pattern run alone over a megabyte of generated text of the shapes real files hold
+    /// (digits, words, mixed, punctuation): a pattern that matches almost everywhere, or takes seconds, is named
+    /// with what it cost. Such a pattern still runs (detection stops at the item's time and match limit), but it
+    /// makes every large file a timeout.
+    public func costWarnings() -> [String] {
+        let samples: [(String, String)] = [
+            ("digits", "0123456789 "), ("words", "abcdefghij klmnop "), ("mixed", "a1b2c3d4 e5f6 "), ("dates", "1/2/3 4-5-6 7.8.9 "),
+            ("addresses", "ab.cd@ef.gh "), ("punctuation", "-.,;:/()+ "), ("letters and spaces", "A B C D E F "),
+        ]
+        let size = 1 << 20
+        var warnings: [String] = []
+        for r in rules.personalData {
+            for p in r.patterns {
+                guard let set = try? PatternSet([p], caseless: [r.caseless]) else { continue }
+                let scratch = set.makeScratch()
+                for (name, unit) in samples {
+                    let u = Array(unit.utf8)
+                    var text = [UInt8]()
+                    text.reserveCapacity(size)
+                    while text.count < size { text += u }
+                    let started = DispatchTime.now().uptimeNanoseconds
+                    let deadline = started + 3_000_000_000
+                    let matches = text.withUnsafeBytes {
+                        set.scan($0, scratch: scratch, maxMatches: Detector.maxMatchesPerItem, deadline: deadline).count
+                    }
+                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                    if matches >= size / 4 || seconds > 1 || scratch.stopped {
+                        warnings.append("personal-data.yaml: \(r.type): pattern \(p) matched \(matches) times in 1 MB of \(name) "
+                                        + "(\(String(format: "%.1f", seconds)) s): large files will time out; make it stricter")
+                        break
+                    }
+                }
+            }
+        }
+        return warnings
     }
 
     /// The marking a single line is, if any.

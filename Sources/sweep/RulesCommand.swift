@@ -28,6 +28,8 @@ struct RulesCommand: ParsableCommand {
                 printError("sweep: \(problems.count) rule example(s) failed: fix each rule (or its example) as said above")
                 throw Exit.couldNotRun
             }
+            // Costly patterns are named, not refused: detection stops at each item's time and match limit.
+            for w in detector.costWarnings() { printError("sweep: warning: \(w)") }
             let d = set.detection
             let examples = d.personalData.reduce(0) { $0 + $1.examples.match.count + $1.examples.noMatch.count }
                 + d.specialCategories.reduce(0) { $0 + $1.examples.match.count + $1.examples.noMatch.count }

@@ -25,6 +25,11 @@ import Testing
         let items = try runSweep(["export", "--index", db]).jsonLines
         let big = try #require(items.first { ($0["path"] as? String)?.hasSuffix("big.txt") == true })
         #expect((big["error"] as? String)?.hasPrefix("timeout: personal-data detection stopped") == true, "\(String(describing: big["error"]))")
+        // `rules check` names the pattern's cost (and accepts it: detection is bounded either way).
+        let check = try runSweep(["rules", "check", work.path("rules")])
+        #expect(check.status == 0)
+        #expect(check.stderr.contains("warning: personal-data.yaml: email: pattern \\w+ matched"), "\(check.stderr)")
+        #expect(!(try runSweep(["rules", "check", repositoryRoot + "/rules"])).stderr.contains("warning"))
         // Unchanged, it is not read again (its time is not spent twice).
         let again = try runSweep(["scan", t.root, "--index", db, "--rules", work.path("rules"), "--config", work.path("sweep.yaml"), "--quiet"])
         #expect(again.status == 1)
