@@ -356,4 +356,23 @@ extension SweepIndex {
     public func recordPurge(copyID: Int64, at: String) throws {
         try write { db in try db.execute(sql: "UPDATE disposal_quarantine SET purged_at = ? WHERE id = ?", arguments: [at, copyID]) }
     }
+
+    /// Marks a copy as about to be deleted (nil: no longer).
+    public func markPurging(copyID: Int64, at: String?) throws {
+        try write { db in try db.execute(sql: "UPDATE disposal_quarantine SET purging_at = ? WHERE id = ?", arguments: [at, copyID]) }
+    }
+
+    /// Copies whose deletion began and was not recorded as done: a purge was cut short.
+    public func copiesBeingPurged() throws -> [QuarantinedCopy] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, path, stored_at, quarantine, size, sha256, class, moved_at, purge_after FROM disposal_quarantine
+                WHERE purged_at IS NULL AND purging_at IS NOT NULL ORDER BY id
+                """).map { r in
+                let p: Data = r[2]
+                return QuarantinedCopy(id: r[0], path: r[1], storedAt: ItemPath(bytes: [UInt8](p)), quarantine: r[3], size: r[4],
+                                       sha256: r[5], classID: r[6], movedAt: r[7], purgeAfter: r[8])
+            }
+        }
+    }
 }

@@ -287,6 +287,10 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v12-purge-intent") { db in
+            // Set just before a quarantined copy is deleted: a purge killed after the deletion is finished by the next.
+            try db.execute(sql: "ALTER TABLE disposal_quarantine ADD COLUMN purging_at TEXT")
+        }
         return m
     }
 }

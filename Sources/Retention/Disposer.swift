@@ -336,9 +336,26 @@ public struct Disposer {
     /// Deletes quarantined copies whose grace period has ended (on or before `asOf`), each checked against
     /// its SHA-256 first and logged as the destruction it is.
     public static func purge(index: SweepIndex, asOf: String, quarantine: String?, dryRun: Bool) throws -> [Line] {
-        let log = try index.disposalLog().rows
         let who = FileOps.actor
         var lines: [Line] = []
+        // A purge cut short after a deletion and before its record: the copy is gone, so the record is finished;
+        // one cut short before the deletion is simply purged again below.
+        if !dryRun {
+            let earlier = try index.disposalLog().rows
+            for c in try index.copiesBeingPurged() {
+                let gone = (try? SafeFS.place(c.storedAt, below: ItemPath(c.quarantine))).map { p -> Bool in defer { p.close() }; return p.stat() == nil } ?? false
+                guard gone else { try index.markPurging(copyID: c.id, at: nil); continue }
+                let now = Timestamp.now().iso8601
+                try index.recordPurge(copyID: c.id, at: now)
+                let moved = earlier.last { $0.action == "destroy" && $0.path == c.path && $0.sha256 == c.sha256 }
+                let detail = "deleted \(c.storedAt.display) (finished after an interrupted purge, by \(who))"
+                try DisposalLog.append(index, DisposalLogEntry(path: c.path, size: c.size, sha256: c.sha256, classID: c.classID, action: "purge",
+                                                               authority: moved?.authority, reviewer: moved?.reviewer,
+                                                               decisionDate: moved?.decisionDate, actDate: now, detail: detail))
+                lines.append(Line(path: c.path, outcome: .done(action: "purge", detail: detail)))
+            }
+        }
+        let log = try index.disposalLog().rows
         for c in try index.copiesToPurge(asOf: asOf, quarantine: quarantine) {
             // The copy is opened through the quarantine's folders without following a link (a link planted in
             // the tree cannot point the deletion at a live file) and checked through its descriptor.
@@ -358,9 +375,12 @@ public struct Disposer {
                 continue
             }
             if dryRun { lines.append(Line(path: c.path, outcome: .wouldDo(action: "purge"))); continue }
+            try index.markPurging(copyID: c.id, at: Timestamp.now().iso8601)
             do { try SafeFS.remove(place, verified: opened.stat) } catch {
+                try index.markPurging(copyID: c.id, at: nil)
                 lines.append(Line(path: c.path, outcome: .refused("cannot delete \(c.storedAt.display): \(error)"))); continue
             }
+            Disposer.crashPoint("after-delete")
             let now = Timestamp.now().iso8601
             try index.recordPurge(copyID: c.id, at: now)
             let moved = log.last { $0.action == "destroy" && $0.path == c.path && $0.sha256 == c.sha256 }

@@ -547,6 +547,24 @@ import Testing
         try crashAndRecover(at: step) { $0.path("q") }
     }
 
+    @Test func aPurgeKilledAfterTheDeletionIsRecordedByTheNext() throws {
+        let (share, work, db) = try d.scanned()
+        defer { withExtendedLifetime(share) {} }
+        let form = share.path("HR/Recruitment/2019/form.txt")
+        #expect(try runSweep(["disposal", "decide", "--index", db, "--item", form, "--approve", "--reviewer", "J Smith", "--reason", "x"]).status == 0)
+        let q = work.path("q")
+        #expect(try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", q]).status == 0)
+        let killed = try runSweep(["disposal", "purge", "--index", db, "--as-of", "2099-01-01"], prefix: ["/usr/bin/env", "SWEEP_TEST_CRASH_AT=after-delete"])
+        #expect(killed.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: q + form))
+        let again = try runSweep(["disposal", "purge", "--index", db, "--as-of", "2099-01-01"])
+        #expect(again.status == 0 && again.stdout.contains("finished after an interrupted purge"), "\(again.stdout)")
+        #expect(try d.logRows(db).map { $0["action"] as? String } == ["destroy", "purge"])
+        #expect(try runSweep(["disposal", "verify-log", "--index", db]).status == 0)
+        let third = try runSweep(["disposal", "purge", "--index", db, "--as-of", "2099-01-01"])
+        #expect(third.status == 0 && third.stdout.contains("0 purged"), "\(third.stdout)")
+    }
+
     /// Across file systems the copy is written first: a kill in the middle leaves a partial copy that the next
     /// run removes before it starts again. Needs /dev/shm on a file system of its own (it is, on Linux).
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/shm"), "needs /dev/shm"),
