@@ -345,14 +345,8 @@ public struct Disposer {
             for c in try index.copiesBeingPurged() {
                 let gone = (try? SafeFS.place(c.storedAt, below: ItemPath(c.quarantine))).map { p -> Bool in defer { p.close() }; return p.stat() == nil } ?? false
                 guard gone else { try index.markPurging(copyID: c.id, at: nil); continue }
-                let now = Timestamp.now().iso8601
-                try index.recordPurge(copyID: c.id, at: now)
-                let moved = earlier.last { $0.action == "destroy" && $0.path == c.path && $0.sha256 == c.sha256 }
-                let detail = "deleted \(c.storedAt.display) (finished after an interrupted purge, by \(who))"
-                try DisposalLog.append(index, DisposalLogEntry(path: c.path, size: c.size, sha256: c.sha256, classID: c.classID, action: "purge",
-                                                               authority: moved?.authority, reviewer: moved?.reviewer,
-                                                               decisionDate: moved?.decisionDate, actDate: now, detail: detail))
-                lines.append(Line(path: c.path, outcome: .done(action: "purge", detail: detail)))
+                lines.append(try recordPurge(c, detail: "deleted \(c.storedAt.display) (finished after an interrupted purge, by \(who))",
+                                             log: earlier, index: index))
             }
         }
         let log = try index.disposalLog().rows
@@ -381,15 +375,20 @@ public struct Disposer {
                 lines.append(Line(path: c.path, outcome: .refused("cannot delete \(c.storedAt.display): \(error)"))); continue
             }
             Disposer.crashPoint("after-delete")
-            let now = Timestamp.now().iso8601
-            try index.recordPurge(copyID: c.id, at: now)
-            let moved = log.last { $0.action == "destroy" && $0.path == c.path && $0.sha256 == c.sha256 }
-            let detail = "deleted \(c.storedAt.display) by \(who) (quarantined \(c.movedAt.prefix(10)), grace ended \(c.purgeAfter))"
-            try DisposalLog.append(index, DisposalLogEntry(path: c.path, size: c.size, sha256: c.sha256, classID: c.classID, action: "purge",
-                                                           authority: moved?.authority, reviewer: moved?.reviewer,
-                                                           decisionDate: moved?.decisionDate, actDate: now, detail: detail))
-            lines.append(Line(path: c.path, outcome: .done(action: "purge", detail: detail)))
+            lines.append(try recordPurge(c, detail: "deleted \(c.storedAt.display) by \(who) (quarantined \(c.movedAt.prefix(10)), grace ended \(c.purgeAfter))",
+                                         log: log, index: index))
         }
         return lines
+    }
+
+    /// A deleted copy recorded: its quarantine row closed and a purge row in the log carrying the destroy's authority.
+    static func recordPurge(_ c: QuarantinedCopy, detail: String, log: [DisposalLogEntry], index: SweepIndex) throws -> Line {
+        let now = Timestamp.now().iso8601
+        try index.recordPurge(copyID: c.id, at: now)
+        let moved = log.last { $0.action == "destroy" && $0.path == c.path && $0.sha256 == c.sha256 }
+        try DisposalLog.append(index, DisposalLogEntry(path: c.path, size: c.size, sha256: c.sha256, classID: c.classID, action: "purge",
+                                                       authority: moved?.authority, reviewer: moved?.reviewer,
+                                                       decisionDate: moved?.decisionDate, actDate: now, detail: detail))
+        return Line(path: c.path, outcome: .done(action: "purge", detail: detail))
     }
 }

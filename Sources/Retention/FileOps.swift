@@ -29,6 +29,20 @@ enum FileOps {
         }
     }
 
+    /// Copies `src` from where it stands to its end into `dst`, hashing what passes; false on a read or write error.
+    static func pump(_ src: Int32, into dst: Int32, hashing sha: inout SHA256) -> Bool {
+        stream(src) { chunk in
+            sha.update(bufferPointer: chunk)
+            var done = 0
+            while done < chunk.count {
+                let n = Glibc.write(dst, chunk.baseAddress! + done, chunk.count - done)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                done += n
+            }
+            return true
+        }
+    }
+
     static func hex<D: Sequence>(_ d: D) -> String where D.Element == UInt8 { d.map { String(format: "%02x", $0) }.joined() }
 
     /// SHA-256 of the file's bytes, or nil when it cannot be read.
@@ -49,16 +63,7 @@ enum FileOps {
         let dst = RawFS.withCPath(to) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
         guard dst >= 0 else { throw Failure(message: "cannot create \(to.display): \(lastError)") }
         var sha = SHA256()
-        let ok = stream(src) { chunk in
-            sha.update(bufferPointer: chunk)
-            var done = 0
-            while done < chunk.count {
-                let n = Glibc.write(dst, chunk.baseAddress! + done, chunk.count - done)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                done += n
-            }
-            return true
-        }
+        let ok = pump(src, into: dst, hashing: &sha)
         var st = stat()
         if fstat(src, &st) == 0 {
             _ = fchmod(dst, st.st_mode & 0o7777)

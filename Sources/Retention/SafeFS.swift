@@ -13,12 +13,8 @@ import SweepModel
 /// Someone who can write in a folder of a share can still rename files in it at any moment; what they cannot
 /// do is make Sweep move, copy or delete anything but the file that was approved.
 enum SafeFS {
-    struct Failure: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
-    }
-
-    static var lastError: String { String(cString: strerror(errno)) }
+    typealias Failure = FileOps.Failure
+    static var lastError: String { FileOps.lastError }
 
     /// A folder opened without following links, and the name of an entry in it.
     struct Place {
@@ -137,16 +133,7 @@ enum SafeFS {
         let dst = target.name.withCString { openat(target.folder, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
         guard dst >= 0 else { throw Failure(message: "cannot create the copy: \(lastError)") }
         var sha = SHA256()
-        let ok = FileOps.stream(fd) { chunk in
-            sha.update(bufferPointer: chunk)
-            var done = 0
-            while done < chunk.count {
-                let n = Glibc.write(dst, chunk.baseAddress! + done, chunk.count - done)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                done += n
-            }
-            return true
-        }
+        let ok = FileOps.pump(fd, into: dst, hashing: &sha)
         Disposer.crashPoint("during-copy")
         _ = fchmod(dst, verified.st_mode & 0o7777)
         var times = [verified.st_atim, verified.st_mtim]
