@@ -18,11 +18,14 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: TableOrJSON = .table
 
+    @Flag(help: "The same as --format json.")
+    var json = false
+
     func run() throws {
         let store = try couldNotRun { try SweepIndex.openForReading(index) }
         let (scans, totals) = try couldNotRun { (try store.recentScans(limit: last), try store.totals()) }
         let (coverage, rules) = try couldNotRun { (try store.coverage(), try store.latestRules()) }
-        switch format {
+        switch json ? .json : format {
         case .json:
             struct Status: Encodable {
                 let index: String; let totals: IndexTotals; let scans: [ScanRecord]; let coverage: Coverage

@@ -25,7 +25,7 @@ import Testing
         #expect(scan.stdout.contains("1 PDF has no text layer"), "\(scan.stdout)")
         #expect(scan.stdout.contains("1 office document is encrypted"), "\(scan.stdout)")
 
-        let status = try runSweep(["status", "--index", db, "--format", "json"])
+        let status = try runSweep(["status", "--index", db, "--json"])   // CONTRACT.md's form (also --format json)
         let o = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         let coverage = try #require(o["coverage"] as? [String: [String: Any]])
         #expect(Set(coverage.keys) == ["office", "pdf", "mail", "archive", "text", "image", "audio_video", "other"])
