@@ -13,9 +13,14 @@ public enum IndexError: Error, LocalizedError, CustomStringConvertible {
     case diskFull(String)
     /// Any other failure of a statement: the index is sound, the step failed.
     case failed(String, String)
+    /// An index named by a URI this build cannot open (a PostgreSQL index).
+    case unsupportedBackend(String)
 
     public var description: String {
         switch self {
+        case .unsupportedBackend(let p):
+            let shown = p.replacingOccurrences(of: #"://[^@/]*@"#, with: "://…@", options: .regularExpression)   // never print a password
+            return "\(shown) names a PostgreSQL index, which this build of Sweep cannot open yet: give an index file (--index /var/lib/sweep/sweep.db)"
         case .notFound(let p):
             return "no index at \(p): run `sweep scan ROOT --index \(p)` first, or pass --index with the right file"
         case .locked(let p, let holder):

@@ -12,6 +12,7 @@ public final class ScanLock {
     public let path: String
 
     public init(index: String) throws {
+        try SweepIndex.checkBackend(index)
         path = index + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw IndexError.cannotCreate(path, String(cString: strerror(errno))) }

@@ -12,6 +12,7 @@ public final class SweepIndex: Sendable {
 
     /// Opens the index for writing, creating it (mode 0600) and migrating it to the current schema.
     public static func openForScan(_ path: String, readers: Int = 8) throws -> SweepIndex {
+        try checkBackend(path)
         if !FileManager.default.fileExists(atPath: path) {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd < 0 && errno != EEXIST { throw IndexError.cannotCreate(path, String(cString: strerror(errno))) }
@@ -22,6 +23,7 @@ public final class SweepIndex: Sendable {
 
     /// Opens an existing index for reading while a scan may be writing it.
     public static func openForReading(_ path: String) throws -> SweepIndex {
+        try checkBackend(path)
         guard FileManager.default.fileExists(atPath: path) else { throw IndexError.notFound(path) }
         do {
             return try SweepIndex(path: path, readonly: true, readers: 4)
@@ -34,7 +36,14 @@ public final class SweepIndex: Sendable {
         }
     }
 
+    /// Refuses an index URI this build cannot open, before anything is created under its name.
+    public static func checkBackend(_ path: String) throws {
+        let p = path.lowercased()
+        if p.hasPrefix("postgres://") || p.hasPrefix("postgresql://") { throw IndexError.unsupportedBackend(path) }
+    }
+
     private init(path: String, readonly: Bool, readers: Int) throws {
+        try SweepIndex.checkBackend(path)
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(10)

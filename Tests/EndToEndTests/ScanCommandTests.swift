@@ -327,3 +327,17 @@ import Testing
         #expect(rows.map { $0.split(separator: " ").first! } == ["2", "1"])
     }
 }
+
+/// A PostgreSQL index URI (CONTRACT.md) is refused by this build with the fix, never taken as a file name, and its
+/// password is never printed.
+@Suite struct IndexURITests {
+    @Test func aPostgresIndexIsRefusedClearly() throws {
+        let work = TempTree()
+        for command in [["scan", work.root], ["status"], ["export"], ["findings"], ["disposal", "list"]] {
+            let run = try runSweep(command + ["--index", "postgres://sweep:s3cret@db.example/sweep"], cwd: work.root)
+            #expect(run.status == 2, "\(command)")
+            #expect(run.stderr.contains("PostgreSQL index") && !run.stderr.contains("s3cret"), "\(command): \(run.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.root).isEmpty, "nothing created under the URI's name")
+    }
+}
