@@ -48,17 +48,19 @@ let package = Package(
         .target(name: "Fingerprint", dependencies: ["SweepModel", "CXXHash"]),
         // Schedule + item facts -> class, dates, action, holds, with the reason; review decisions and recorded disposal.
         .target(name: "Retention", dependencies: ["SweepModel", "Rules", "Index", .product(name: "Crypto", package: "swift-crypto")]),
+        // Holds, scopes, review decisions, disposal, quarantine, purge and the log: one core for the CLI and the web app.
+        .target(name: "Records", dependencies: ["SweepModel", "Rules", "Index", "Retention", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Detect", "Fingerprint", "Index", "Retention",
                                                  "Rules", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // Duplicate sets, the copy to keep, whole duplicated folders, quarantine and restore.
         .target(name: "Duplicates", dependencies: ["SweepModel", "Index", "Fingerprint",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // The records managers' web app and the scan report: server-rendered pages over the index.
-        .target(name: "Web", dependencies: ["SweepModel", "Index", "Duplicates", "Retention", "Rules",
+        .target(name: "Web", dependencies: ["SweepModel", "Index", "Duplicates", "Retention", "Records", "Rules",
                                             .product(name: "Hummingbird", package: "hummingbird")]),
         // Argument parsing and printing only.
         .executableTarget(name: "sweep", dependencies: [
-            "SweepModel", "CStdio", "Extract", "Index", "Pipeline", "Rules", "Duplicates", "Retention", "Web",
+            "SweepModel", "CStdio", "Extract", "Index", "Pipeline", "Rules", "Duplicates", "Retention", "Records", "Web",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -76,9 +78,10 @@ let package = Package(
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Extract", "Rules", "SweepModel", "TestSupport", "CVectorscan", "CByteScan"]),
         .testTarget(name: "RetentionTests", dependencies: ["Retention", "Rules", "SweepModel", "TestSupport"]),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "SweepModel", "TestSupport"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint", "SweepModel", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "Pipeline", "Index", "Rules", "SweepModel", "TestSupport"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "Index", "Retention", "SweepModel", "TestSupport",
+        .testTarget(name: "WebTests", dependencies: ["Web", "Index", "Retention", "Records", "SweepModel", "TestSupport",
                                                      .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "EndToEndTests", dependencies: ["Index", "SweepModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                                                          .product(name: "Crypto", package: "swift-crypto")]),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Index
+import Records
 import Retention
 import Rules
 import SweepModel

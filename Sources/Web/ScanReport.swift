@@ -1,6 +1,7 @@
 import Duplicates
 import Foundation
 import Index
+import Records
 import Retention
 import SweepModel
 

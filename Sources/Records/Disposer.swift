@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Index
+import Retention
 import Rules
 import SweepModel
 

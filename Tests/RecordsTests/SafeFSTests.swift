@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Foundation
-@testable import Retention
+@testable import Records
 import SweepModel
 import TestSupport
 import Testing
