@@ -458,15 +458,32 @@ import Testing
         return (share, work, db, form)
     }
 
-    @Test func aFolderSwappedForALinkIsRefused() throws {
+    /// Runs a shell script as `nobody`: the other user of a shared folder, with no privilege (the test runs as root).
+    func asAnotherUser(_ script: String) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "/bin/sh", "-c", script]
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root to act as a second, unprivileged user"))
+    func aFolderSwappedByAnotherUserForALinkIsRefused() throws {
         let (share, work, db, form) = try approved()
-        // The approved file's folder moves away and a link to another folder, holding a file of the same name
-        // and the same bytes, takes its place.
+        // The recruitment folder is one the other user may write in (as a shared folder is).
+        for folder in [share.root, share.path("HR")] { #expect(chmod(folder, 0o755) == 0) }
+        #expect(chown(share.path("HR/Recruitment"), 65534, 65534) == 0)
+        // As that user: the approved file's folder moves away and a link to a folder of theirs, holding a file of
+        // the same name and the same bytes, takes its place.
         let elsewhere = work.path("elsewhere")
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: form, toPath: elsewhere + "/form.txt")
-        try FileManager.default.moveItem(atPath: share.path("HR/Recruitment/2019"), toPath: share.path("HR/Recruitment/2019-moved"))
-        try FileManager.default.createSymbolicLink(atPath: share.path("HR/Recruitment/2019"), withDestinationPath: elsewhere)
+        #expect(chown(elsewhere, 65534, 65534) == 0)
+        #expect(chmod(work.root, 0o755) == 0)
+        let quoted = { (s: String) in "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let swapped = try asAnotherUser("cp \(quoted(form)) \(quoted(elsewhere + "/form.txt")) && mv \(quoted(share.path("HR/Recruitment/2019"))) "
+                                        + "\(quoted(share.path("HR/Recruitment/2019-moved"))) && ln -s \(quoted(elsewhere)) \(quoted(share.path("HR/Recruitment/2019")))")
+        #expect(swapped == 0, "the other user could not make the swap")
         let run = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", work.path("q")])
         #expect(run.status == 1)
         #expect(run.stdout.contains("refused") && run.stdout.contains("symbolic link"), "\(run.stdout)")
