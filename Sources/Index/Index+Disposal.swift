@@ -171,14 +171,21 @@ extension SweepIndex {
 
     // MARK: - Decisions
 
-    public func recordDecision(_ d: DecisionRecord) throws {
+    public func recordDecision(_ d: DecisionRecord) throws { try recordDecisions([d]) }
+
+    /// Appends decisions together, in one transaction: a batch from the web or `decide --class` is one write.
+    public func recordDecisions(_ ds: [DecisionRecord]) throws {
+        guard !ds.isEmpty else { return }
         try write { db in
-            try db.execute(sql: """
+            let statement = try db.cachedStatement(sql: """
                 INSERT INTO disposal_decision (path, display_path, decision, extend, reviewer, reason, decided_at, class, size,
                                                mtime_ns, ctime_ns, device, inode, sha256)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [Data(d.path.bytes), d.path.display, d.decision.rawValue, d.extend, d.reviewer, d.reason, d.decidedAt,
-                                 d.classID, d.size, d.modified, d.changed, d.device, d.inode, d.sha256])
+                """)
+            for d in ds {
+                try statement.execute(arguments: [Data(d.path.bytes), d.path.display, d.decision.rawValue, d.extend, d.reviewer, d.reason,
+                                                  d.decidedAt, d.classID, d.size, d.modified, d.changed, d.device, d.inode, d.sha256])
+            }
         }
     }
 

@@ -93,6 +93,22 @@ public struct Decider: Sendable {
     /// takes its SHA-256, and appends the decision.
     public func decide(_ row: DisposalReview.Row, _ kind: DecisionRecord.Kind, extend: String?, reviewer: String, reason: String,
                        at: String) throws -> Outcome {
+        let outcome = prepare(row, kind, extend: extend, reviewer: reviewer, reason: reason, at: at)
+        if case .recorded(let d) = outcome { try index.recordDecision(d) }
+        return outcome
+    }
+
+    /// Every row decided together: each file checked and hashed, then every decision recorded in one transaction.
+    public func decideAll(_ rows: [DisposalReview.Row], _ kind: DecisionRecord.Kind, extend: String?, reviewer: String, reason: String,
+                          at: String) throws -> [Outcome] {
+        let outcomes = rows.map { prepare($0, kind, extend: extend, reviewer: reviewer, reason: reason, at: at) }
+        try index.recordDecisions(outcomes.compactMap { if case .recorded(let d) = $0 { return d } else { return nil } })
+        return outcomes
+    }
+
+    /// The decision for one row, or why it is refused; nothing written.
+    func prepare(_ row: DisposalReview.Row, _ kind: DecisionRecord.Kind, extend: String?, reviewer: String, reason: String,
+                 at: String) -> Outcome {
         let i = row.item
         if row.held { return .refused("held: \(row.holds.joined(separator: ", ")): a held item is not reviewed for disposal") }
         var sha: String?
@@ -105,7 +121,6 @@ public struct Decider: Sendable {
         let d = DecisionRecord(path: i.path, decision: kind, extend: extend, reviewer: reviewer, reason: reason, decidedAt: at,
                                classID: i.classID, size: i.size, modified: i.modified, changed: i.changed, device: i.device,
                                inode: i.inode, sha256: sha)
-        try index.recordDecision(d)
         return .recorded(d)
     }
 }

@@ -161,6 +161,7 @@ extension WebApp {
             let now = Timestamp.now().iso8601
             var recorded = 0
             var refused: [String] = []
+            var rows: [(String, DisposalReview.Row)] = []
             for path in items {
                 let item: DisposalItem?
                 do { item = try store.disposalItem(at: path) } catch let a as SweepIndex.AmbiguousPath {
@@ -169,7 +170,12 @@ extension WebApp {
                 guard let row = item.map(review.row) else {
                     refused.append("\(path): not in the index (scan first)"); continue
                 }
-                switch try decider.decide(row, kind, extend: extend, reviewer: reviewer, reason: reason, at: now) {
+                rows.append((path, row))
+            }
+            // One transaction for the whole form.
+            let outcomes = try decider.decideAll(rows.map(\.1), kind, extend: extend, reviewer: reviewer, reason: reason, at: now)
+            for ((path, _), outcome) in zip(rows, outcomes) {
+                switch outcome {
                 case .recorded: recorded += 1
                 case .refused(let why): refused.append("\(path): \(why)")
                 }

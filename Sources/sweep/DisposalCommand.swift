@@ -212,9 +212,14 @@ extension DisposalCommand {
             let decider = Decider(index: store)
             let now = Timestamp.now().iso8601
             var recorded = 0, refused = 0
-            for (path, row) in rows {
-                guard let row else { refused += 1; print("refused   \(path): not in the index (scan first, or check the path)"); continue }
-                switch try couldNotRun({ try decider.decide(row, kind, extend: extend, reviewer: reviewer, reason: reason, at: now) }) {
+            for (path, row) in rows where row == nil {
+                refused += 1; print("refused   \(path): not in the index (scan first, or check the path)")
+            }
+            let known = rows.compactMap { r in r.1.map { (r.0, $0) } }
+            // Checked and hashed one by one, recorded in one transaction.
+            let outcomes = try couldNotRun { try decider.decideAll(known.map(\.1), kind, extend: extend, reviewer: reviewer, reason: reason, at: now) }
+            for ((path, _), outcome) in zip(known, outcomes) {
+                switch outcome {
                 case .recorded: recorded += 1; print("\(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(path)")
                 case .refused(let why): refused += 1; print("refused   \(path): \(why)")
                 }

@@ -326,6 +326,24 @@ import Web
     }
 }
 
+/// A decision form is bounded: more items than the cap are refused whole, nothing recorded.
+@Suite struct DecisionCapTests {
+    @Test func tooManyItemsAreRefusedWhole() async throws {
+        let h = try WebHarness()
+        let form = h.share.path("HR/Recruitment/2019/form.txt")
+        try await h.test { client in
+            let b = try await WebHarness.signIn(client)
+            let fields = Array(repeating: ("item", form), count: WebApp.maxItemsPerDecision + 1)
+                + [("decision", "approve"), ("reviewer", "R Eviewer"), ("reason", "Schedule HR-REC-02")]
+            let r = try await b.post(client, "/disposal/decide", fields)
+            #expect(r.status == .seeOther)
+            let page = try await b.get(client, try #require(r.headers[.location]))
+            #expect(page.body.contains("At most 1000 items"), "\(page.body.prefix(400))")
+        }
+        #expect(try h.candidates()[form]?["decision"] as? String == "pending")
+    }
+}
+
 /// A hold or folder typed in the web app as a whole path means what it means on the command line: the folder
 /// below the scan root. (It was stored as typed, matched nothing, and the items under it could be destroyed.)
 @Suite struct WebScopeTests {
