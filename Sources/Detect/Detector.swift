@@ -216,25 +216,27 @@ public final class Detector: Sendable {
         detect(utf8: Array(text.utf8), headers: headers, asOf: asOf, session: session)
     }
 
-    /// `bytes` with U+00A0, U+2007 and U+202F (no-break spaces) replaced by as many ASCII spaces as their UTF-8
-    /// bytes; the same array when there are none.
+    /// `bytes` with each U+00A0, U+2007 and U+202F (no-break spaces) made one ASCII space; the same array when
+    /// there are none. Detection reads only this text (offsets, lines, excerpts), so it may be shorter.
     static func plainSpaces(_ bytes: [UInt8]) -> [UInt8] {
-        guard let found = bytes.withUnsafeBytes({ b -> Bool? in
-            guard let base = b.baseAddress else { return nil }
-            return memchr(base, 0xA0, b.count) != nil || memchr(base, 0xAF, b.count) != nil || memchr(base, 0x87, b.count) != nil
-        }), found else { return bytes }
-        var out = bytes
-        var i = 0
-        let n = out.count
-        while i < n {
-            let b = out[i]
-            if b == 0xC2 && i + 1 < n && out[i + 1] == 0xA0 { out[i] = 32; out[i + 1] = 32; i += 2; continue }
-            if b == 0xE2 && i + 2 < n && out[i + 1] == 0x80 && (out[i + 2] == 0x87 || out[i + 2] == 0xAF) {
-                out[i] = 32; out[i + 1] = 32; out[i + 2] = 32; i += 3; continue
-            }
-            i += 1
+        /// The width of the no-break space starting at `i`, or 0.
+        func width(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+            if b[i] == 0xC2 && i + 1 < b.count && b[i + 1] == 0xA0 { return 2 }
+            if b[i] == 0xE2 && i + 2 < b.count && b[i + 1] == 0x80 && (b[i + 2] == 0x87 || b[i + 2] == 0xAF) { return 3 }
+            return 0
         }
-        return out
+        return bytes.withUnsafeBufferPointer { b in
+            // Found without a copy: most texts, accented ones included, hold none.
+            guard let first = (0..<b.count).first(where: { (b[$0] == 0xC2 || b[$0] == 0xE2) && width(b, $0) > 0 }) else { return bytes }
+            var out = Array(b[..<first])
+            out.reserveCapacity(b.count)
+            var i = first
+            while i < b.count {
+                let w = (b[i] == 0xC2 || b[i] == 0xE2) ? width(b, i) : 0
+                if w > 0 { out.append(0x20); i += w } else { out.append(b[i]); i += 1 }
+            }
+            return out
+        }
     }
 
     /// A validated candidate: its rule (an index into rules.personalData), span and canonical value.
@@ -270,9 +272,13 @@ public final class Detector: Sendable {
                        seconds: Double? = nil, stop: StopFlag? = nil) -> Detection {
         let deadline = seconds.map { DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, $0) * 1e9) } ?? .max
         var stopped = false
-        // No-break spaces as plain spaces, byte for byte (offsets stay), so "mental\u{A0}health" and "07700\u{A0}900123"
-        // read as the words and numbers they are.
+        // No-break spaces as plain spaces, so "mental\u{A0}health" and "07700\u{A0}900123" read as the words and
+        // numbers they are; a message's body offset moves with them.
         let bytes = Detector.plainSpaces(original)
+        var headers = headers
+        if bytes.count != original.count, let offset = headers["x-body-offset"].flatMap(Int.init), offset <= original.count {
+            headers["x-body-offset"] = String(Detector.plainSpaces(Array(original[..<offset])).count)
+        }
         var d = Detection()
         var candidates: [Candidate] = []
         var keywords: [(category: Int, start: Int)] = []

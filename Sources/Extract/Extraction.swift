@@ -22,10 +22,6 @@ public struct Extraction: Sendable {
     public var metadata = DocumentMetadata()
     /// Why the item could not be fully read, when it could not; what was read before that stays.
     public var problem: Problem?
-    /// How it was read, when the reader knows better than its type (a PST message: `pst`).
-    public var readAs: String?
-    /// Where its text came from: `text` (a text layer or text format), `ocr`, `mixed`.
-    public var textSource = "text"
 
     public init(body: String = "", headers: [String: String] = [:], metadata: DocumentMetadata = DocumentMetadata(),
                 problem: Problem? = nil) {

@@ -19,7 +19,7 @@ public struct Reading: Sendable, Equatable {
 
 public enum Identify {
     /// Extensions of text that is read as text whatever libmagic guesses (a CSV holding HTML in a cell is a CSV).
-    static let plainTextExtensions: Set<String> = ["csv", "tsv", "txt", "text", "log", "md", "markdown"]
+    static let plainTextExtensions = TypeRefiner.textExtensions.subtracting(["eml", "mbox"])
     /// Extensions under which a file of RFC 5322 headers is read as a message.
     static let messageExtensions: Set<String> = ["eml", "mht", "mhtml", "mail", "msg", "txt", "elm"]
     /// OLE2 compound files by extension.

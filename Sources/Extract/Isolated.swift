@@ -43,7 +43,6 @@ public enum Isolated {
         var created: Int64?, modified: Int64?, date: Int64?
         var pages: Int?
         var problemKind: String?, problemMessage: String?
-        var readAs: String?
 
         init(_ e: Extraction, withText: Bool) {
             text = withText ? e.text.string : nil
@@ -53,7 +52,6 @@ public enum Isolated {
             created = e.metadata.created?.nanoseconds; modified = e.metadata.modified?.nanoseconds; date = e.metadata.date?.nanoseconds
             pages = e.metadata.pages
             problemKind = e.problem?.kind.rawValue; problemMessage = e.problem?.message
-            readAs = e.readAs
         }
 
         var extraction: Extraction {
@@ -65,7 +63,6 @@ public enum Isolated {
             e.metadata.date = date.map { Timestamp(nanoseconds: $0) }
             e.metadata.pages = pages
             if let k = problemKind, let kind = Problem.Kind(rawValue: k) { e.problem = Problem(kind, problemMessage ?? k) }
-            e.readAs = readAs
             return e
         }
     }
@@ -256,6 +253,7 @@ public enum Isolated {
         var start = 0
         var timedOut = false
         var closed = false
+        private var chunk = [UInt8](repeating: 0, count: 1 << 16)
 
         init(fd: Int32, seconds: Double, stop: StopFlag?) {
             self.fd = fd; self.seconds = seconds; self.stop = stop; deadline = Date().addingTimeInterval(seconds)
@@ -267,7 +265,6 @@ public enum Isolated {
         func fill() -> Bool {
             guard !closed && !timedOut else { return false }
             if start > 1 << 20 { buffer.removeFirst(start); start = 0 }
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
             while true {
                 let left = deadline.timeIntervalSinceNow
                 if left <= 0 || stop?.isRequested == true { timedOut = true; return false }

@@ -43,7 +43,6 @@ public final class SweepIndex: Sendable {
     }
 
     private init(path: String, readonly: Bool, readers: Int) throws {
-        try SweepIndex.checkBackend(path)
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(10)

@@ -390,7 +390,7 @@ extension Scanner {
         }
         if let hf = e.headers["x-header-footer"], !hf.isEmpty { text = ItemText(text.string + "\n" + hf) }
         progress.bytesRead.add(text.utf8Count, ordering: .relaxed)
-        if text.utf8Count > 0 { rec.textSource = e.textSource }
+        if text.utf8Count > 0 { rec.textSource = "text" }   // every reader gives a text layer or text format (no OCR yet)
         // Text read as UTF-8 goes to detection as it was read; it becomes a string only if classification asks.
         if let utf8 = text.utf8 {
             rec.detection = detector.detect(utf8: utf8, headers: headers, asOf: configuration.asOf, session: ctx.session(detector),
@@ -473,7 +473,7 @@ extension Scanner {
         case .extracted(let extraction):
             rec.mime = child.declaredType ?? (child.kind == .message ? "application/vnd.ms-outlook" : nil)
             text = apply(extraction, to: &rec, detector, ctx)
-            rec.readAs = extraction.readAs ?? (child.kind == .message ? "pst" : nil)
+            rec.readAs = child.kind == .message ? "pst" : nil   // only libpst hands over items it has read itself
             if child.kind == .message, let date = text?.messageDate { rec.modified = date }
             let me = nest(rec)
             for c in child.children {

@@ -65,7 +65,7 @@ public struct Coverage: Sendable, Codable, Equatable {
                 case "text", "html", "csv", "xml": return .text
                 case "ocr": return .image
                 default:
-                    if OfficeNames.contains(r) { return .office }
+                    if officeReadings.contains(r) { return .office }
                 }
             }
             guard let m = mime?.lowercased() else { return .other }
@@ -84,7 +84,7 @@ public struct Coverage: Sendable, Codable, Equatable {
             return .other
         }
 
-        static let OfficeNames: Set<String> = ["docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm", "xlsb", "pptx",
+        static let officeReadings: Set<String> = ["docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm", "xlsb", "pptx",
                                                "pptm", "ppsx", "ppsm", "potx", "potm", "odt", "ods", "odp", "ott", "ots", "otp",
                                                "doc", "xls", "ppt", "rtf", "office"]
     }

@@ -1,5 +1,5 @@
 import Foundation
-import Detect
+@testable import Detect
 import Extract
 import Rules
 import SweepModel
@@ -296,5 +296,18 @@ import Testing
             #expect(!x.contains("example") && !x.contains("surname") && !x.contains("org"), "\(x)")
             #expect(!x.contains("943") && !x.contains("077") && !x.contains("5919"), "\(x)")
         }
+    }
+}
+
+/// No-break spaces read as single spaces (a number grouped with them is found); accents are left as they are.
+@Suite struct NoBreakSpaceTests {
+    @Test func noBreakSpacesAreSpacesAndAccentsStay() {
+        let d = DetectionTests.detector
+        let found = d.detect("Café à la carte. Call 07700\u{A0}900123 or 01632\u{202F}960123", asOf: Timestamp.parse("2026-11-22")!,
+                             session: d.makeSession())
+        #expect(found.personalData["uk_phone"] == 2)
+        let text = Array("Café à la carte, naïve".utf8)
+        #expect(Detector.plainSpaces(text) == text)
+        #expect(Detector.plainSpaces(Array("a\u{A0}b\u{202F}c".utf8)) == Array("a b c".utf8))
     }
 }
