@@ -49,11 +49,12 @@ let package = Package(
         // Schedule + item facts -> class, dates, action, holds, with the reason; review decisions and recorded disposal.
         .target(name: "Retention", dependencies: ["SweepModel", "Rules", "Index", .product(name: "Crypto", package: "swift-crypto")]),
         // Holds, scopes, review decisions, disposal, quarantine, purge and the log: one core for the CLI and the web app.
-        .target(name: "Records", dependencies: ["SweepModel", "Rules", "Index", "Retention", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SafeFiles", dependencies: ["SweepModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Records", dependencies: ["SweepModel", "SafeFiles", "Rules", "Index", "Retention", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Pipeline", dependencies: ["SweepModel", "Crawl", "Extract", "Detect", "Fingerprint", "Index", "Retention",
                                                  "Rules", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // Duplicate sets, the copy to keep, whole duplicated folders, quarantine and restore.
-        .target(name: "Duplicates", dependencies: ["SweepModel", "Index", "Fingerprint",
+        .target(name: "Duplicates", dependencies: ["SweepModel", "SafeFiles", "Index", "Fingerprint",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // The records managers' web app and the scan report: server-rendered pages over the index.
         .target(name: "Web", dependencies: ["SweepModel", "Index", "Duplicates", "Retention", "Records", "Rules",
@@ -78,7 +79,7 @@ let package = Package(
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Extract", "Rules", "SweepModel", "TestSupport", "CVectorscan", "CByteScan"]),
         .testTarget(name: "RetentionTests", dependencies: ["Retention", "Rules", "SweepModel", "TestSupport"]),
-        .testTarget(name: "RecordsTests", dependencies: ["Records", "SweepModel", "TestSupport"]),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "SafeFiles", "SweepModel", "TestSupport"]),
         .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint", "SweepModel", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "Pipeline", "Index", "Rules", "SweepModel", "TestSupport"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Index", "Retention", "Records", "SweepModel", "TestSupport",

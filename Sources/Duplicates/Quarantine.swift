@@ -4,6 +4,7 @@ import Glibc
 import Crypto
 import Foundation
 import Index
+import SafeFiles
 import SweepModel
 
 /// Moves the copies not kept into a quarantine folder that mirrors their paths, and puts them back.
@@ -40,20 +41,11 @@ public struct Quarantine {
         public var description: String { message }
     }
 
-    /// Who is moving files: the login name, and the sudo caller when there is one.
-    public static var actor: String {
-        let uid = getuid()
-        var name = String(uid)
-        if let pw = getpwuid(uid), let n = pw.pointee.pw_name { name = String(cString: n) }
-        if let s = ProcessInfo.processInfo.environment["SUDO_USER"], !s.isEmpty, s != name { return "\(name) (sudo by \(s))" }
-        return name
-    }
-
     /// Quarantines the extra copies of each set; `dryRun` checks everything and moves nothing.
     public func run(_ sets: [DuplicateSet], dryRun: Bool) throws -> [Line] {
         if !dryRun { try makeFolder(root) }
         var lines: [Line] = []
-        let who = Quarantine.actor
+        let who = FileOps.actor
         // Holds placed with `sweep hold add` count as much as the rules' own, read once here so one added
         // since the scan already applies.
         let placed = try index.activeHolds()
@@ -75,21 +67,41 @@ public struct Quarantine {
         guard m.kind == .file else { return .skipped("not a file on disk (\(m.kind.rawValue)): remove its container instead") }
         if set.isHardlinkOfKeeper(m) { return .skipped("hardlink of the kept copy: frees nothing") }
         guard keeper.kind == .file else { return .skipped("the kept copy is inside a container: keep a file on disk instead") }
-        guard Quarantine.unchanged(m) else { return .skipped("changed since the scan: scan again first") }
-        guard Quarantine.unchanged(keeper) else { return .skipped("the kept copy changed since the scan: scan again first") }
+        // Both copies are opened through folders that are no links (below their scan roots) and checked through
+        // their descriptors; the copy compared is the copy moved, whatever happens to the names meanwhile.
+        let copy: Opened
+        switch Quarantine.openVerified(m, changed: "changed since the scan: scan again first") {
+        case .failure(let why): return .skipped(why.message)
+        case .success(let o): copy = o
+        }
+        defer { copy.close() }
+        let kept: Opened
+        switch Quarantine.openVerified(keeper, changed: "the kept copy changed since the scan: scan again first") {
+        case .failure(let why): return .skipped(why.message)
+        case .success(let o): kept = o
+        }
+        defer { kept.close() }
         let sha: String
-        switch Quarantine.compare(m.path, keeper.path) {
+        switch Quarantine.compare(copy.fd, kept.fd) {
         case .failure(let why): return .skipped(why.message)
         case .success(let digest): sha = digest
         }
         if dryRun { return .wouldMove }
         let targetPath = ItemPath(bytes: Array(root.utf8) + m.path.bytes)
         let target = targetPath.display
-        guard RawFS.exists(targetPath) == false else { return .skipped("already in the quarantine at \(target)") }
-        try makeFolder(targetPath.parent.display, bytes: targetPath.parent)
-        try Quarantine.move(m.path, to: targetPath, sha256: sha)
+        // The quarantine's own folders are made and walked without following a link: nothing planted in it can
+        // send the copy elsewhere.
+        let destination: SafeFS.Place
+        do { destination = try SafeFS.place(targetPath, below: ItemPath(root), create: true) } catch {
+            return .skipped("cannot make its place in the quarantine: \(error)")
+        }
+        defer { destination.close() }
+        guard destination.stat() == nil else { return .skipped("already in the quarantine at \(target)") }
+        do { try SafeFS.move(copy.place, fd: copy.fd, verified: copy.stat, to: destination, sha256: sha) } catch {
+            return .skipped("\(error)")
+        }
         let now = Timestamp.now().iso8601
-        try appendManifest(path: m.path, stored: target, size: m.size, sha256: sha, kept: keeper.display, who: who, at: now)
+        try appendManifest(path: m.path, root: m.root, stored: target, size: m.size, sha256: sha, kept: keeper.display, who: who, at: now)
         try index.recordQuarantine(itemID: m.id, path: m.path, storedAt: target, size: m.size, sha256: sha,
                                    kept: keeper.display, by: who, at: now)
         return .moved(to: target, sha256: sha)
@@ -97,21 +109,42 @@ public struct Quarantine {
 
     // MARK: - Checks
 
-    /// Still the file the scan recorded: same device, inode, size, modified and changed times.
-    static func unchanged(_ m: DuplicateSet.Member) -> Bool {
-        guard let st = RawFS.lstat(m.path) else { return false }
-        return (st.st_mode & S_IFMT) == S_IFREG && UInt64(st.st_dev) == m.identity?.device && UInt64(st.st_ino) == m.identity?.inode
-            && Int64(st.st_size) == m.size
-            && Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) == m.modified?.nanoseconds
-            && Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec) == m.changed?.nanoseconds
+    /// A copy opened for the move: its verified folder and name, its descriptor and status.
+    struct Opened {
+        let place: SafeFS.Place
+        let fd: Int32
+        let stat: stat
+        func close() { _ = Glibc.close(fd); place.close() }
     }
 
-    /// Compares two files byte by byte; on equality, the SHA-256 of the first.
-    static func compare(_ a: ItemPath, _ b: ItemPath) -> Result<String, Failure> {
-        guard let fa = RawFS.openRead(a) else { return .failure(Failure(message: "cannot open: \(String(cString: strerror(errno)))")) }
-        defer { close(fa) }
-        guard let fb = RawFS.openRead(b) else { return .failure(Failure(message: "cannot open the kept copy: \(String(cString: strerror(errno)))")) }
-        defer { close(fb) }
+    /// Opens the member below its scan root without following a link, and checks through the descriptor that
+    /// it is still the file the scan recorded: same device, inode, size, modified and changed times.
+    static func openVerified(_ m: DuplicateSet.Member, changed: String) -> Result<Opened, Failure> {
+        let place: SafeFS.Place
+        do { place = try SafeFS.place(m.path, below: ItemPath(bytes: ItemPath.parse(display: m.root))) } catch {
+            return .failure(Failure(message: "\(error)"))
+        }
+        let opened: (fd: Int32, stat: stat)
+        do { opened = try SafeFS.openFile(place) } catch {
+            place.close()
+            return .failure(Failure(message: "\(error)"))
+        }
+        let st = opened.stat
+        let same = UInt64(st.st_dev) == m.identity?.device && UInt64(st.st_ino) == m.identity?.inode && Int64(st.st_size) == m.size
+            && Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) == m.modified?.nanoseconds
+            && Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec) == m.changed?.nanoseconds
+        guard same else {
+            Glibc.close(opened.fd); place.close()
+            return .failure(Failure(message: changed))
+        }
+        return .success(Opened(place: place, fd: opened.fd, stat: st))
+    }
+
+    /// Compares two open files byte by byte from their starts; on equality, the SHA-256 of the first.
+    static func compare(_ fa: Int32, _ fb: Int32) -> Result<String, Failure> {
+        guard lseek(fa, 0, SEEK_SET) == 0, lseek(fb, 0, SEEK_SET) == 0 else {
+            return .failure(Failure(message: "cannot read: \(FileOps.lastError)"))
+        }
         let size = 1 << 20
         let x = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
         let y = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
@@ -119,41 +152,31 @@ public struct Quarantine {
         var sha = SHA256()
         while true {
             let n = Disk.readFull(fa, x), k = Disk.readFull(fb, y)
-            guard n >= 0, k >= 0 else { return .failure(Failure(message: "read failed: \(String(cString: strerror(errno)))")) }
+            guard n >= 0, k >= 0 else { return .failure(Failure(message: "read failed: \(FileOps.lastError)")) }
             guard n == k, memcmp(x.baseAddress!, y.baseAddress!, n) == 0 else {
                 return .failure(Failure(message: "content differs from the kept copy: scan again"))
             }
             if n == 0 { break }
             sha.update(bufferPointer: UnsafeRawBufferPointer(rebasing: x[0..<n]))
         }
-        return .success(sha.finalize().map { String(format: "%02x", $0) }.joined())
+        return .success(FileOps.hex(sha.finalize()))
     }
 
-    /// rename(2) when on one file system; otherwise copy (mode, owner, times kept), check, then unlink.
-    static func move(_ from: ItemPath, to: ItemPath, sha256: String) throws {
-        if RawFS.rename(from, to) { return }
-        guard errno == EXDEV else { throw Failure(message: "cannot move \(from.display): \(String(cString: strerror(errno)))") }
-        try Disk.copyPreserving(from, to)
-        guard case .success(let copied) = compare(to, from), copied == sha256 else {
-            _ = RawFS.unlink(to)
-            throw Failure(message: "the copy of \(from.display) in the quarantine does not match it: left in place")
-        }
-        guard RawFS.unlink(from) else { throw Failure(message: "copied \(from.display) but cannot remove it: \(String(cString: strerror(errno)))") }
-    }
-
-    func makeFolder(_ path: String, bytes: ItemPath? = nil) throws {
-        let p = bytes ?? ItemPath(path)
+    func makeFolder(_ path: String) throws {
+        let p = ItemPath(path)
         guard RawFS.makeFolders(p) else {
             throw Failure(message: "cannot create \(p.display) in the quarantine: \(String(cString: strerror(errno)))")
         }
     }
 
-    func appendManifest(path raw: ItemPath, stored: String, size: Int64, sha256: String, kept: String, who: String, at: String) throws {
+    func appendManifest(path raw: ItemPath, root scanRoot: String, stored: String, size: Int64, sha256: String, kept: String, who: String, at: String) throws {
         let path = raw.display
         var o = JSONObject()
         o.add("path", path)
         // A name that is not UTF-8 is shown with \xNN escapes; the exact bytes go beside it for restore.
         if String(validating: raw.bytes, as: UTF8.self) == nil { o.add("path_hex", Quarantine.hex(raw.bytes)) }
+        // The scan root: restore walks below it without following a link.
+        o.add("root", scanRoot)
         o.add("stored", stored); o.add("size", size); o.add("sha256", sha256)
         o.add("kept", kept); o.add("by", who); o.add("at", at)
         try Quarantine.append(root + "/manifest.jsonl", o.text + "\n")

@@ -4,6 +4,7 @@ import Glibc
 import Crypto
 import Foundation
 import Index
+import SafeFiles
 import SweepModel
 
 extension Quarantine {
@@ -15,6 +16,9 @@ extension Quarantine {
     struct ManifestEntry {
         let path: ItemPath
         let sha256: String
+        /// The scan root the copy was found under; nil in a manifest written before roots were noted, when the
+        /// whole path is walked without following a link.
+        var root: ItemPath?
     }
 
     /// Puts every quarantined copy back where it was, unless something else is there now or the copy in the
@@ -26,7 +30,7 @@ extension Quarantine {
             throw Failure(message: "no manifest.jsonl in \(root): give --from the folder `sweep dupes quarantine --to` wrote")
         }
         let done = Set(try readLines(root + "/restored.jsonl")?.compactMap { Quarantine.entry($0)?.path } ?? [])
-        let who = Quarantine.actor
+        let who = FileOps.actor
         var out: [(String, RestoreOutcome)] = []
         for line in manifest {
             guard let e = Quarantine.entry(line) else {
@@ -39,14 +43,26 @@ extension Quarantine {
     }
 
     func restore(_ e: ManifestEntry, who: String) throws -> RestoreOutcome {
+        // The copy is opened through the quarantine's folders and its original place through the folders below its
+        // scan root, neither following a link: a link planted in either cannot send it anywhere else.
         let stored = ItemPath(bytes: Array(root.utf8) + e.path.bytes)
-        guard RawFS.exists(stored) else { return .skipped("not in the quarantine any more") }
-        if RawFS.exists(e.path) { return .skipped("something is at the original path again: left in the quarantine") }
-        guard Quarantine.sha256(stored) == e.sha256 else { return .skipped("changed in the quarantine: SHA-256 differs from the manifest") }
-        guard RawFS.makeFolders(e.path.parent) else {
-            return .skipped("cannot recreate its folder: \(String(cString: strerror(errno)))")
+        let from: SafeFS.Place
+        do { from = try SafeFS.place(stored, below: ItemPath(root)) } catch { return .skipped("\(error)") }
+        defer { from.close() }
+        guard from.stat() != nil else { return .skipped("not in the quarantine any more") }
+        let opened: (fd: Int32, stat: stat)
+        do { opened = try SafeFS.openFile(from) } catch { return .skipped("in the quarantine: \(error)") }
+        defer { close(opened.fd) }
+        guard SafeFS.sha256(opened.fd) == e.sha256 else { return .skipped("changed in the quarantine: SHA-256 differs from the manifest") }
+        let to: SafeFS.Place
+        do { to = try SafeFS.place(e.path, below: e.root, create: true, mode: 0o777) } catch {
+            return .skipped("cannot reach its folder: \(error)")
         }
-        try Quarantine.move(stored, to: e.path, sha256: e.sha256)
+        defer { to.close() }
+        if to.stat() != nil { return .skipped("something is at the original path again: left in the quarantine") }
+        do { try SafeFS.move(from, fd: opened.fd, verified: opened.stat, to: to, sha256: e.sha256) } catch {
+            return .skipped("\(error)")
+        }
         let now = Timestamp.now().iso8601
         var o = JSONObject()
         o.add("path", e.path.display)
@@ -60,29 +76,15 @@ extension Quarantine {
     static func entry(_ line: String) -> ManifestEntry? {
         guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let sha = obj["sha256"] as? String else { return nil }
-        if let hex = obj["path_hex"] as? String, let bytes = unhex(hex) { return ManifestEntry(path: ItemPath(bytes: bytes), sha256: sha) }
+        let root = (obj["root"] as? String).map { ItemPath(bytes: ItemPath.parse(display: $0)) }
+        if let hex = obj["path_hex"] as? String, let bytes = unhex(hex) { return ManifestEntry(path: ItemPath(bytes: bytes), sha256: sha, root: root) }
         guard let p = obj["path"] as? String else { return nil }
-        return ManifestEntry(path: ItemPath(p), sha256: sha)
+        return ManifestEntry(path: ItemPath(p), sha256: sha, root: root)
     }
 
     func readLines(_ path: String) throws -> [String]? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else { throw Failure(message: "cannot read \(path)") }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-    }
-
-    static func sha256(_ p: ItemPath) -> String? {
-        guard let fd = RawFS.openRead(p) else { return nil }
-        defer { close(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
-        var sha = SHA256()
-        while true {
-            let n = Disk.readFull(fd, buffer)
-            if n < 0 { return nil }
-            if n == 0 { break }
-            sha.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
-        return sha.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

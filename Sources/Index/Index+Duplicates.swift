@@ -18,6 +18,8 @@ public struct DuplicateMember: Sendable {
     public let content: String
     /// Legal holds on it (ids), from the scan's classification.
     public let holds: [String]
+    /// The scan root it was found under: the folder an administrator named, trusted as named.
+    public var root: String = "/"
 }
 
 /// One present file as the folder view needs it.
@@ -32,7 +34,7 @@ extension SweepIndex {
     public func forEachDuplicateSet(_ body: (String, [DuplicateMember]) throws -> Void) throws {
         try read { db in
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, path, display_path, relative_path, size, mtime_ns, ctime_ns, device, inode, kind, nlink, content_hash, holds
+                SELECT id, path, display_path, relative_path, size, mtime_ns, ctime_ns, device, inode, kind, nlink, content_hash, holds, root
                 FROM item
                 WHERE \(SweepIndex.dupeEligible) AND content_hash IN (\(SweepIndex.dupeHashes))
                 ORDER BY content_hash, path
@@ -42,13 +44,14 @@ extension SweepIndex {
             while let r = try rows.next() {
                 let p: Data = r[1]
                 let dev: Int64? = r[7], ino: Int64? = r[8]
-                let m = DuplicateMember(
+                var m = DuplicateMember(
                     id: r[0], path: ItemPath(bytes: [UInt8](p)), display: r[2], relativePath: r[3], size: r[4],
                     modified: (r[5] as Int64?).map { Timestamp(nanoseconds: $0) },
                     changed: (r[6] as Int64?).map { Timestamp(nanoseconds: $0) },
                     identity: dev.flatMap { d in ino.map { FileID(device: UInt64(bitPattern: d), inode: UInt64(bitPattern: $0)) } },
                     kind: ItemKind(rawValue: r[9]) ?? .unknown, links: r[10], content: r[11],
                     holds: (r[12] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
+                m.root = r[13] ?? "/"
                 if m.content != current, let c = current, !members.isEmpty {
                     try body(c, members)
                     members.removeAll(keepingCapacity: true)

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import SafeFiles
 import SweepModel
 
 /// Writes a BagIt bag (RFC 8493): `data/` mirrors each file's absolute path, `manifest-sha256.txt`,

@@ -5,6 +5,7 @@ import Foundation
 import Index
 import Retention
 import Rules
+import SafeFiles
 import SweepModel
 
 /// Carries out approved decisions, one item at a time, each act logged before the next.
@@ -188,12 +189,12 @@ public struct Disposer {
             itemID: item.id, path: item.display, pathBytes: item.path, root: item.root, storedAt: target, quarantine: root,
             size: item.size, sha256: a.sha256, classID: item.classID, device: a.decision.device, inode: a.decision.inode,
             reviewer: a.decision.reviewer, decidedAt: a.decision.decidedAt, authority: authority(a), startedAt: Timestamp.now().iso8601))
-        Disposer.crashPoint("before-move")
+        CrashPoint.here("before-move")
         do { try SafeFS.move(v.place, fd: v.fd, verified: v.stat, to: destination, sha256: a.sha256) } catch {
             try index.removeIntent(intent)
             return .refused("\(error)")
         }
-        Disposer.crashPoint("after-move")
+        CrashPoint.here("after-move")
         let detail = try recordDestroy(itemID: item.id, path: item.display, storedAt: target, quarantine: root, size: item.size,
                                        sha256: a.sha256, classID: item.classID, log: entry(a, action: "destroy", detail: ""), who: who,
                                        reviewer: a.decision.reviewer, intent: intent)
@@ -212,7 +213,7 @@ public struct Disposer {
             try index.recordDisposalQuarantine(itemID: itemID, path: path, storedAt: storedAt, quarantine: quarantine, size: size,
                                                sha256: sha256, classID: classID, movedAt: now, purgeAfter: purgeAfter)
         }
-        Disposer.crashPoint("after-record")
+        CrashPoint.here("after-record")
         var detail = "moved to \(storedAt.display) by \(who); purge after \(purgeAfter)" + (recovered ? " (finished after an interrupted run)" : "")
         let logged = try index.disposalLog().rows.contains { $0.action == "destroy" && $0.path == path && $0.sha256 == sha256 }
         if !logged {
@@ -221,7 +222,7 @@ public struct Disposer {
             e.actDate = now
             try DisposalLog.append(index, e)
         }
-        Disposer.crashPoint("after-log")
+        CrashPoint.here("after-log")
         var o = JSONObject()
         o.add("path", path); o.add("stored", storedAt.display); o.add("size", size); o.add("sha256", sha256)
         o.add("class", classID); o.add("reviewer", reviewer); o.add("by", who); o.add("at", now); o.add("purge_after", purgeAfter)
@@ -273,12 +274,6 @@ public struct Disposer {
             }
         }
         return lines
-    }
-
-    /// `SWEEP_TEST_CRASH_AT=NAME`: the process dies at that step, as a kill or a power cut would stop it, so the
-    /// tests can show the next run recovers. Read only when set.
-    static func crashPoint(_ name: String) {
-        if let at = ProcessInfo.processInfo.environment["SWEEP_TEST_CRASH_AT"], at == name { kill(getpid(), SIGKILL) }
     }
 
     func reviewed(_ a: Approved, who: String) throws -> Outcome {
@@ -375,7 +370,7 @@ public struct Disposer {
                 try index.markPurging(copyID: c.id, at: nil)
                 lines.append(Line(path: c.path, outcome: .refused("cannot delete \(c.storedAt.display): \(error)"))); continue
             }
-            Disposer.crashPoint("after-delete")
+            CrashPoint.here("after-delete")
             lines.append(try recordPurge(c, detail: "deleted \(c.storedAt.display) by \(who) (quarantined \(c.movedAt.prefix(10)), grace ended \(c.purgeAfter))",
                                          log: log, index: index))
         }

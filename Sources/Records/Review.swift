@@ -5,6 +5,7 @@ import Foundation
 import Index
 import Retention
 import Rules
+import SafeFiles
 import SweepModel
 
 /// The review list: items due for disposal with their holds (the scan's rules and `sweep hold add`) and the
@@ -64,17 +65,34 @@ public struct DisposalReview: Sendable {
         return RetentionDates.add(period, to: RetentionDates.day(t)).text
     }
 
-    /// The latest decision on an exported item, when it still applies (the item is unchanged since).
+    /// The latest decision on an exported item, when it still applies: the item is unchanged since, and no hold
+    /// placed after the decision has covered it since (the same test as `row(_:)`).
     public func decision(for item: StoredItem) -> DecisionRecord? {
         guard let d = decisions[item.pathBytes] else { return nil }
         let same = d.size == item.size && d.modified == item.modified?.nanoseconds && d.changed == item.changed
             && d.device == item.identity.map { Int64(bitPattern: $0.device) } && d.inode == item.identity.map { Int64(bitPattern: $0.inode) }
-        return same ? d : nil
+        guard same, !heldSince(d.decidedAt, item.relativePath) else { return nil }
+        return d
+    }
+
+    /// An exported item as the review sees it: its holds (the scan's and those placed since), its due date after
+    /// a decision that still applies, and whether it is a disposal candidate at `asOf`.
+    public func reviewed(_ stored: StoredItem, asOf: String) -> (item: StoredItem, candidate: Bool) {
+        var item = stored
+        let ids = placedHolds.ids(for: item.relativePath)
+        if !ids.isEmpty {
+            let rules = item.holdsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+            item.holdsJSON = "[" + (rules + ids.filter { !rules.contains($0) }).map(JSONObject.quote).joined(separator: ",") + "]"
+        }
+        if let date = item.disposalDate, let d = decision(for: item) {
+            item.disposalDate = DisposalReview.due(date, after: d)
+        }
+        return (item, Classification.isCandidate(due: item.disposalDate, held: item.legalHold, asOf: asOf))
     }
 
     /// Disposal candidates at `asOf`: due (after extensions) and not held, oldest due first.
     public func candidates(asOf: String) throws -> [Row] {
-        try index.disposalItems(dueBy: asOf).map(row).filter { !$0.held && $0.due <= asOf }
+        try index.disposalItems(dueBy: asOf).map(row).filter { Classification.isCandidate(due: $0.due, held: $0.held, asOf: asOf) }
             .sorted { ($0.due, $0.item.path) < ($1.due, $1.item.path) }
     }
 }

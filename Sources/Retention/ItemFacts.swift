@@ -43,7 +43,14 @@ public struct Classification: Sendable, Equatable {
 
     /// A disposal candidate at `asOf` (YYYY-MM-DD): the date has come and nothing holds it.
     public func isDisposalCandidate(asOf: String) -> Bool {
-        guard let d = disposalDate, !legalHold else { return false }
-        return d <= asOf
+        Classification.isCandidate(due: disposalDate, held: legalHold, asOf: asOf)
+    }
+
+    /// The one definition of a disposal candidate: it has a disposal date, that date (after any extension) is on
+    /// or before `asOf` (YYYY-MM-DD), and nothing holds it. The review list, `disposal list`, the web app and the
+    /// export's `disposal_candidate` all ask this.
+    public static func isCandidate(due: String?, held: Bool, asOf: String) -> Bool {
+        guard let due, !due.isEmpty, !held else { return false }
+        return due <= asOf
     }
 }

@@ -46,22 +46,13 @@ struct ExportCommand: ParsableCommand {
         let out = try couldNotRun { try Output(path: output) }
         let day = try couldNotRun { try asOf ?? store.latestAsOf() ?? String(Timestamp.now().iso8601.prefix(10)) }
         if format == .csv { out.line(CSVText.row(ExportCommand.csvHeader)) }
-        // Holds placed with `sweep hold add` are matched here, as each item is read: one placed since the scan counts.
-        let placed = try couldNotRun { try store.activeHolds() }
-        // Review decisions too: an extension that still applies moves the disposal date on.
+        // Holds placed with `sweep hold add` since the scan count, and a review decision that still applies moves
+        // the disposal date on: the review decides both, as it does for `disposal list`.
         let review = try couldNotRun { try DisposalReview(index: store) }
         try couldNotRun {
             try store.forEachItem { stored in
-                var item = stored
-                let ids = placed.ids(for: item.relativePath)
-                if !ids.isEmpty {
-                    let rules = item.holdsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
-                    item.holdsJSON = "[" + (rules + ids.filter { !rules.contains($0) }).map(JSONObject.quote).joined(separator: ",") + "]"
-                }
-                if let date = item.disposalDate, let d = review.decision(for: item) {
-                    item.disposalDate = DisposalReview.due(date, after: d)
-                }
-                out.line(format == .jsonl ? ExportCommand.json(item, asOf: day) : ExportCommand.csv(item, asOf: day))
+                let (item, candidate) = review.reviewed(stored, asOf: day)
+                out.line(format == .jsonl ? ExportCommand.json(item, candidate: candidate) : ExportCommand.csv(item, candidate: candidate))
             }
         }
         out.flush()
@@ -71,11 +62,6 @@ struct ExportCommand: ParsableCommand {
         m.map { let s = String($0, radix: 8); return String(repeating: "0", count: max(0, 4 - s.count)) + s }
     }
 
-    static func candidate(_ i: StoredItem, _ asOf: String) -> Bool {
-        guard let d = i.disposalDate, !i.legalHold else { return false }
-        return d <= asOf
-    }
-
     static func retention(_ i: StoredItem) -> JSONObject? {
         guard let c = i.retentionClass else { return nil }
         var r = JSONObject()
@@ -83,7 +69,7 @@ struct ExportCommand: ParsableCommand {
         return r
     }
 
-    static func json(_ i: StoredItem, asOf: String) -> String {
+    static func json(_ i: StoredItem, candidate: Bool) -> String {
         var o = JSONObject()
         o.add("path", i.path)
         o.add("size", i.size)
@@ -97,7 +83,7 @@ struct ExportCommand: ParsableCommand {
         o.add("pii", raw: i.piiJSON ?? "{}")
         o.add("special_category", raw: i.specialJSON ?? "[]")
         o.add("retention", object: retention(i))
-        o.add("disposal_candidate", candidate(i, asOf))
+        o.add("disposal_candidate", candidate)
         o.add("legal_hold", i.legalHold)
         o.add("kind", i.kind.rawValue)
         o.add("owner", i.owner ?? i.uid.map { String($0) })
@@ -127,10 +113,10 @@ struct ExportCommand: ParsableCommand {
         return o.keys.sorted().map { "\($0)=\(o[$0]!)" }.joined(separator: ";")
     }
 
-    static func csv(_ i: StoredItem, asOf: String) -> String {
+    static func csv(_ i: StoredItem, candidate: Bool) -> String {
         CSVText.row([
             i.path, String(i.size), i.modified?.iso8601, i.mime, i.error, i.dupGroup, list(i.markingsJSON), counts(i.piiJSON),
-            list(i.specialJSON), i.retentionClass, i.retentionAction, i.disposalDate, String(candidate(i, asOf)), String(i.legalHold),
+            list(i.specialJSON), i.retentionClass, i.retentionAction, i.disposalDate, String(candidate), String(i.legalHold),
             i.kind.rawValue, i.owner ?? i.uid.map { String($0) }, mode(i.mode), i.links.map { String($0) },
             i.identity.map { String($0.device) }, i.identity.map { String($0.inode) }, i.fileExtension, i.movedFrom, i.linkTarget, i.content, i.highestMarking, list(i.holdsJSON),
             list(i.markingDescriptorsJSON), i.readAs, i.textSource,

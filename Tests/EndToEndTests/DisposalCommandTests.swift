@@ -458,16 +458,6 @@ import Testing
         return (share, work, db, form)
     }
 
-    /// Runs a shell script as `nobody`: the other user of a shared folder, with no privilege (the test runs as root).
-    func asAnotherUser(_ script: String) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "/bin/sh", "-c", script]
-        try p.run()
-        p.waitUntilExit()
-        return p.terminationStatus
-    }
-
     @Test(.enabled(if: getuid() == 0, "needs root to act as a second, unprivileged user"))
     func aFolderSwappedByAnotherUserForALinkIsRefused() throws {
         let (share, work, db, form) = try approved()
@@ -480,8 +470,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         #expect(chown(elsewhere, 65534, 65534) == 0)
         #expect(chmod(work.root, 0o755) == 0)
-        let quoted = { (s: String) in "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let swapped = try asAnotherUser("cp \(quoted(form)) \(quoted(elsewhere + "/form.txt")) && mv \(quoted(share.path("HR/Recruitment/2019"))) "
+        let quoted = AnotherUser.quoted
+        let swapped = try AnotherUser.run("cp \(quoted(form)) \(quoted(elsewhere + "/form.txt")) && mv \(quoted(share.path("HR/Recruitment/2019"))) "
                                         + "\(quoted(share.path("HR/Recruitment/2019-moved"))) && ln -s \(quoted(elsewhere)) \(quoted(share.path("HR/Recruitment/2019")))")
         #expect(swapped == 0, "the other user could not make the swap")
         let run = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", work.path("q")])
@@ -496,11 +486,14 @@ import Testing
         let (share, work, db, form) = try approved()
         let q = work.path("q")
         // Someone makes the quarantine's mirror of the share's folder a link to a folder they control.
+        // (As the other user, when the tests run as root: a quarantine on a volume others can write in.)
         let theirs = work.path("theirs")
         try FileManager.default.createDirectory(atPath: theirs, withIntermediateDirectories: true)
         let mirror = q + share.path("HR")
-        try FileManager.default.createDirectory(atPath: (mirror as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: mirror, withDestinationPath: theirs)
+        let above = (mirror as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: above, withIntermediateDirectories: true)
+        AnotherUser.share([above, theirs], through: AnotherUser.ancestors(of: above) + AnotherUser.ancestors(of: theirs))
+        #expect(try AnotherUser.run("ln -s \(AnotherUser.quoted(theirs)) \(AnotherUser.quoted(mirror))") == 0)
         let run = try runSweep(["disposal", "execute", "--index", db, "--as-of", "2026-01-01", "--quarantine", q])
         #expect(run.status == 1, "\(run.stdout)")
         #expect(FileManager.default.fileExists(atPath: form), "the original stays")
@@ -515,12 +508,15 @@ import Testing
         let stored = q + form
         // The quarantined copy's folder is swapped for a link to a live folder holding the same bytes under the
         // same name.
+        // (As the other user, when the tests run as root: the live folder and the quarantine's folder are theirs.)
         let live = work.path("live")
         try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: stored, toPath: live + "/form.txt")
         let folder = (stored as NSString).deletingLastPathComponent
-        try FileManager.default.moveItem(atPath: folder, toPath: folder + "-was")
-        try FileManager.default.createSymbolicLink(atPath: folder, withDestinationPath: live)
+        let above = (folder as NSString).deletingLastPathComponent
+        AnotherUser.share([above, folder, live], through: AnotherUser.ancestors(of: above) + AnotherUser.ancestors(of: live))
+        let sh = AnotherUser.quoted
+        #expect(try AnotherUser.run("mv \(sh(folder)) \(sh(folder + "-was")) && ln -s \(sh(live)) \(sh(folder))") == 0)
         let purge = try runSweep(["disposal", "purge", "--index", db, "--quarantine", q, "--as-of", "2099-01-01"])
         #expect(purge.status == 1, "\(purge.stdout)")
         #expect(FileManager.default.fileExists(atPath: live + "/form.txt"), "the live file is not deleted")

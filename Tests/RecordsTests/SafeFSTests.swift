@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 @testable import Records
+import SafeFiles
 import SweepModel
 import TestSupport
 import Testing

@@ -5,20 +5,21 @@ import Crypto
 import Foundation
 import SweepModel
 
-/// The file operations disposal needs, on raw path bytes (names need not be UTF-8), in the way the
-/// duplicate quarantine does them: no symlinks followed, every copy synced and checked.
-enum FileOps {
-    struct Failure: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
+/// The plain file operations disposal and the duplicate quarantine need, on raw path bytes (names need not be
+/// UTF-8): every copy synced and checked. `SafeFS` is the part that follows no link.
+public enum FileOps {
+    public struct Failure: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+        public init(message: String) { self.message = message }
     }
 
-    static var lastError: String { String(cString: strerror(errno)) }
+    public static var lastError: String { String(cString: strerror(errno)) }
 
-    static func mtime(_ st: stat) -> Int64 { Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) }
+    public static func mtime(_ st: stat) -> Int64 { Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) }
 
     /// Reads `fd` to the end, giving each chunk to `body`; false on a read error.
-    static func stream(_ fd: Int32, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+    public static func stream(_ fd: Int32, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }
         while true {
@@ -30,7 +31,7 @@ enum FileOps {
     }
 
     /// Copies `src` from where it stands to its end into `dst`, hashing what passes; false on a read or write error.
-    static func pump(_ src: Int32, into dst: Int32, hashing sha: inout SHA256) -> Bool {
+    public static func pump(_ src: Int32, into dst: Int32, hashing sha: inout SHA256) -> Bool {
         stream(src) { chunk in
             sha.update(bufferPointer: chunk)
             var done = 0
@@ -43,10 +44,10 @@ enum FileOps {
         }
     }
 
-    static func hex<D: Sequence>(_ d: D) -> String where D.Element == UInt8 { d.map { String(format: "%02x", $0) }.joined() }
+    public static func hex<D: Sequence>(_ d: D) -> String where D.Element == UInt8 { d.map { String(format: "%02x", $0) }.joined() }
 
     /// SHA-256 of the file's bytes, or nil when it cannot be read.
-    static func sha256(_ p: ItemPath) -> String? {
+    public static func sha256(_ p: ItemPath) -> String? {
         guard let fd = RawFS.openRead(p) else { return nil }
         defer { close(fd) }
         var sha = SHA256()
@@ -54,10 +55,10 @@ enum FileOps {
         return hex(sha.finalize())
     }
 
-    static func sha256(text: String) -> String { hex(SHA256.hash(data: Data(text.utf8))) }
+    public static func sha256(text: String) -> String { hex(SHA256.hash(data: Data(text.utf8))) }
 
     /// Copies the content (new file, 0600 until the mode is set), keeps mode and times, syncs; the SHA-256 of what was read.
-    static func copy(_ from: ItemPath, to: ItemPath) throws -> String {
+    public static func copy(_ from: ItemPath, to: ItemPath) throws -> String {
         guard let src = RawFS.openRead(from) else { throw Failure(message: "cannot open \(from.display): \(lastError)") }
         defer { close(src) }
         let dst = RawFS.withCPath(to) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
@@ -80,7 +81,7 @@ enum FileOps {
     }
 
     /// rename(2) on one file system; otherwise copy, sync, check the copy's SHA-256, then unlink the original.
-    static func move(_ from: ItemPath, to: ItemPath, sha256: String) throws {
+    public static func move(_ from: ItemPath, to: ItemPath, sha256: String) throws {
         if RawFS.rename(from, to) { return }
         guard errno == EXDEV else { throw Failure(message: "cannot move \(from.display): \(lastError)") }
         _ = try copy(from, to: to)
@@ -92,7 +93,7 @@ enum FileOps {
     }
 
     /// Writes a whole small file (bag tag files, manifests) and syncs it.
-    static func write(_ path: String, _ text: String, append: Bool = false) throws {
+    public static func write(_ path: String, _ text: String, append: Bool = false) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0o600)
         guard fd >= 0 else { throw Failure(message: "cannot write \(path): \(lastError)") }
         defer { close(fd) }
@@ -102,7 +103,7 @@ enum FileOps {
     }
 
     /// Who is acting: the login name, and the sudo caller when there is one.
-    static var actor: String {
+    public static var actor: String {
         let uid = getuid()
         var name = String(uid)
         if let pw = getpwuid(uid), let n = pw.pointee.pw_name { name = String(cString: n) }

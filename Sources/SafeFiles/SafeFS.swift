@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Crypto
+import Foundation
 import SweepModel
 
 /// File operations for disposal that follow no symbolic link at any component and act on what was verified,
@@ -12,29 +13,30 @@ import SweepModel
 ///
 /// Someone who can write in a folder of a share can still rename files in it at any moment; what they cannot
 /// do is make Sweep move, copy or delete anything but the file that was approved.
-enum SafeFS {
-    typealias Failure = FileOps.Failure
-    static var lastError: String { FileOps.lastError }
+public enum SafeFS {
+    public typealias Failure = FileOps.Failure
+    public static var lastError: String { FileOps.lastError }
 
     /// A folder opened without following links, and the name of an entry in it.
-    struct Place {
-        let folder: Int32
-        let name: [UInt8]
-        func close() { _ = Glibc.close(folder) }
+    public struct Place {
+        public let folder: Int32
+        public let name: [UInt8]
+        public func close() { _ = Glibc.close(folder) }
 
-        func stat() -> Glibc.stat? {
+        public func stat() -> Glibc.stat? {
             var st = Glibc.stat()
             let rc = name.withCString { fstatat(folder, $0, &st, AT_SYMLINK_NOFOLLOW) }
             return rc == 0 ? st : nil
         }
     }
 
-    /// Opens every folder of `path` from `/` with `O_NOFOLLOW`; `create` makes missing ones (mode 0700). The
+    /// Opens every folder of `path` from `/` with `O_NOFOLLOW`; `create` makes missing ones (`mode`, 0700 unless
+    /// given, less the umask). The
     /// last component is not opened: it is the name in the returned folder.
     ///
     /// `trusted` is a folder above the path that the administrator named (a scan root, a quarantine folder): it
     /// is opened as named, links and all; only the components below it are walked without following links.
-    static func place(_ path: ItemPath, below trusted: ItemPath? = nil, create: Bool = false) throws -> Place {
+    public static func place(_ path: ItemPath, below trusted: ItemPath? = nil, create: Bool = false, mode: mode_t = 0o700) throws -> Place {
         var start: [UInt8] = Array("/".utf8)
         var rest = path.bytes
         if let trusted {
@@ -57,7 +59,7 @@ enum SafeFS {
             }
             var next = part.withCString { openat(fd, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
             if next < 0 && errno == ENOENT && create {
-                _ = part.withCString { mkdirat(fd, $0, 0o700) }
+                _ = part.withCString { mkdirat(fd, $0, mode) }
                 next = part.withCString { openat(fd, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
             }
             let code = errno
@@ -73,7 +75,7 @@ enum SafeFS {
     }
 
     /// The regular file at `place`, opened without following a link.
-    static func openFile(_ place: Place) throws -> (fd: Int32, stat: stat) {
+    public static func openFile(_ place: Place) throws -> (fd: Int32, stat: stat) {
         let fd = place.name.withCString { openat(place.folder, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else {
             throw Failure(message: errno == ELOOP ? "it is a symbolic link now: refused" : "cannot open it: \(lastError)")
@@ -86,10 +88,10 @@ enum SafeFS {
         return (fd, st)
     }
 
-    static func sameFile(_ a: stat, _ b: stat) -> Bool { a.st_dev == b.st_dev && a.st_ino == b.st_ino }
+    public static func sameFile(_ a: stat, _ b: stat) -> Bool { a.st_dev == b.st_dev && a.st_ino == b.st_ino }
 
     /// SHA-256 of what `fd` reads from its start.
-    static func sha256(_ fd: Int32) -> String? {
+    public static func sha256(_ fd: Int32) -> String? {
         guard lseek(fd, 0, SEEK_SET) == 0 else { return nil }
         var sha = SHA256()
         guard FileOps.stream(fd, { sha.update(bufferPointer: $0); return true }) else { return nil }
@@ -100,7 +102,7 @@ enum SafeFS {
     /// system, then a check that the name moved is that file (if not, it is put back and refused); across file
     /// systems a copy read from `fd`, synced and checked against `sha256`, then the original name removed only
     /// while it is still that file.
-    static func move(_ source: Place, fd: Int32, verified: stat, to target: Place, sha256: String) throws {
+    public static func move(_ source: Place, fd: Int32, verified: stat, to target: Place, sha256: String) throws {
         let renamed = source.name.withCString { s in target.name.withCString { t in renameat(source.folder, s, target.folder, t) } }
         if renamed == 0 {
             guard let moved = target.stat(), sameFile(moved, verified) else {
@@ -128,13 +130,14 @@ enum SafeFS {
 
     /// Writes a new file at `target` from `fd` (mode 0600 until done, then the original's mode and times),
     /// synced; the SHA-256 of what was written.
-    static func copy(fd: Int32, verified: stat, to target: Place) throws -> String {
+    public static func copy(fd: Int32, verified: stat, to target: Place) throws -> String {
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw Failure(message: "cannot read it again: \(lastError)") }
         let dst = target.name.withCString { openat(target.folder, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
         guard dst >= 0 else { throw Failure(message: "cannot create the copy: \(lastError)") }
         var sha = SHA256()
         let ok = FileOps.pump(fd, into: dst, hashing: &sha)
-        Disposer.crashPoint("during-copy")
+        CrashPoint.here("during-copy")
+        _ = fchown(dst, verified.st_uid, verified.st_gid)   // kept where allowed (as root); otherwise the mover owns it
         _ = fchmod(dst, verified.st_mode & 0o7777)
         var times = [verified.st_atim, verified.st_mtim]
         _ = futimens(dst, &times)
@@ -148,7 +151,7 @@ enum SafeFS {
     }
 
     /// Deletes the file at `place` only while it is the file open as `verified`.
-    static func remove(_ place: Place, verified: stat) throws {
+    public static func remove(_ place: Place, verified: stat) throws {
         guard let now = place.stat(), sameFile(now, verified) else {
             throw Failure(message: "it was replaced by another file since its check: left in place")
         }
@@ -158,7 +161,15 @@ enum SafeFS {
 }
 
 extension Array where Element == UInt8 {
-    func withCString<T>(_ body: (UnsafePointer<CChar>) -> T) -> T {
+    public func withCString<T>(_ body: (UnsafePointer<CChar>) -> T) -> T {
         (self + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) } }
+    }
+}
+
+/// `SWEEP_TEST_CRASH_AT=NAME`: the process dies at that step, as a kill or a power cut would stop it, so the tests
+/// can show the next run recovers. Read only when set.
+public enum CrashPoint {
+    public static func here(_ name: String) {
+        if let at = ProcessInfo.processInfo.environment["SWEEP_TEST_CRASH_AT"], at == name { kill(getpid(), SIGKILL) }
     }
 }
