@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SweepModel
 
 /// Why an entry or a folder could not be read; stored on the item as its `error`.
 public struct CrawlError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -24,4 +25,18 @@ public struct CrawlError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension CrawlError.Kind {
+    /// The item's stored error kind.
+    public var itemErrorKind: ItemErrorKind {
+        switch self {
+        case .permission: return .permission
+        case .vanished: return .vanished
+        case .loop: return .loop
+        case .io: return .io
+        case .limit: return .limit
+        case .other: return .other
+        }
+    }
 }

@@ -83,6 +83,22 @@ public struct Problem: Sendable, Equatable, Error {
     }
     public let kind: Kind
     public let message: String
+
+    /// The item's stored error kind. An unreadable file is an I/O failure there (the crawler names permission
+    /// and vanished files itself).
+    public var itemErrorKind: ItemErrorKind {
+        switch kind {
+        case .encrypted: return .encrypted
+        case .corrupt: return .corrupt
+        case .limit: return .limit
+        case .timeout: return .timeout
+        case .unsupported: return .unsupported
+        case .unreadable: return .io
+        case .noTextLayer: return .noTextLayer
+        case .interrupted: return .interrupted
+        }
+    }
+
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         let prefix: String

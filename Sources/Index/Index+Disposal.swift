@@ -16,7 +16,7 @@ public struct DisposalItem: Sendable {
     public let device: Int64?
     public let inode: Int64?
     public let classID: String
-    public let action: String
+    public let action: DisposalAction
     public let triggerDate: String?
     public let disposalDate: String
     public let reason: String
@@ -70,7 +70,7 @@ public struct DisposalLogEntry: Sendable {
     public var size: Int64?
     public var sha256: String?
     public var classID: String?
-    public var action: String
+    public var action: LogAction
     public var authority: String?
     public var reviewer: String?
     public var decisionDate: String?
@@ -79,7 +79,7 @@ public struct DisposalLogEntry: Sendable {
     public var prevHash: String = ""
     public var hash: String = ""
 
-    public init(path: String, size: Int64?, sha256: String?, classID: String?, action: String, authority: String?, reviewer: String?,
+    public init(path: String, size: Int64?, sha256: String?, classID: String?, action: LogAction, authority: String?, reviewer: String?,
                 decisionDate: String?, actDate: String, detail: String?) {
         self.path = path; self.size = size; self.sha256 = sha256; self.classID = classID; self.action = action
         self.authority = authority; self.reviewer = reviewer; self.decisionDate = decisionDate; self.actDate = actDate; self.detail = detail
@@ -87,7 +87,7 @@ public struct DisposalLogEntry: Sendable {
 
     /// The text the row's hash is taken over: the previous hash, then every field in a fixed order, as a JSON array.
     public var canonical: String {
-        let fields: [String?] = [prevHash, String(seq), path, size.map { String($0) }, sha256, classID, action, authority, reviewer,
+        let fields: [String?] = [prevHash, String(seq), path, size.map { String($0) }, sha256, classID, action.rawValue, authority, reviewer,
                                  decisionDate, actDate, detail]
         return "[" + fields.map { $0.map(JSONObject.quote) ?? "null" }.joined(separator: ",") + "]"
     }
@@ -120,7 +120,7 @@ extension SweepIndex {
         return DisposalItem(
             id: r[0], path: ItemPath(bytes: [UInt8](p)), display: r[2], relativePath: r[3], kind: ItemKind(rawValue: r[4]) ?? .unknown,
             owner: r[5], size: r[6], modified: r[7], changed: r[8], device: r[9], inode: r[10], classID: r[11] ?? "UNCLASSIFIED",
-            action: r[12] ?? "review", triggerDate: r[13], disposalDate: r[14], reason: r[15] ?? "{}", marking: r[16],
+            action: (r[12] as String?).flatMap(DisposalAction.init(rawValue:)) ?? .review, triggerDate: r[13], disposalDate: r[14], reason: r[15] ?? "{}", marking: r[16],
             rulesHolds: (r[17] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [],
             rulesVersion: r[18], root: r[19] ?? "/")
     }
@@ -229,7 +229,7 @@ extension SweepIndex {
                 INSERT INTO disposal_log (seq, path, size, sha256, class, action, authority, reviewer, decision_date, act_date, detail,
                                           prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [e.seq, e.path, e.size, e.sha256, e.classID, e.action, e.authority, e.reviewer, e.decisionDate, e.actDate,
+                """, arguments: [e.seq, e.path, e.size, e.sha256, e.classID, e.action.rawValue, e.authority, e.reviewer, e.decisionDate, e.actDate,
                                  e.detail, e.prevHash, e.hash])
             return e
         }
@@ -243,7 +243,7 @@ extension SweepIndex {
                 SELECT seq, path, size, sha256, class, action, authority, reviewer, decision_date, act_date, detail, prev_hash, hash
                 FROM disposal_log ORDER BY seq
                 """).map { r in
-                var e = DisposalLogEntry(path: r[1], size: r[2], sha256: r[3], classID: r[4], action: r[5], authority: r[6], reviewer: r[7],
+                var e = DisposalLogEntry(path: r[1], size: r[2], sha256: r[3], classID: r[4], action: LogAction(rawValue: r[5]), authority: r[6], reviewer: r[7],
                                          decisionDate: r[8], actDate: r[9], detail: r[10])
                 e.seq = r[0]; e.prevHash = r[11]; e.hash = r[12]
                 return e

@@ -42,7 +42,7 @@ extension SweepIndex {
         """
 
     /// Error kinds that describe the content, not the reading of it: the bytes were read in full.
-    static let contentProblemKinds = "'encrypted', 'corrupt', 'limit', 'timeout', 'unsupported', 'no_text_layer', 'rules'"
+    static let contentProblemKinds = ItemErrorKind.sqlList(ItemErrorKind.describesContent)
 
     /// Sizes where a stage still has work: two or more items share a size but not all have a prefix sample;
     /// or share size and prefix but not all have a suffix; or share all three but not all have a content
@@ -117,7 +117,7 @@ extension SweepIndex {
                     content_hash = coalesce(?, content_hash) WHERE id = ?
                 """)
             let fail = try RawStatement(db, sql: """
-                UPDATE item SET error = ?, error_kind = 'fingerprint', hash_prefix = NULL, hash_suffix = NULL,
+                UPDATE item SET error = ?, error_kind = '\(ItemErrorKind.fingerprint.rawValue)', hash_prefix = NULL, hash_suffix = NULL,
                     content_hash = NULL WHERE id = ?
                 """)
             for u in updates.sorted(by: { $0.id < $1.id }) {

@@ -35,7 +35,7 @@ public struct ItemRecord: Sendable {
     public var mime: String?
     public var linkTarget: [UInt8]?
     public var error: String?
-    public var errorKind: String?
+    public var errorKind: ItemErrorKind?
     /// How Sweep read it (`docx`, `mbox`, `pdf`…), when a reader ran; and where its text came from (`text`, `ocr`).
     public var readAs: String?
     public var textSource: String?
@@ -62,7 +62,7 @@ public struct ItemRecord: Sendable {
         s.bind(modified?.nanoseconds); s.bind(changed?.nanoseconds)
         s.bind(identity.map { Int64(bitPattern: $0.device) }); s.bind(identity.map { Int64(bitPattern: $0.inode) })
         s.bind(links.map { Int64(bitPattern: $0) }); s.bind(uid.map { Int64($0) }); s.bind(owner); s.bind(mode.map { Int64($0) })
-        s.bind(fileExtension); s.bind(mime); s.bind(blob: linkTarget); s.bind(error); s.bind(errorKind); s.bind(rulesVersion)
+        s.bind(fileExtension); s.bind(mime); s.bind(blob: linkTarget); s.bind(error); s.bind(errorKind?.rawValue); s.bind(rulesVersion)
         s.bind(scanID)
         s.bind(detection.map { ItemRecord.json($0.personalData) }); s.bind(detection.map { ItemRecord.json($0.markings) })
         s.bind(detection?.highestMarking); s.bind(detection.map { ItemRecord.json($0.specialCategories) })

@@ -10,7 +10,7 @@ public struct StoredItem: Sendable {
     public var modified: Timestamp?
     public var mime: String?
     public var error: String?
-    public var errorKind: String?
+    public var errorKind: ItemErrorKind?
     public var owner: String?
     public var uid: Int64?
     public var mode: Int64?
@@ -97,7 +97,7 @@ extension SweepIndex {
                 let link: Data? = r[15]
                 try body(StoredItem(
                     path: r[0], kind: ItemKind(rawValue: r[1]) ?? .unknown, size: r[2],
-                    modified: (r[3] as Int64?).map { Timestamp(nanoseconds: $0) }, mime: r[4], error: r[5], errorKind: r[6],
+                    modified: (r[3] as Int64?).map { Timestamp(nanoseconds: $0) }, mime: r[4], error: r[5], errorKind: (r[6] as String?).flatMap(ItemErrorKind.init(rawValue:)),
                     owner: r[7], uid: r[8], mode: r[9], links: r[10],
                     identity: dev.flatMap { d in ino.map { FileID(device: UInt64(bitPattern: d), inode: UInt64(bitPattern: $0)) } },
                     fileExtension: r[13], movedFrom: r[14], linkTarget: link.map { ItemPath.display([UInt8]($0)) },

@@ -124,7 +124,7 @@ public final class SweepIndex: Sendable {
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT item.id, item.name, item.kind, item.size, item.mtime_ns, item.ctime_ns, item.device, item.inode,
                        item.rules_version = ?, item.error IS NOT NULL, item.gone_scan IS NOT NULL,
-                       item.error_kind IN ('permission', 'vanished', 'io', 'other', 'fingerprint', 'rules', 'interrupted')
+                       item.error_kind IN (\(ItemErrorKind.sqlList(ItemErrorKind.readAgain)))
                 FROM folder JOIN item ON item.folder_id = folder.id
                 WHERE folder.path = ? AND item.parent_id IS NULL
                 """), arguments: [rulesVersion, Data(folder.bytes)])

@@ -135,7 +135,7 @@ public final class Scanner: @unchecked Sendable {
             var rec = ItemRecord(path: listing.folder, folder: listing.folder.parent, root: rootText,
                                  relativePath: listing.relative, kind: .directory, size: 0, rulesVersion: rulesVersion)
             rec.error = "cannot list folder: \(e.message)"
-            rec.errorKind = e.kind.rawValue
+            rec.errorKind = e.kind.itemErrorKind
             if let st = listing.stat { describe(&rec, st, ctx) }   // what its parent's listing said of it
             rec.mime = ItemKind.directory.inodeType
             result.upserts.append(rec)
@@ -301,7 +301,7 @@ public final class Scanner: @unchecked Sendable {
         if let st = entry.stat { describe(&rec, st, ctx) }
         if let e = entry.error {
             rec.error = e.message
-            rec.errorKind = e.kind.rawValue
+            rec.errorKind = e.kind.itemErrorKind
             if let t = kind.inodeType { rec.mime = t }
             if !configuration.dupesOnly { classify(&rec, relativePath: entry.relative, name: nameText, text: nil) }
             return rec
@@ -324,7 +324,7 @@ public final class Scanner: @unchecked Sendable {
                 progress.bytesRead.add(count, ordering: .relaxed)
                 if rec.mime == "application/encrypted" {
                     rec.error = "encrypted: password-protected, content not read"
-                    rec.errorKind = "encrypted"
+                    rec.errorKind = .encrypted
                 } else if st.size > 0, let reading, let detector = detector(for: &rec) {
                     let nest = Nest(path: entry.path, top: entry.path, relative: entry.relative, folder: listing.folder,
                                     root: listing.root.display, name: nameText, modified: st.modified, owner: rec.owner,
@@ -342,7 +342,7 @@ public final class Scanner: @unchecked Sendable {
             // Recorded, never opened: reading a FIFO or a device could block the scan or never end.
             rec.mime = kind.inodeType
             rec.error = "not a regular file (\(kind.rawValue.replacingOccurrences(of: "_", with: " "))): recorded, not opened"
-            rec.errorKind = "special"
+            rec.errorKind = .special
         case .directory, .member, .message, .attachment:
             break
         }
@@ -357,7 +357,7 @@ extension Scanner {
         guard let detectors else { return nil }
         do { return try detectors.build() } catch {
             rec.error = "detection unavailable: \(error)"
-            rec.errorKind = "rules"
+            rec.errorKind = .rules
             return nil
         }
     }
@@ -401,12 +401,12 @@ extension Scanner {
         }
         if let p = e.problem {
             rec.error = p.message
-            rec.errorKind = p.kind == .unreadable ? CrawlError.Kind.io.rawValue : p.kind.rawValue
+            rec.errorKind = p.itemErrorKind
         } else if let p = rec.detection?.problem {
             rec.error = p
             // A detection cut short by the item's time waits for a change or --retry-errors; a pattern engine
             // error is read again by the next scan, as when the detector cannot be built.
-            rec.errorKind = p.hasPrefix("timeout") ? "timeout" : p.hasPrefix("interrupted") ? "interrupted" : "rules"
+            rec.errorKind = p.hasPrefix("timeout") ? .timeout : p.hasPrefix("interrupted") ? .interrupted : .rules
         }
         return PlainTextRead(body: text, headers: e.headers, created: e.metadata.created,
                              messageDate: e.metadata.date ?? e.headers["date"].flatMap(PlainText.mailDate))
@@ -437,7 +437,7 @@ extension Scanner {
         case .skipped(_, let problem):
             rec.mime = child.declaredType
             rec.error = problem.message
-            rec.errorKind = problem.kind.rawValue
+            rec.errorKind = problem.itemErrorKind
         case .bytes(let bytes):
             let hasher = StreamHasher()
             bytes.withUnsafeBytes { hasher.update($0) }
@@ -458,14 +458,14 @@ extension Scanner {
             rec.mime = mime
             if mime == "application/encrypted" {
                 rec.error = "encrypted: password-protected, content not read"
-                rec.errorKind = "encrypted"
+                rec.errorKind = .encrypted
             } else if !bytes.isEmpty, let reading {
                 if Extractor.isContainer(reading.family) && depth >= configuration.limits.maxDepth {
                     rec.error = "limit hit: nested more than \(configuration.limits.maxDepth) deep; not opened"
-                    rec.errorKind = "limit"
+                    rec.errorKind = .limit
                 } else if let p = budget.check() {
                     rec.error = p.message
-                    rec.errorKind = p.kind.rawValue
+                    rec.errorKind = p.itemErrorKind
                 } else {
                     text = read(&rec, .bytes(bytes), reading: reading, nest: nest(rec), detector, ctx, budget, &out)
                 }
@@ -496,8 +496,8 @@ extension Scanner {
             text: classifier.readsText ? text?.body.string : nil, markings: rec.detection?.markings ?? [], personalData: Set(rec.detection?.personalData.keys ?? [:].keys),
             modified: rec.modified, created: text?.created, messageDate: text?.messageDate)
         let c = classifier.classify(facts)
-        rec.retention = RetentionFacts(classID: c.classID, action: c.action, triggerDate: c.triggerDate,
-                                       disposalDate: c.disposalDate, holds: c.holds, reason: c.reason)
+        rec.retention = RetentionFacts(classID: c.classID, action: c.action.rawValue, triggerDate: c.triggerDate,
+                                       disposalDate: c.disposalDate, holds: c.holds, reason: c.reason.json)
     }
 }
 
@@ -526,7 +526,7 @@ extension ItemRecord {
         case .notSameFile: e = CrawlError(kind: .vanished, message: "changed during scan: replaced after it was listed")
         }
         error = e.message
-        errorKind = e.kind.rawValue
+        errorKind = e.kind.itemErrorKind
     }
 }
 

@@ -30,8 +30,8 @@ public struct Disposer {
     }
 
     public enum Outcome: Sendable, Equatable {
-        case done(action: String, detail: String)
-        case wouldDo(action: String)
+        case done(action: LogAction, detail: String)
+        case wouldDo(action: LogAction)
         case refused(String)
     }
 
@@ -71,7 +71,7 @@ public struct Disposer {
         let review = try DisposalReview(index: index)
         let log = try index.disposalLog().rows
         // A decision carried out once is not carried out again (a transfer kept in place, a re-run).
-        let carried = Set(log.filter { ["destroy", "transfer", "review"].contains($0.action) }.map { "\($0.path)\u{0}\($0.decisionDate ?? "")" })
+        let carried = Set(log.filter { LogAction.carriesOutDecision.contains($0.action) }.map { "\($0.path)\u{0}\($0.decisionDate ?? "")" })
         var lines: [Line] = recovered
         var transfers: [Approved] = []
         let who = FileOps.actor
@@ -82,11 +82,11 @@ public struct Disposer {
             case .failure(let why):
                 lines.append(Line(path: path.display, outcome: .refused(why.message)))
             case .success(let a):
-                if options.dryRun { lines.append(Line(path: path.display, outcome: .wouldDo(action: a.row.item.action))); continue }
+                if options.dryRun { lines.append(Line(path: path.display, outcome: .wouldDo(action: LogAction(a.row.item.action)))); continue }
                 switch a.row.item.action {
-                case "destroy": lines.append(Line(path: path.display, outcome: try destroy(a, who: who)))
-                case "transfer": transfers.append(a)
-                default: lines.append(Line(path: path.display, outcome: try reviewed(a, who: who)))
+                case .destroy: lines.append(Line(path: path.display, outcome: try destroy(a, who: who)))
+                case .transfer: transfers.append(a)
+                case .review: lines.append(Line(path: path.display, outcome: try reviewed(a, who: who)))
                 }
             }
         }
@@ -112,9 +112,9 @@ public struct Disposer {
         case .success(let v): sha = v.sha256; v.close()
         }
         switch item.action {
-        case "destroy": if options.quarantine == nil { return no("destroy needs --quarantine DIR") }
-        case "transfer": if options.archive == nil { return no("transfer needs --archive DIR") }
-        default: break
+        case .destroy: if options.quarantine == nil { return no("destroy needs --quarantine DIR") }
+        case .transfer: if options.archive == nil { return no("transfer needs --archive DIR") }
+        case .review: break
         }
         return .success(Approved(row: row, decision: d, sha256: sha))
     }
@@ -159,7 +159,7 @@ public struct Disposer {
         options.authority ?? "retention schedule class \(a.row.item.classID) (rules \(a.row.item.rulesVersion.prefix(12)))"
     }
 
-    func entry(_ a: Approved, action: String, detail: String) -> DisposalLogEntry {
+    func entry(_ a: Approved, action: LogAction, detail: String) -> DisposalLogEntry {
         DisposalLogEntry(path: a.row.item.display, size: a.row.item.size, sha256: a.sha256, classID: a.row.item.classID, action: action,
                          authority: authority(a), reviewer: a.decision.reviewer, decisionDate: a.decision.decidedAt,
                          actDate: Timestamp.now().iso8601, detail: detail)
@@ -196,9 +196,9 @@ public struct Disposer {
         }
         CrashPoint.here("after-move")
         let detail = try recordDestroy(itemID: item.id, path: item.display, storedAt: target, quarantine: root, size: item.size,
-                                       sha256: a.sha256, classID: item.classID, log: entry(a, action: "destroy", detail: ""), who: who,
+                                       sha256: a.sha256, classID: item.classID, log: entry(a, action: .destroy, detail: ""), who: who,
                                        reviewer: a.decision.reviewer, intent: intent)
-        return .done(action: "destroy", detail: detail)
+        return .done(action: .destroy, detail: detail)
     }
 
     /// What follows a move into the quarantine, in order: the index's quarantine row (the item gone), the log row,
@@ -215,7 +215,7 @@ public struct Disposer {
         }
         CrashPoint.here("after-record")
         var detail = "moved to \(storedAt.display) by \(who); purge after \(purgeAfter)" + (recovered ? " (finished after an interrupted run)" : "")
-        let logged = try index.disposalLog().rows.contains { $0.action == "destroy" && $0.path == path && $0.sha256 == sha256 }
+        let logged = try index.disposalLog().rows.contains { $0.action == .destroy && $0.path == path && $0.sha256 == sha256 }
         if !logged {
             var e = log
             e.detail = detail
@@ -257,13 +257,13 @@ public struct Disposer {
             let copy = copyState()
             defer { copy.place?.close() }
             if copy.matches && !original {
-                let entry = DisposalLogEntry(path: i.path, size: i.size, sha256: i.sha256, classID: i.classID, action: "destroy",
+                let entry = DisposalLogEntry(path: i.path, size: i.size, sha256: i.sha256, classID: i.classID, action: .destroy,
                                              authority: i.authority, reviewer: i.reviewer, decisionDate: i.decidedAt,
                                              actDate: Timestamp.now().iso8601, detail: nil)
                 let detail = try recordDestroy(itemID: i.itemID, path: i.path, storedAt: i.storedAt, quarantine: i.quarantine, size: i.size,
                                                sha256: i.sha256, classID: i.classID, log: entry, who: who, reviewer: i.reviewer,
                                                intent: i.id, recovered: true)
-                lines.append(Line(path: i.path, outcome: .done(action: "destroy", detail: detail)))
+                lines.append(Line(path: i.path, outcome: .done(action: .destroy, detail: detail)))
             } else if original {
                 // Not moved, or copied but not confirmed: whatever stands at the copy's place is removed.
                 if copy.there, let place = copy.place, let st = copy.stat { try? SafeFS.remove(place, verified: st) }
@@ -278,8 +278,8 @@ public struct Disposer {
 
     func reviewed(_ a: Approved, who: String) throws -> Outcome {
         let detail = "reviewed by \(who): nothing moved"
-        try DisposalLog.append(index, entry(a, action: "review", detail: detail))
-        return .done(action: "review", detail: detail)
+        try DisposalLog.append(index, entry(a, action: .review, detail: detail))
+        return .done(action: .review, detail: detail)
     }
 
     func transfer(_ cls: String, _ group: [Approved], who: String) throws -> [Line] {
@@ -321,8 +321,8 @@ public struct Disposer {
             } else {
                 detail += "; original left in place"
             }
-            try DisposalLog.append(index, entry(a, action: "transfer", detail: detail))
-            lines.append(Line(path: a.row.item.display, outcome: .done(action: "transfer", detail: detail)))
+            try DisposalLog.append(index, entry(a, action: .transfer, detail: detail))
+            lines.append(Line(path: a.row.item.display, outcome: .done(action: .transfer, detail: detail)))
         }
         return lines
     }
@@ -364,7 +364,7 @@ public struct Disposer {
                 lines.append(Line(path: c.path, outcome: .refused("changed in the quarantine (SHA-256 differs): left at \(c.storedAt.display)")))
                 continue
             }
-            if dryRun { lines.append(Line(path: c.path, outcome: .wouldDo(action: "purge"))); continue }
+            if dryRun { lines.append(Line(path: c.path, outcome: .wouldDo(action: .purge))); continue }
             try index.markPurging(copyID: c.id, at: Timestamp.now().iso8601)
             do { try SafeFS.remove(place, verified: opened.stat) } catch {
                 try index.markPurging(copyID: c.id, at: nil)
@@ -381,10 +381,10 @@ public struct Disposer {
     static func recordPurge(_ c: QuarantinedCopy, detail: String, log: [DisposalLogEntry], index: SweepIndex) throws -> Line {
         let now = Timestamp.now().iso8601
         try index.recordPurge(copyID: c.id, at: now)
-        let moved = log.last { $0.action == "destroy" && $0.path == c.path && $0.sha256 == c.sha256 }
-        try DisposalLog.append(index, DisposalLogEntry(path: c.path, size: c.size, sha256: c.sha256, classID: c.classID, action: "purge",
+        let moved = log.last { $0.action == .destroy && $0.path == c.path && $0.sha256 == c.sha256 }
+        try DisposalLog.append(index, DisposalLogEntry(path: c.path, size: c.size, sha256: c.sha256, classID: c.classID, action: .purge,
                                                        authority: moved?.authority, reviewer: moved?.reviewer,
                                                        decisionDate: moved?.decisionDate, actDate: now, detail: detail))
-        return Line(path: c.path, outcome: .done(action: "purge", detail: detail))
+        return Line(path: c.path, outcome: .done(action: .purge, detail: detail))
     }
 }

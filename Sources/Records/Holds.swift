@@ -14,7 +14,7 @@ public enum Holds {
         h.scope = try hold.scope.map { try Scope.glob($0, roots: roots).pattern }
         try store.addHold(h)
         try DisposalLog.append(store, DisposalLogEntry(
-            path: h.scope.joined(separator: "; "), size: nil, sha256: nil, classID: nil, action: "hold", authority: h.authority,
+            path: h.scope.joined(separator: "; "), size: nil, sha256: nil, classID: nil, action: .hold, authority: h.authority,
             reviewer: h.placedBy, decisionDate: h.startDate, actDate: h.placedAt,
             detail: "hold \(h.id) placed: \(h.reason)" + (h.reviewDate.map { "; review \($0)" } ?? "")))
         return h
@@ -25,7 +25,7 @@ public enum Holds {
     public static func release(_ id: String, by who: String, at now: String, reason: String, in store: SweepIndex) throws -> HoldRecord {
         let h = try store.releaseHold(id, by: who, at: now, reason: reason)
         try DisposalLog.append(store, DisposalLogEntry(
-            path: h.scope.joined(separator: "; "), size: nil, sha256: nil, classID: nil, action: "hold-release",
+            path: h.scope.joined(separator: "; "), size: nil, sha256: nil, classID: nil, action: .holdRelease,
             authority: h.authority, reviewer: who, decisionDate: h.startDate, actDate: now, detail: "hold \(id) released: \(reason)"))
         return h
     }

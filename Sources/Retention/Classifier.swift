@@ -58,21 +58,12 @@ public struct Classifier: Sendable {
         let winner = ranked.first
         let cls = winner?.cls ?? schedule.defaultClass
 
-        var reason = JSONObject()
-        reason.add("class", cls.id)
-        reason.add("matched", winner?.keys ?? [])
-        if winner == nil { reason.add("why", "no class matched: the default class applies") }
-        let losers = ranked.dropFirst().map { l -> String in
-            var o = JSONObject()
-            o.add("class", l.cls.id)
-            o.add("matched", l.keys)
-            let why = l.cls.priority < cls.priority ? "lower priority (\(l.cls.priority) < \(cls.priority))"
+        let others = ranked.dropFirst().map { l in
+            RetentionReason.Other(class: l.cls.id, matched: l.keys, lost:
+                l.cls.priority < cls.priority ? "lower priority (\(l.cls.priority) < \(cls.priority))"
                 : l.keys.count < winner!.keys.count ? "fewer matching keys (\(l.keys.count) < \(winner!.keys.count))"
-                : "later in the schedule"
-            o.add("lost", why)
-            return o.text
+                : "later in the schedule")
         }
-        reason.add("others", raw: "[" + losers.joined(separator: ",") + "]")
 
         // Dates: the trigger, then the period.
         let start: Timestamp?
@@ -84,13 +75,12 @@ public struct Classifier: Sendable {
         var trigger: RetentionDates.Day? = start.map(RetentionDates.day)
         if cls.trigger == .endOfFinancialYear, let t = trigger { trigger = RetentionDates.endOfFinancialYear(t) }
         let disposal = cls.retain.flatMap { period in trigger.map { RetentionDates.add(period, to: $0).text } }
-        reason.add("trigger", cls.trigger.rawValue)
-        reason.add("retain", cls.retain.map(\.text) ?? "permanent")
-
         let holds = schedule.holds.filter { Classifier.matchedKeys($0.when, f, lowered: lowered) != nil }.map(\.id)
-        if !holds.isEmpty { reason.add("holds", holds) }
-        return Classification(classID: cls.id, action: cls.action.rawValue, triggerDate: trigger?.text, disposalDate: disposal,
-                              holds: holds, reason: reason.text)
+        let reason = RetentionReason(class: cls.id, matched: winner?.keys ?? [],
+                                     why: winner == nil ? "no class matched: the default class applies" : nil, others: others,
+                                     trigger: cls.trigger.rawValue, retain: cls.retain.map(\.text) ?? "permanent", holds: holds.isEmpty ? nil : holds)
+        return Classification(classID: cls.id, action: cls.action, triggerDate: trigger?.text, disposalDate: disposal,
+                              holds: holds, reason: reason)
     }
 
     /// True when `text` (lower-cased UTF-8) holds `phrase` as whole words, in any case, its words separated by

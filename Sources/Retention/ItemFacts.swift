@@ -29,7 +29,7 @@ public struct ItemFacts: Sendable {
 /// One item's place in the schedule.
 public struct Classification: Sendable, Equatable {
     public var classID: String
-    public var action: String
+    public var action: DisposalAction
     /// The day the retention period starts from.
     public var triggerDate: String?
     /// Nil when the class is kept permanently (or the item has no date to start from).
@@ -37,7 +37,7 @@ public struct Classification: Sendable, Equatable {
     /// Holds that apply (ids); any one means the item is never a disposal candidate.
     public var holds: [String]
     /// Why: the class that won and the keys it matched, the other classes that matched and why they lost.
-    public var reason: String
+    public var reason: RetentionReason
 
     public var legalHold: Bool { !holds.isEmpty }
 

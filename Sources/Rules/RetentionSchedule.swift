@@ -7,7 +7,7 @@ import Yams
 /// line to fix instead of being found months later.
 public struct RetentionSchedule: Sendable {
     public enum Trigger: String, Sendable, CaseIterable { case lastModified = "last_modified", created, messageDate = "message_date", endOfFinancialYear = "end_of_financial_year" }
-    public enum Action: String, Sendable, CaseIterable { case destroy, review, transfer }
+    public typealias Action = DisposalAction
 
     public struct Period: Sendable, Equatable {
         public enum Unit: String, Sendable { case days, weeks, months, years }

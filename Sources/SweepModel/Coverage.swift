@@ -125,11 +125,7 @@ public struct Coverage: Sendable, Codable, Equatable {
 
     /// The stored error kinds in the account's words.
     public static func reason(_ kind: String) -> String {
-        switch kind {
-        case "io", "vanished", "other": return "unreadable"
-        case "special": return "not_a_regular_file"
-        default: return kind
-        }
+        ItemErrorKind(rawValue: kind)?.coverageReason ?? kind
     }
 
     public func encode(to encoder: Encoder) throws {

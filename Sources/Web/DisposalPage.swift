@@ -33,7 +33,7 @@ extension WebApp {
         let all = try DisposalReview(index: store).candidates(asOf: asOf)
         var rows = all.filter { r in
             let c = r.item
-            return (q["class"] == nil || c.classID == q["class"]) && (q["action"] == nil || c.action == q["action"])
+            return (q["class"] == nil || c.classID == q["class"]) && (q["action"] == nil || c.action.rawValue == q["action"])
                 && (q["marking"] == nil || (c.marking ?? "none") == q["marking"]) && (q["decision"] == nil || r.state == q["decision"])
                 && (glob == nil || glob!.matchesPathOrAncestor(c.relativePath))
         }
@@ -58,7 +58,7 @@ extension WebApp {
             return Reply.csv([["path", "class", "action", "trigger_date", "disposal_date", "owner", "size", "modified", "marking",
                                "reason", "decision", "reviewer", "decided_at"]] + list.rows.map { r in
                 let c = r.item
-                return [c.display, c.classID, c.action, c.triggerDate, r.due, c.owner, String(c.size),
+                return [c.display, c.classID, c.action.rawValue, c.triggerDate, r.due, c.owner, String(c.size),
                         c.modified.map { Timestamp(nanoseconds: $0).iso8601 }, c.marking, RetentionReason.describe(c.reason), r.state,
                         r.decision?.reviewer, r.decision?.decidedAt]
             }, filename: "sweep-disposal-\(list.asOf).csv")
@@ -102,7 +102,7 @@ extension WebApp {
             return ["<input type=\"checkbox\" name=\"item\" id=\"c\(n)\" value=\"\(HTML.escape(c.display))\">"
                         + "<label for=\"c\(n)\" class=\"vh\">Select \(HTML.escape(c.display))</label>",
                     "<a class=\"path\" href=\"\(HTML.escape(HTML.itemLink(c.display)))\">\(HTML.escape(c.display))</a>",
-                    HTML.escape(c.classID), HTML.escape(c.action), HTML.escape(r.due), HTML.escape(RetentionReason.describe(c.reason)),
+                    HTML.escape(c.classID), HTML.escape(c.action.rawValue), HTML.escape(r.due), HTML.escape(RetentionReason.describe(c.reason)),
                     HTML.escape(decision), HTML.bytes(c.size)]
         }
         body += HTML.table(caption: "Candidates \(start + 1)–\(start + shown.count) of \(list.rows.count)",

@@ -68,7 +68,7 @@ public struct ScanReport {
         s += HTML.table(caption: fresh.count > ScanReport.candidateRows ? "The first \(ScanReport.candidateRows), oldest due first" : "Oldest due first",
                         headers: ["due", "class", "action", "why", "path"],
                         rows: fresh.prefix(ScanReport.candidateRows).map { r in
-                            [HTML.escape(r.due), HTML.escape(r.item.classID), HTML.escape(r.item.action),
+                            [HTML.escape(r.due), HTML.escape(r.item.classID), HTML.escape(r.item.action.rawValue),
                              HTML.escape(RetentionReason.describe(r.item.reason)), "<span class=\"path\">\(HTML.escape(r.item.display))</span>"]
                         }, nowrap: [0, 1])
         return s

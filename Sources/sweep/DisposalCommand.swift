@@ -41,7 +41,7 @@ struct DisposalCommand: ParsableCommand {
         var owner: String?
 
         @Option(help: "Only this action: destroy, review or transfer.")
-        var action: String?
+        var action: DisposalAction?
 
         @Option(help: "Only items with this highest marking.")
         var marking: String?
@@ -58,9 +58,6 @@ struct DisposalCommand: ParsableCommand {
         func validate() throws {
             if let asOf, Timestamp.parse(asOf) == nil || asOf.count != 10 {
                 throw ValidationError("--as-of must be a date written YYYY-MM-DD, such as 2026-03-31")
-            }
-            if let action, !["destroy", "review", "transfer"].contains(action) {
-                throw ValidationError("--action must be destroy, review or transfer")
             }
             if let decision, !["pending", "approved", "rejected", "extended"].contains(decision) {
                 throw ValidationError("--decision must be pending, approved, rejected or extended")
@@ -85,7 +82,7 @@ struct DisposalCommand: ParsableCommand {
                 let bytes = rows.reduce(Int64(0)) { $0 + $1.item.size }
                 out.line("Disposal candidates at \(day): \(rows.count) items, \(ByteCount(bytes))")
                 FindingsOutput.printTableTo(out, [["due", "class", "action", "decision", "marking", "path"]] + rows.prefix(limit).map {
-                    [$0.due, $0.item.classID, $0.item.action, $0.state, $0.item.marking ?? "-", $0.item.display]
+                    [$0.due, $0.item.classID, $0.item.action.rawValue, $0.state, $0.item.marking ?? "-", $0.item.display]
                 })
                 if rows.count > limit { out.line("… \(rows.count - limit) more: --limit N, or --format csv for all") }
             case .csv:
@@ -93,15 +90,15 @@ struct DisposalCommand: ParsableCommand {
                                       "reason", "decision", "reviewer", "decided_at"]))
                 for r in rows {
                     let c = r.item
-                    out.line(CSVText.row([c.display, c.classID, c.action, c.triggerDate, r.due, c.owner, String(c.size),
-                                          c.modified.map { Timestamp(nanoseconds: $0).iso8601 }, c.marking, c.reason, r.state,
+                    out.line(CSVText.row([c.display, c.classID, c.action.rawValue, c.triggerDate, r.due, c.owner, String(c.size),
+                                          c.modified.map { Timestamp(nanoseconds: $0).iso8601 }, c.marking, RetentionReason.describe(c.reason), r.state,
                                           r.decision?.reviewer, r.decision?.decidedAt]))
                 }
             case .json:
                 for r in rows {
                     let c = r.item
                     var o = JSONObject()
-                    o.add("path", c.display); o.add("class", c.classID); o.add("action", c.action)
+                    o.add("path", c.display); o.add("class", c.classID); o.add("action", c.action.rawValue)
                     o.add("trigger_date", c.triggerDate); o.add("disposal_date", r.due); o.add("owner", c.owner)
                     o.add("size", c.size); o.add("modified", c.modified.map { Timestamp(nanoseconds: $0).iso8601 }); o.add("marking", c.marking)
                     o.add("reason", raw: c.reason)
@@ -345,7 +342,7 @@ extension DisposalCommand {
             let rows = try couldNotRun { try store.disposalLog().rows }
             let out = try Output(path: nil)
             func values(_ e: DisposalLogEntry) -> [String?] {
-                [String(e.seq), e.actDate, e.action, e.path, e.size.map { String($0) }, e.sha256, e.classID, e.authority, e.reviewer,
+                [String(e.seq), e.actDate, e.action.rawValue, e.path, e.size.map { String($0) }, e.sha256, e.classID, e.authority, e.reviewer,
                  e.decisionDate, e.detail, e.prevHash, e.hash]
             }
             switch format {
@@ -363,7 +360,7 @@ extension DisposalCommand {
             case .table:
                 out.line("Disposal log: \(rows.count) rows")
                 FindingsOutput.printTableTo(out, [["seq", "date", "action", "class", "reviewer", "path"]] + rows.map {
-                    [String($0.seq), String($0.actDate.prefix(10)), $0.action, $0.classID ?? "-", $0.reviewer ?? "-", $0.path]
+                    [String($0.seq), String($0.actDate.prefix(10)), $0.action.rawValue, $0.classID ?? "-", $0.reviewer ?? "-", $0.path]
                 })
             }
             out.flush()
@@ -409,8 +406,8 @@ extension DisposalCommand {
             switch l.outcome {
             case .done(let action, let detail):
                 done += 1
-                print("\((doneLabel ?? action).padding(toLength: 9, withPad: " ", startingAt: 0)) \(l.path): \(detail)")
-            case .wouldDo(let action): done += 1; print("would \(verb ?? action) \(l.path)")
+                print("\((doneLabel ?? action.rawValue).padding(toLength: 9, withPad: " ", startingAt: 0)) \(l.path): \(detail)")
+            case .wouldDo(let action): done += 1; print("would \(verb ?? action.rawValue) \(l.path)")
             case .refused(let why): refused += 1; print("refused   \(l.path): \(why)")
             }
         }
@@ -423,3 +420,5 @@ extension DisposalCommand {
         if refused > 0 { throw Exit.itemsUnreadable }
     }
 }
+
+extension DisposalAction: ExpressibleByArgument {}

@@ -98,6 +98,6 @@ import Testing
         // CCTV: 31 days, destroy; committee papers kept permanently and transferred.
         #expect(classify("Parks/CCTV/cam.mp4").disposalDate == "2024-06-01")
         #expect(classify("Democratic Services/Cabinet/minutes.pdf").disposalDate == nil)
-        #expect(classify("Democratic Services/Cabinet/minutes.pdf").action == "transfer")
+        #expect(classify("Democratic Services/Cabinet/minutes.pdf").action == .transfer)
     }
 }

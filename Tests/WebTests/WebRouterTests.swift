@@ -297,7 +297,7 @@ import Web
         #expect(hold.scope == ["**/hr/RECRUITMENT/2019", "**/Committee/Minutes"])
         #expect(hold.placedBy == "A Officer" && hold.reviewDate == "2026-06-30")
         #expect(hold.releasedBy == "B Officer" && hold.releaseReason == "Request answered")
-        let log = try store.disposalLog().rows.map(\.action)
+        let log = try store.disposalLog().rows.map(\.action.rawValue)
         #expect(log == ["hold", "hold-release"])
     }
 
