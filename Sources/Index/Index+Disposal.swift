@@ -115,24 +115,14 @@ extension SweepIndex {
         retention_action, trigger_date, disposal_date, retention_reason, marking, holds, rules_version, root
         """
 
-    static func disposalItem(_ r: Row) -> DisposalItem {
-        let p: Data = r[1]
-        return DisposalItem(
-            id: r[0], path: ItemPath(bytes: [UInt8](p)), display: r[2], relativePath: r[3], kind: ItemKind(rawValue: r[4]) ?? .unknown,
-            owner: r[5], size: r[6], modified: r[7], changed: r[8], device: r[9], inode: r[10], classID: r[11] ?? "UNCLASSIFIED",
-            action: (r[12] as String?).flatMap(DisposalAction.init(rawValue:)) ?? .review, triggerDate: r[13], disposalDate: r[14], reason: r[15] ?? "{}", marking: r[16],
-            rulesHolds: (r[17] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [],
-            rulesVersion: r[18], root: r[19] ?? "/")
-    }
-
     /// Present items whose (scheduled) disposal date is on or before `dueBy`, oldest due first; held ones too.
     public func disposalItems(dueBy: String) throws -> [DisposalItem] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try DisposalItem.fetchAll(db, sql: """
                 SELECT \(SweepIndex.disposalColumns) FROM item INDEXED BY item_by_disposal
                 WHERE gone_scan IS NULL AND disposal_date IS NOT NULL AND disposal_date <= ?
                 ORDER BY disposal_date, path
-                """, arguments: [dueBy]).map(SweepIndex.disposalItem)
+                """, arguments: [dueBy])
         }
     }
 
@@ -161,11 +151,9 @@ extension SweepIndex {
     /// The present item at exactly these bytes, dated or not (no disposal date → "").
     public func disposalItem(at path: ItemPath) throws -> DisposalItem? {
         try read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT id, path, display_path, relative_path, kind, owner, size, mtime_ns, ctime_ns, device, inode, retention_class,
-                       retention_action, trigger_date, coalesce(disposal_date, ''), retention_reason, marking, holds, rules_version, root
-                FROM item WHERE gone_scan IS NULL AND path = ? LIMIT 1
-                """, arguments: [Data(path.bytes)]).map(SweepIndex.disposalItem)
+            try DisposalItem.fetchOne(db, sql: """
+                SELECT \(SweepIndex.disposalColumns) FROM item WHERE gone_scan IS NULL AND path = ? LIMIT 1
+                """, arguments: [Data(path.bytes)])
         }
     }
 
@@ -194,19 +182,13 @@ extension SweepIndex {
         try read { db in
             guard try db.tableExists("disposal_decision") else { return [:] }
             var out: [ItemPath: DecisionRecord] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
+            let rows = try DecisionRecord.fetchCursor(db, sql: """
                 SELECT d.id, d.path, d.decision, d.extend, d.reviewer, d.reason, d.decided_at, d.class, d.size, d.mtime_ns, d.ctime_ns,
                        d.device, d.inode, d.sha256
                 FROM disposal_decision d
                 WHERE d.id = (SELECT max(id) FROM disposal_decision e WHERE e.path = d.path)
                 """)
-            while let r = try rows.next() {
-                let p: Data = r[1]
-                let path = ItemPath(bytes: [UInt8](p))
-                out[path] = DecisionRecord(id: r[0], path: path, decision: DecisionRecord.Kind(rawValue: r[2]) ?? .rejected, extend: r[3],
-                                           reviewer: r[4], reason: r[5], decidedAt: r[6], classID: r[7], size: r[8], modified: r[9],
-                                           changed: r[10], device: r[11], inode: r[12], sha256: r[13])
-            }
+            while let d = try rows.next() { out[d.path] = d }
             return out
         }
     }
@@ -239,15 +221,10 @@ extension SweepIndex {
     public func disposalLog() throws -> (rows: [DisposalLogEntry], lastIssued: Int64) {
         try read { db in
             guard try db.tableExists("disposal_log") else { return ([], 0) }
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try DisposalLogEntry.fetchAll(db, sql: """
                 SELECT seq, path, size, sha256, class, action, authority, reviewer, decision_date, act_date, detail, prev_hash, hash
                 FROM disposal_log ORDER BY seq
-                """).map { r in
-                var e = DisposalLogEntry(path: r[1], size: r[2], sha256: r[3], classID: r[4], action: LogAction(rawValue: r[5]), authority: r[6], reviewer: r[7],
-                                         decisionDate: r[8], actDate: r[9], detail: r[10])
-                e.seq = r[0]; e.prevHash = r[11]; e.hash = r[12]
-                return e
-            }
+                """)
             let issued = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'disposal_log'") ?? 0
             return (rows, issued)
         }
@@ -297,17 +274,10 @@ extension SweepIndex {
     public func intents() throws -> [DisposalIntent] {
         try read { db in
             guard try db.tableExists("disposal_intent") else { return [] }
-            return try Row.fetchAll(db, sql: """
+            return try DisposalIntent.fetchAll(db, sql: """
                 SELECT id, item_id, path, path_bytes, root, stored_at, quarantine, size, sha256, class, device, inode, reviewer, decided_at,
                        authority, started_at FROM disposal_intent ORDER BY id
-                """).map { r in
-                let pb: Data = r[3], sa: Data = r[5]
-                var i = DisposalIntent(itemID: r[1], path: r[2], pathBytes: ItemPath(bytes: [UInt8](pb)), root: r[4],
-                                       storedAt: ItemPath(bytes: [UInt8](sa)), quarantine: r[6], size: r[7], sha256: r[8], classID: r[9],
-                                       device: r[10], inode: r[11], reviewer: r[12], decidedAt: r[13], authority: r[14], startedAt: r[15])
-                i.id = r[0]
-                return i
-            }
+                """)
         }
     }
 
@@ -341,14 +311,10 @@ extension SweepIndex {
     /// Copies not yet purged whose grace period ends on or before `asOf`, in `quarantine` when given.
     public func copiesToPurge(asOf: String, quarantine: String?) throws -> [QuarantinedCopy] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try QuarantinedCopy.fetchAll(db, sql: """
                 SELECT id, path, stored_at, quarantine, size, sha256, class, moved_at, purge_after FROM disposal_quarantine
                 WHERE purged_at IS NULL AND purge_after <= ? AND (? IS NULL OR quarantine = ?) ORDER BY id
-                """, arguments: [asOf, quarantine, quarantine]).map { r in
-                let p: Data = r[2]
-                return QuarantinedCopy(id: r[0], path: r[1], storedAt: ItemPath(bytes: [UInt8](p)), quarantine: r[3], size: r[4],
-                                       sha256: r[5], classID: r[6], movedAt: r[7], purgeAfter: r[8])
-            }
+                """, arguments: [asOf, quarantine, quarantine])
         }
     }
 
@@ -372,14 +338,69 @@ extension SweepIndex {
     /// Copies whose deletion began and was not recorded as done: a purge was cut short.
     public func copiesBeingPurged() throws -> [QuarantinedCopy] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try QuarantinedCopy.fetchAll(db, sql: """
                 SELECT id, path, stored_at, quarantine, size, sha256, class, moved_at, purge_after FROM disposal_quarantine
                 WHERE purged_at IS NULL AND purging_at IS NOT NULL ORDER BY id
-                """).map { r in
-                let p: Data = r[2]
-                return QuarantinedCopy(id: r[0], path: r[1], storedAt: ItemPath(bytes: [UInt8](p)), quarantine: r[3], size: r[4],
-                                       sha256: r[5], classID: r[6], movedAt: r[7], purgeAfter: r[8])
-            }
+                """)
         }
+    }
+}
+
+// MARK: - Rows read by column name
+
+extension ItemPath {
+    /// A path stored as a BLOB of its bytes.
+    init(blob row: Row, _ column: String) {
+        let data: Data = row[column]
+        self.init(bytes: [UInt8](data))
+    }
+}
+
+extension DisposalItem: FetchableRecord {
+    public init(row: Row) {
+        let holds: String? = row["holds"]
+        self.init(id: row["id"], path: ItemPath(blob: row, "path"), display: row["display_path"], relativePath: row["relative_path"],
+                  kind: ItemKind(rawValue: row["kind"]) ?? .unknown, owner: row["owner"], size: row["size"], modified: row["mtime_ns"],
+                  changed: row["ctime_ns"], device: row["device"], inode: row["inode"], classID: row["retention_class"] ?? "UNCLASSIFIED",
+                  action: (row["retention_action"] as String?).flatMap(DisposalAction.init(rawValue:)) ?? .review,
+                  triggerDate: row["trigger_date"], disposalDate: row["disposal_date"] ?? "", reason: row["retention_reason"] ?? "{}",
+                  marking: row["marking"],
+                  rulesHolds: holds.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [],
+                  rulesVersion: row["rules_version"], root: row["root"] ?? "/")
+    }
+}
+
+extension DecisionRecord: FetchableRecord {
+    public init(row: Row) {
+        self.init(id: row["id"], path: ItemPath(blob: row, "path"), decision: DecisionRecord.Kind(rawValue: row["decision"]) ?? .rejected,
+                  extend: row["extend"], reviewer: row["reviewer"], reason: row["reason"], decidedAt: row["decided_at"],
+                  classID: row["class"], size: row["size"], modified: row["mtime_ns"], changed: row["ctime_ns"], device: row["device"],
+                  inode: row["inode"], sha256: row["sha256"])
+    }
+}
+
+extension DisposalLogEntry: FetchableRecord {
+    public init(row: Row) {
+        self.init(path: row["path"], size: row["size"], sha256: row["sha256"], classID: row["class"], action: LogAction(rawValue: row["action"]),
+                  authority: row["authority"], reviewer: row["reviewer"], decisionDate: row["decision_date"], actDate: row["act_date"],
+                  detail: row["detail"])
+        seq = row["seq"]; prevHash = row["prev_hash"]; hash = row["hash"]
+    }
+}
+
+extension SweepIndex.DisposalIntent: FetchableRecord {
+    public init(row: Row) {
+        self.init(itemID: row["item_id"], path: row["path"], pathBytes: ItemPath(blob: row, "path_bytes"), root: row["root"],
+                  storedAt: ItemPath(blob: row, "stored_at"), quarantine: row["quarantine"], size: row["size"], sha256: row["sha256"],
+                  classID: row["class"], device: row["device"], inode: row["inode"], reviewer: row["reviewer"], decidedAt: row["decided_at"],
+                  authority: row["authority"], startedAt: row["started_at"])
+        id = row["id"]
+    }
+}
+
+extension QuarantinedCopy: FetchableRecord {
+    public init(row: Row) {
+        self.init(id: row["id"], path: row["path"], storedAt: ItemPath(blob: row, "stored_at"), quarantine: row["quarantine"],
+                  size: row["size"], sha256: row["sha256"], classID: row["class"], movedAt: row["moved_at"], purgeAfter: row["purge_after"])
     }
 }

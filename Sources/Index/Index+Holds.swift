@@ -84,16 +84,21 @@ extension SweepIndex {
     static func holds(_ db: Database) throws -> [HoldRecord] {
         // An index from before holds were stored has no table until a writer migrates it.
         guard try db.tableExists("hold") else { return [] }
-        return try Row.fetchAll(db, sql: """
+        return try HoldRecord.fetchAll(db, sql: """
             SELECT h.id, h.reason, h.authority, h.scope, h.start_date, h.review_date, h.placed_by, h.placed_at,
-                   r.released_by, r.released_at, r.reason
+                   r.released_by, r.released_at, r.reason AS release_reason
             FROM hold h LEFT JOIN hold_release r ON r.hold_id = h.id ORDER BY h.placed_at, h.id
-            """).map { r in
-            let scopeText: String = r[3]
-            let scope = (try? JSONDecoder().decode([String].self, from: Data(scopeText.utf8))) ?? []
-            return HoldRecord(id: r[0], reason: r[1], authority: r[2], scope: scope, startDate: r[4], reviewDate: r[5],
-                              placedBy: r[6], placedAt: r[7], releasedBy: r[8], releasedAt: r[9], releaseReason: r[10])
-        }
+            """)
+    }
+}
+
+extension HoldRecord: FetchableRecord {
+    public init(row: Row) {
+        let scopeText: String = row["scope"]
+        self.init(id: row["id"], reason: row["reason"], authority: row["authority"],
+                  scope: (try? JSONDecoder().decode([String].self, from: Data(scopeText.utf8))) ?? [],
+                  startDate: row["start_date"], reviewDate: row["review_date"], placedBy: row["placed_by"], placedAt: row["placed_at"],
+                  releasedBy: row["released_by"], releasedAt: row["released_at"], releaseReason: row["release_reason"])
     }
 }
 
