@@ -228,7 +228,7 @@ def col(i):
     return s
 
 
-def make_xlsx(rng, prose):
+def make_xlsx(rng, prose, rows=None):
     strings, index = [], {}
 
     def sst(s):
@@ -237,9 +237,10 @@ def make_xlsx(rng, prose):
             strings.append(s)
         return index[s]
 
+    rows_wanted = rows or rng.randint(300, 2500)
     headers = ["Reference", "Name", "Address", "Notes", "Officer", "Amount", "Balance", "Status"]
     rows = [[("s", sst(h)) for h in headers]]
-    for r in range(rng.randint(300, 2500)):
+    for r in range(rows_wanted):
         rows.append([("n", rng.randint(100000, 999999)),
                      ("s", sst(f"{rng.choice(['Jane', 'John', 'Sam', 'Alex', 'Priya', 'Mohammed'])} "
                                f"{rng.choice(['Example', 'Sample', 'Bloggs', 'Doe', 'Test'])}")),

@@ -187,8 +187,10 @@ public struct ExtractionLimits: Sendable {
 
 /// The executable a worker process runs (`sweep extract-worker`).
 public struct Isolation: Sendable {
-    public var executable: String
-    public init(executable: String) { self.executable = executable }
+    public var executable: String { pool.executable }
+    /// The scan's worker processes, shared by every copy of its limits.
+    public let pool: WorkerPool
+    public init(executable: String) { pool = WorkerPool(executable: executable) }
 }
 
 /// Shared by all the extraction of one file on disk: counts expanded bytes and children against the limits

@@ -136,44 +136,37 @@ public enum Isolated {
 
     static func run(_ isolation: Isolation, input: [UInt8], reader: Reader, seconds: Double, cap: Int, stop: StopFlag?,
                     visit: (Child) -> Bool) -> Extraction {
-        signal(SIGPIPE, SIG_IGN)   // a worker that died must not take the scan with it
         let what = reader == .pdf ? "the PDF reader" : reader == .pst ? "the PST reader" : "the archive reader"
-        var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0]
-        guard pipeClosedOnExec(&toChild) else { return .failed(.unreadable, "no pipe for \(what): \(String(cString: strerror(errno)))") }
-        guard pipeClosedOnExec(&fromChild) else {
-            close(toChild[0]); close(toChild[1])
-            return .failed(.unreadable, "no pipe for \(what): \(String(cString: strerror(errno)))")
+        let worker: WorkerPool.Worker
+        switch isolation.pool.take() {
+        case .success(let w): worker = w
+        case .failure(let why): return .failed(.unreadable, "could not start \(what) (\(isolation.executable)): \(why.message)")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(isolation.executable), strdup("extract-worker"), nil]
-        defer { argv.forEach { free($0) } }
-        // A crash in the worker is an answer, not a report: no backtrace printed and waited for.
-        var env: [UnsafeMutablePointer<CChar>?] = []
-        var cursor = environ
-        while let v = cursor.pointee {
-            if strncmp(v, "SWIFT_BACKTRACE=", 16) != 0 { env.append(strdup(v)) }
-            cursor += 1
+        let outcome = exchange(worker, input: input, reader: reader, what: what, seconds: seconds, cap: cap, stop: stop, visit: visit)
+        if outcome.finished {
+            isolation.pool.give(worker)
+            return outcome.extraction
         }
-        env.append(strdup("SWIFT_BACKTRACE=enable=no"))
-        env.append(nil)
-        defer { env.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, isolation.executable, &actions, nil, argv, env)
-        close(toChild[0]); close(fromChild[1])
-        guard spawned == 0 else {
-            close(toChild[1]); close(fromChild[0])
-            return .failed(.unreadable, "could not start \(what) (\(isolation.executable)): \(String(cString: strerror(spawned)))")
-        }
-        // The request: small for a file on disk; for bytes the worker reads it all before it answers.
-        writeAll(toChild[1], input)
-        close(toChild[1])
+        let status = isolation.pool.retire(worker)
+        return failed(outcome, status: status, reader: reader, what: what, seconds: seconds, stop: stop)
+    }
 
-        let stream = FrameReader(fd: fromChild[0], seconds: seconds, stop: stop)
+    /// What one request to a worker gave.
+    struct Exchange {
+        var extraction: Extraction
+        var finished: Bool
+        var timedOut: Bool
+        var pages: Int
+        var children: Int
+        var stoppedByVisitor: Bool
+    }
+
+    /// Sends one request to `worker` and reads its answer: pages and nested items as they come, then the end.
+    static func exchange(_ worker: WorkerPool.Worker, input: [UInt8], reader: Reader, what: String, seconds: Double, cap: Int,
+                         stop: StopFlag?, visit: (Child) -> Bool) -> Exchange {
+        // The request: small for a file on disk; for bytes the worker reads it all before it answers.
+        writeAll(worker.input, input)
+        let stream = FrameReader(fd: worker.output, seconds: seconds, stop: stop)
         var pages: [String] = []
         var end: Part?
         var children = 0
@@ -209,10 +202,6 @@ public enum Isolated {
             }
             if let e = frame.end { end = e; break }
         }
-        close(fromChild[0])
-        if end == nil { kill(pid, SIGKILL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
 
         var e = end?.extraction ?? Extraction()
         if reader == .pdf {
@@ -222,12 +211,20 @@ public enum Isolated {
             let edges = pages.flatMap(PDFDocument.edgeLines)
             if !edges.isEmpty { e.headers["x-header-footer"] = edges.joined(separator: "\n") }
         }
-        guard end == nil, !stoppedByVisitor else { return e }
-        let read = reader == .pdf ? (pages.isEmpty ? "nothing was read" : "\(pages.count) page(s) were read")
-            : (children == 0 ? "nothing was read" : "\(children) item(s) inside were read")
+        // A worker stopped mid-answer (by the visitor, a deadline or its death) is not used again.
+        return Exchange(extraction: e, finished: end != nil && !stoppedByVisitor, timedOut: stream.timedOut,
+                        pages: pages.count, children: children, stoppedByVisitor: stoppedByVisitor)
+    }
+
+    /// The item's extraction when its worker did not finish: what was read, and why it stopped.
+    static func failed(_ x: Exchange, status: Int32, reader: Reader, what: String, seconds: Double, stop: StopFlag?) -> Extraction {
+        var e = x.extraction
+        if x.stoppedByVisitor { return e }   // the scanner had what it wanted: nothing failed
+        let read = reader == .pdf ? (x.pages == 0 ? "nothing was read" : "\(x.pages) page(s) were read")
+            : (x.children == 0 ? "nothing was read" : "\(x.children) item(s) inside were read")
         if stop?.isRequested == true {
             e.problem = Problem(.interrupted, "the scan was stopped while this item was read; the next scan reads it again")
-        } else if stream.timedOut {
+        } else if x.timedOut {
             e.problem = Problem(.timeout, "\(what) took more than \(Int(seconds)) s without progress and was stopped; \(read)")
         } else {
             // Killed by its own limits, or crashed inside the library.
@@ -336,21 +333,52 @@ public enum Isolated {
     /// `sweep extract-worker`: reads one request from standard input, limits itself, reads the item and answers
     /// on standard output. The exit status is 0 whatever the item held.
     public static func workerMain() -> Int32 {
+        // The address-space limit is set once, at the first request (every request of a scan names the same);
+        // the CPU limit is moved on for each request, to what the worker has used so far plus the item's time.
+        var memorySet = false
+        if let log = ProcessInfo.processInfo.environment["SWEEP_WORKER_LOG"] {   // for the tests: one line per worker started
+            let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            if fd >= 0 { writeAll(fd, Array("\(getpid())\n".utf8)); close(fd) }
+        }
+        while let (request, payload) = nextRequest() {
+            if !memorySet {
+                var memory = rlimit(rlim_cur: rlim_t(request.memory), rlim_max: rlim_t(request.memory))
+                setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &memory)
+                memorySet = true
+                _ = Archive.utf8Locale
+            }
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let used = rlim_t(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + 1
+            var time = rlimit()
+            getrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &time)
+            time.rlim_cur = min(used + rlim_t(request.seconds.rounded(.up)) + 1, time.rlim_max)
+            setrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &time)
+            faultForTests(request)
+            serve(request, payload)
+        }
+        return 0
+    }
+
+    /// The next request on standard input, or nil at its end (the scan closed it, or ended).
+    static func nextRequest() -> (request: Request, payload: [UInt8])? {
         var header: [UInt8] = []
         var byte: UInt8 = 0
-        while read(0, &byte, 1) == 1 && byte != 10 { header.append(byte) }
-        guard let request = try? JSONDecoder().decode(Request.self, from: Data(header)) else { return 2 }
+        while true {
+            let n = read(0, &byte, 1)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return nil }
+            if byte == 10 { break }
+            header.append(byte)
+        }
+        guard let request = try? JSONDecoder().decode(Request.self, from: Data(header)) else { return nil }
         var payload: [UInt8] = []
         if let length = request.length { payload = readAll(0, limit: length) }
-        // The limits the scanner cannot impose from outside on a library call.
-        var memory = rlimit(rlim_cur: rlim_t(request.memory), rlim_max: rlim_t(request.memory))
-        setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &memory)
-        let cpu = rlim_t(request.seconds.rounded(.up)) + 1
-        var time = rlimit(rlim_cur: cpu, rlim_max: cpu + 1)
-        setrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &time)
-        faultForTests()
-        _ = Archive.utf8Locale
+        return (request, payload)
+    }
 
+    /// Reads one item and answers: pages, nested items, then the end.
+    static func serve(_ request: Request, _ payload: [UInt8]) {
         var limits = ExtractionLimits()
         limits.secondsPerItem = request.seconds
         limits.textCap = request.textCap
@@ -387,7 +415,7 @@ public enum Isolated {
         case .archive:
             if let path = request.path {
                 let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-                guard fd >= 0 else { send(Frame(end: Part(.failed(.unreadable, "open failed: " + String(cString: strerror(errno))), withText: false))); return 0 }
+                guard fd >= 0 else { send(Frame(end: Part(.failed(.unreadable, "open failed: " + String(cString: strerror(errno))), withText: false))); return }
                 defer { close(fd) }
                 var st = stat()
                 fstat(fd, &st)
@@ -408,13 +436,15 @@ public enum Isolated {
             }
         }
         send(Frame(end: Part(e, withText: request.reader != .pdf)))
-        return 0
     }
 
     /// `SWEEP_WORKER_FAULT=hang|spin|crash|hog`: the worker misbehaves as a hostile file can make a library
-    /// misbehave, so the tests can show the scan survives each. Read only by the worker process.
-    static func faultForTests() {
-        switch ProcessInfo.processInfo.environment["SWEEP_WORKER_FAULT"] {
+    /// misbehave, so the tests can show the scan survives each; with `SWEEP_WORKER_FAULT_ON=TEXT`, only on items
+    /// whose path holds TEXT. Read only by the worker process.
+    static func faultForTests(_ request: Request) {
+        let env = ProcessInfo.processInfo.environment
+        if let only = env["SWEEP_WORKER_FAULT_ON"], !(request.path ?? request.name).contains(only) { return }
+        switch env["SWEEP_WORKER_FAULT"] {
         case "hang": while true { sleep(1) }
         case "spin": var x = 0; while true { x &+= 1; if x == -1 { break } }
         case "crash": UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = 1   // a bad pointer, as a library bug would have

@@ -104,11 +104,15 @@ public final class ScanWriter: @unchecked Sendable {
                 var ids: [ItemPath: Int64] = [:]
                 written += r.upserts.count + r.moves.count + r.nested.count
                 if r.listed { _ = try folderID(r.folder, db) }
+                // Statements run once a folder are prepared once a scan (each preparation costs GRDB's authorizer a
+                // call per column).
                 if r.listed {
-                    try db.execute(sql: "UPDATE item SET gone_scan = ? WHERE path = ? AND kind = 'directory' AND gone_scan IS NULL",
-                                   arguments: [scanID, Data(r.folder.bytes)])
+                    if !freshIndex {
+                        try db.cachedStatement(sql: "UPDATE item SET gone_scan = ? WHERE path = ? AND kind = 'directory' AND gone_scan IS NULL")
+                            .execute(arguments: [scanID, Data(r.folder.bytes)])
+                    }
                 } else {
-                    try db.execute(sql: "UPDATE folder SET last_seen_scan = ? WHERE path = ?", arguments: [scanID, Data(r.folder.bytes)])
+                    try db.cachedStatement(sql: "UPDATE folder SET last_seen_scan = ? WHERE path = ?").execute(arguments: [scanID, Data(r.folder.bytes)])
                 }
                 for rec in r.upserts { ids[rec.path] = try upsert(rec, st, db) }
                 for m in r.moves {

@@ -20,6 +20,8 @@ public final class Scanner: @unchecked Sendable {
     private let walker: Walker
     private let contexts = ContextPool()
     private var indexWasEmpty = false
+    /// Seconds spent in the walk (with reading) and in the duplicate stages after it, for `scan --json`.
+    public private(set) var phases: (walk: Double, fingerprints: Double) = (0, 0)
     private var detectors: LazyDetector?
     private let classifier: Classifier
     /// Threads free to help a folder with much to read (see ``reserveHelpers(_:)``).
@@ -67,7 +69,10 @@ public final class Scanner: @unchecked Sendable {
                                     detectionEnabled: configuration.rules.detectionEnabled)
         writer.freshIndex = indexWasEmpty
         try walk(into: writer)
+        let walked = Timestamp.now()
         let fingerprints = try fingerprint(after: writer)
+        phases = (walk: Double(walked.nanoseconds - started.nanoseconds) / 1e9,
+                  fingerprints: Double(Timestamp.now().nanoseconds - walked.nanoseconds) / 1e9)
         progress.phase = .finishing
         let seconds = Double(Timestamp.now().nanoseconds - started.nanoseconds) / 1e9
         let summary = try writer.finish(walkComplete: !walker.wasStopped, seconds: seconds,
@@ -142,8 +147,12 @@ public final class Scanner: @unchecked Sendable {
             result.errors += 1
         }
 
-        var previous: [RawName: PreviousItem]
-        do { previous = try index.previousItems(inFolder: listing.folder, rulesVersion: rulesVersion) } catch { previous = [:] }
+        // An index that was empty when the scan began has nothing to compare a listing with (a path met twice,
+        // under overlapping roots, is settled by the writer's upsert).
+        var previous: [RawName: PreviousItem] = [:]
+        if !indexWasEmpty {
+            do { previous = try index.previousItems(inFolder: listing.folder, rulesVersion: rulesVersion) } catch { previous = [:] }
+        }
 
         // First the listing against the index: what is unchanged needs nothing more.
         var toRead: [(entry: Entry, prev: PreviousItem?)] = []
@@ -310,6 +319,16 @@ public final class Scanner: @unchecked Sendable {
         switch kind {
         case .file:
             guard let st = entry.stat else { return rec }
+            // A small file is fingerprinted now, in one read on this walk thread: among thousands of small files
+            // nearly every size is shared, so the duplicate stage would open it anyway, and its row then goes in
+            // complete instead of being rewritten by that stage. A failed read leaves the stage to try (and to
+            // record the error).
+            if st.size > 0 && st.size <= Int64(Fingerprint.wholeReadSize) {
+                let expected = FileDigest.Expected(id: st.id, size: st.size, modified: st.modified.nanoseconds)
+                if case .success(let h) = ctx.withBuffer({ FileDigest.all(entry.path, expected, buffer: $0) }) {
+                    rec.fingerprint = (h.prefix, h.suffix, h.content.hex)
+                }
+            }
             guard !configuration.dupesOnly else { return rec }   // a duplicate sweep needs no type
             let outcome = ctx.withBuffer { buffer in
                 FileHead.read(entry.path, limit: configuration.headBytes, expected: st.id, into: buffer) { head -> (String, Reading?, Int) in
@@ -560,7 +579,8 @@ final class WorkerContext {
     private let buffer: UnsafeMutableRawBufferPointer
     private var owners: [UInt32: String?] = [:]
 
-    init(bufferSize: Int = 64 * 1024) {
+    /// Room for a file the walk fingerprints whole (and the one byte more that tells one that grew).
+    init(bufferSize: Int = Fingerprint.wholeReadSize + 4096) {
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
     }
 

@@ -50,6 +50,53 @@ import Testing
     }
 }
 
+/// Workers are kept between items: a share of PDFs starts a worker per scanning thread, not per file, and a
+/// worker that crashed on one file is replaced for the next.
+@Suite struct WorkerPoolTests {
+    func pdfs(_ n: Int) throws -> TempTree {
+        let t = TempTree("pdfs")
+        for i in 0..<n {
+            try FileManager.default.copyItem(atPath: repositoryRoot + "/fixtures/formats/pdf/report.pdf", toPath: t.path("case-\(i).pdf"))
+            t.file("note-\(i).txt", "note \(i)\n")   // a different size each: the copies are not a duplicate-only tree
+        }
+        return t
+    }
+
+    func workers(_ log: String) -> Set<String> {
+        Set(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init))
+    }
+
+    @Test func aShareOfPDFsStartsAWorkerPerThreadNotPerFile() throws {
+        let t = try pdfs(12)
+        let work = TempTree()
+        let log = work.path("workers.log")
+        let scan = try runSweep(["scan", t.root, "--index", work.path("p.db"), "--jobs", "2", "--quiet"],
+                                prefix: ["/usr/bin/env", "SWEEP_WORKER_LOG=\(log)"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let items = try runSweep(["export", "--index", work.path("p.db")]).jsonLines.filter { ($0["path"] as? String)?.hasSuffix(".pdf") == true }
+        #expect(items.count == 12)
+        #expect(items.allSatisfy { $0["error"] is NSNull && ($0["pii"] as? [String: Int])?["nino"] == 1 })
+        let started = workers(log)
+        #expect(!started.isEmpty && started.count <= 2, "\(started.count) workers for 12 PDFs")
+    }
+
+    @Test func aWorkerThatCrashedIsReplacedForTheNextFile() throws {
+        let t = try pdfs(6)
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/fixtures/formats/pdf/report.pdf", toPath: t.path("bad.pdf"))
+        let work = TempTree()
+        let log = work.path("workers.log")
+        let scan = try runSweep(["scan", t.root, "--index", work.path("p.db"), "--jobs", "1", "--quiet"],
+                                prefix: ["/usr/bin/env", "SWEEP_WORKER_LOG=\(log)", "SWEEP_WORKER_FAULT=crash", "SWEEP_WORKER_FAULT_ON=bad.pdf"])
+        #expect(scan.status == 1)
+        let items = try runSweep(["export", "--index", work.path("p.db")]).jsonLines.filter { ($0["path"] as? String)?.hasSuffix(".pdf") == true }
+        let bad = try #require(items.first { ($0["path"] as? String)?.hasSuffix("/bad.pdf") == true })
+        #expect((bad["error"] as? String)?.hasPrefix("corrupt") == true, "\(String(describing: bad["error"]))")
+        let good = items.filter { ($0["path"] as? String)?.hasSuffix("/bad.pdf") == false }
+        #expect(good.count == 6 && good.allSatisfy { $0["error"] is NSNull && ($0["pii"] as? [String: Int])?["nino"] == 1 })
+        #expect(workers(log).count == 2, "one worker until the crash, one after")
+    }
+}
+
 /// A real Outlook store (../shared/samples/mail/, which the project cannot commit) read through the worker: its
 /// folders, messages and the items attached to them come back as they do in process.
 @Suite struct IsolatedStoreTests {
