@@ -113,6 +113,13 @@ public final class SweepIndex: Sendable {
         do { return try pool.read(body) } catch let e as DatabaseError { throw SweepIndex.translate(e, path: path) }
     }
 
+    /// One SELECT, outside an explicit transaction: SQLite gives the statement its own consistent snapshot, and
+    /// the BEGIN, savepoint and COMMIT a `read` wraps around it (most of the cost of a one-query read, paid once
+    /// a folder on a re-scan) are not needed. Only for a body that runs a single statement.
+    func readOneStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.unsafeRead(body) } catch let e as DatabaseError { throw SweepIndex.translate(e, path: path) }
+    }
+
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch let e as DatabaseError { throw SweepIndex.translate(e, path: path) }
     }
@@ -120,7 +127,7 @@ public final class SweepIndex: Sendable {
     /// Items stored for one folder (present or gone), by name: what the scanner compares a listing against.
     /// `sameRules` on each says whether it was last read under `rulesVersion`.
     public func previousItems(inFolder folder: ItemPath, rulesVersion: String) throws -> [RawName: PreviousItem] {
-        try read { db in
+        try readOneStatement { db in
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT item.id, item.name, item.kind, item.size, item.mtime_ns, item.ctime_ns, item.device, item.inode,
                        item.rules_version = ?, item.error IS NOT NULL, item.gone_scan IS NOT NULL,
@@ -144,7 +151,7 @@ public final class SweepIndex: Sendable {
     /// Stored files with this identity (device + inode) and the same size and modified time: candidates for a
     /// move. Size and time guard against a deleted file's inode being reused by a new one.
     public func items(withIdentity id: FileID, size: Int64, modified: Timestamp) throws -> [(id: Int64, path: ItemPath, gone: Bool)] {
-        try read { db in
+        try readOneStatement { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT id, path, gone_scan IS NOT NULL FROM item
                 WHERE device = ? AND inode = ? AND size = ? AND mtime_ns = ? AND parent_id IS NULL AND kind = 'file'

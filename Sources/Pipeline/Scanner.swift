@@ -28,6 +28,8 @@ public final class Scanner: @unchecked Sendable {
     private let spareHelpers: Atomic<Int>
     /// Set by ``stop()``: the readers and detection of the items in hand see it.
     let stopFlag = StopFlag()
+    /// Small files fingerprinted in the walk's own read (counted with the duplicate stage's reads).
+    let walkFingerprints = Atomic<Int>(0)
 
     public init(configuration: ScanConfiguration, index: SweepIndex, progress: ScanProgress = ScanProgress()) {
         self.configuration = configuration
@@ -76,7 +78,8 @@ public final class Scanner: @unchecked Sendable {
         progress.phase = .finishing
         let seconds = Double(Timestamp.now().nanoseconds - started.nanoseconds) / 1e9
         let summary = try writer.finish(walkComplete: !walker.wasStopped, seconds: seconds,
-                                        fingerprinted: fingerprints.read, fingerprintErrors: fingerprints.errors)
+                                        fingerprinted: fingerprints.read + walkFingerprints.load(ordering: .relaxed),
+                                        fingerprintErrors: fingerprints.errors)
         progress.phase = .done
         return summary
     }
@@ -214,11 +217,12 @@ public final class Scanner: @unchecked Sendable {
             ? reserveHelpers(toRead.count - 1) : 0
         if helpers > 0 {
             let entries = toRead.map(\.entry)
+            let known = toRead.map { sameContent($0.prev, $0.entry.stat) }
             parallelStream(entries.count, jobs: helpers + 1, bufferSize: 0, { [self] i, _ in
                 let c = contexts.take()
                 defer { contexts.give(c) }
                 var nested: [ItemRecord] = []
-                let rec = record(for: entries[i], in: listing, context: c, nested: &nested)
+                let rec = record(for: entries[i], in: listing, context: c, contentKnown: known[i], nested: &nested)
                 return (rec, nested)
             }, deliver: { i, read in
                 add(toRead[i].prev, read.0, read.1)
@@ -233,7 +237,8 @@ public final class Scanner: @unchecked Sendable {
         } else {
             for item in toRead {
                 var nested: [ItemRecord] = []
-                let rec = record(for: item.entry, in: listing, context: ctx, nested: &nested)
+                let rec = record(for: item.entry, in: listing, context: ctx, contentKnown: sameContent(item.prev, item.entry.stat),
+                                 nested: &nested)
                 add(item.prev, rec, nested)
             }
         }
@@ -264,6 +269,14 @@ public final class Scanner: @unchecked Sendable {
     }
 
     private func releaseHelpers(_ n: Int) { spareHelpers.add(n, ordering: .relaxed) }
+
+    /// The same bytes as the stored row (same file, size and times), whatever else changed (the rules): its
+    /// fingerprints stand, and the writer keeps them.
+    private func sameContent(_ p: PreviousItem?, _ st: FileStat?) -> Bool {
+        guard let p, let st, !p.gone, p.kind == .file, st.kind == .file else { return false }
+        return p.size == st.size && p.modified == st.modified.nanoseconds && p.changed == st.changed.nanoseconds
+            && p.device == Int64(bitPattern: st.id.device) && p.inode == Int64(bitPattern: st.id.inode)
+    }
 
     private func isUnchanged(_ p: PreviousItem, _ st: FileStat) -> Bool {
         !p.gone && p.sameRules && p.kind == st.kind
@@ -299,7 +312,8 @@ public final class Scanner: @unchecked Sendable {
     }
 
     /// Everything known about one entry; for a regular file, its type from the first bytes.
-    private func record(for entry: Entry, in listing: Listing, context ctx: WorkerContext, nested: inout [ItemRecord]) -> ItemRecord {
+    private func record(for entry: Entry, in listing: Listing, context ctx: WorkerContext, contentKnown: Bool = false,
+                        nested: inout [ItemRecord]) -> ItemRecord {
         let kind: ItemKind = entry.stat?.kind ?? .unknown
         var rec = ItemRecord(path: entry.path, folder: listing.folder, root: listing.root.display,
                              relativePath: entry.relative, kind: kind, size: entry.stat?.size ?? 0,
@@ -323,16 +337,18 @@ public final class Scanner: @unchecked Sendable {
             // nearly every size is shared, so the duplicate stage would open it anyway, and its row then goes in
             // complete instead of being rewritten by that stage. A failed read leaves the stage to try (and to
             // record the error).
-            if st.size > 0 && st.size <= Int64(Fingerprint.wholeReadSize) {
+            if st.size > 0 && st.size <= Int64(Fingerprint.wholeReadSize) && !contentKnown {
                 let expected = FileDigest.Expected(id: st.id, size: st.size, modified: st.modified.nanoseconds)
                 if case .success(let h) = ctx.withBuffer({ FileDigest.all(entry.path, expected, buffer: $0) }) {
                     rec.fingerprint = (h.prefix, h.suffix, h.content.hex)
+                    walkFingerprints.add(1, ordering: .relaxed)
                 }
             }
             guard !configuration.dupesOnly else { return rec }   // a duplicate sweep needs no type
             let outcome = ctx.withBuffer { buffer in
                 FileHead.read(entry.path, limit: configuration.headBytes, expected: st.id, into: buffer) { head -> (String, Reading?, Int) in
-                    let mime = TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
+                    let mime = Identify.decisive(extension: rec.fileExtension, head: head)
+                        ?? TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
                     return (mime, Identify.reading(mime: mime, extension: rec.fileExtension, head: head), head.count)
                 }
             }
@@ -464,7 +480,8 @@ extension Scanner {
             rec.fingerprint = (h.prefix, h.suffix, h.content.hex)
             var (mime, reading) = bytes.withUnsafeBytes { all -> (String, Reading?) in
                 let head = UnsafeRawBufferPointer(rebasing: all.prefix(configuration.headBytes))
-                let mime = TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
+                let mime = Identify.decisive(extension: rec.fileExtension, head: head)
+                        ?? TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
                 return (mime, Identify.reading(mime: mime, extension: rec.fileExtension, head: head))
             }
             if mime == "text/plain" || mime == "application/octet-stream" || mime == "text/html" && child.kind == .message,

@@ -1,4 +1,6 @@
 import Extract
+import Foundation
+import TestSupport
 import Testing
 
 /// How an item is read is decided by the structure its first bytes show, libmagic's guess the fallback.
@@ -65,5 +67,49 @@ import Testing
         let r = reading("WPC", mime: "application/vnd.wordperfect", ext: "wpd")
         #expect(r?.family == .unreadable)
         #expect(Identify.unreadableProblem(r!.mime).kind == .unsupported)
+    }
+}
+
+/// Where structure settles a type without libmagic, it must give the type libmagic (sharpened by the name) gives:
+/// checked over every file of the fixtures (and, with SWEEP_DECISIVE_ROOT, any other tree).
+@Suite struct DecisiveTypeTests {
+    @Test func structureAgreesWithLibmagicOnEveryFixture() throws {
+        let sniffer = try TypeSniffer()
+        // SWEEP_DECISIVE_ROOT=DIR checks another tree the same way (a benchmark tree, a real share).
+        let root = ProcessInfo.processInfo.environment["SWEEP_DECISIVE_ROOT"] ?? repositoryRoot + "/fixtures"
+        var decided = 0
+        var disagreements: [String] = []
+        let files = FileManager.default.enumerator(atPath: root)!.compactMap { $0 as? String }
+        for rel in files {
+            let path = root + "/" + rel
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
+                  let data = FileManager.default.contents(atPath: path) else { continue }
+            let ext = TypeRefiner.fileExtension(of: (rel as NSString).lastPathComponent)
+            data.prefix(8192).withUnsafeBytes { head in
+                guard let quick = Identify.decisive(extension: ext, head: head) else { return }
+                decided += 1
+                let slow = TypeRefiner.refine(sniffer.mimeType(of: head), extension: ext, head: head)
+                // Equal to libmagic's type, or to the type the reading by structure corrects it to (an mbox of HTML
+                // messages is `text/html` to libmagic).
+                let corrected = Identify.reading(mime: slow, extension: ext, head: head)?.mime ?? slow
+                if quick != slow && quick != corrected { disagreements.append("\(rel): \(quick) vs libmagic \(slow)") }
+                #expect(Identify.reading(mime: quick, extension: ext, head: head) == Identify.reading(mime: slow, extension: ext, head: head),
+                        "\(rel) is read the same either way")
+            }
+        }
+        #expect(decided >= 10, "structure decided \(decided) fixtures")
+        #expect(disagreements.isEmpty, "\(disagreements.joined(separator: "\n"))")
+    }
+
+    @Test func aRenamedOrDoubtfulFileIsLeftToLibmagic() {
+        func decide(_ ext: String?, _ bytes: [UInt8]) -> String? { bytes.withUnsafeBytes { Identify.decisive(extension: ext, head: $0) } }
+        #expect(decide("docx", Array("PK\u{03}\u{04}".utf8) + Array(repeating: 0, count: 26) + Array("xl/workbook.xml".utf8)) == nil,
+                "a workbook under a Word name")
+        #expect(decide("txt", [0x00, 0x01, 0x02, 0x03] + Array(repeating: 0x41, count: 10)) == nil, "binary under a text name")
+        #expect(decide("txt", Array("<html><body>hi</body></html>".utf8)) == nil, "markup under a text name")
+        #expect(decide(nil, Array("plain words".utf8)) == nil, "no name: libmagic")
+        #expect(decide("pdf", Array("%PDF-1.4\n".utf8)) == "application/pdf")
+        #expect(decide("csv", Array("a,b\n1,2\n".utf8)) == "text/csv")
     }
 }
