@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CVectorscan", pkgConfig: "libhs", providers: [.apt(["libvectorscan-dev"])]),
         .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
         .systemLibrary(name: "CPST", pkgConfig: "libpst", providers: [.apt(["libpst-dev"])]),
+        // Tesseract's C API and Leptonica, for scanned pages and images.
+        .systemLibrary(name: "COCR", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev", "libleptonica-dev"])]),
         // statfs(2), which Glibc's Swift module leaves out.
         .systemLibrary(name: "CStatFS"),
         // Whether Swift's `print` reached standard output (its `stdout` cannot be named under strict concurrency).
@@ -35,7 +37,7 @@ let package = Package(
         // Roots + excludes -> directory listings with stat; never content.
         .target(name: "Crawl", dependencies: ["SweepModel", "CStatFS"]),
         // What an item is and what is inside it: text, metadata and nested items of every format family.
-        .target(name: "Extract", dependencies: ["SweepModel", "CMagic", "CArchive", "CPoppler", "CPST"]),
+        .target(name: "Extract", dependencies: ["SweepModel", "CMagic", "CArchive", "CPoppler", "CPST", "COCR"]),
         // The shipped and local rules, as data.
         .target(name: "Rules", dependencies: ["SweepModel", "CXXHash", "Yams"]),
         // The SQLite index through GRDB.

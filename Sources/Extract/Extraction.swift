@@ -22,6 +22,17 @@ public struct Extraction: Sendable {
     public var metadata = DocumentMetadata()
     /// Why the item could not be fully read, when it could not; what was read before that stays.
     public var problem: Problem?
+    /// Pages whose text was recognised in images (OCR), pages that had a text layer, and Tesseract's mean word
+    /// confidence over the recognised ones (0–100).
+    public var recognisedPages = 0
+    public var textLayerPages = 0
+    public var recognitionConfidence: Int?
+
+    /// The export's `text_source`: `ocr`, `mixed` (some pages recognised, some with a text layer), `text`, or nil.
+    public var textSource: String? {
+        if recognisedPages > 0 { return textLayerPages > 0 ? "mixed" : "ocr" }
+        return text.utf8Count > 0 ? "text" : nil
+    }
 
     public init(body: String = "", headers: [String: String] = [:], metadata: DocumentMetadata = DocumentMetadata(),
                 problem: Problem? = nil) {
@@ -177,6 +188,11 @@ public struct ExtractionLimits: Sendable {
     public var secondsPerItem: Double = 60
     /// Nested items per file on disk.
     public var maxChildren = 100_000
+    /// Recognise text in scanned pages and images (Tesseract); `--no-ocr` or `ocr: false` turns it off.
+    public var ocr = true
+    /// Pages recognised per item at most (a PDF's image-only pages, a TIFF's pages); the rest are counted as
+    /// skipped for the limit.
+    public var ocrPagesPerItem = 50
     /// Address space a reader running in a worker process may take (see ``Isolation``).
     public var workerMemoryBytes = 2 << 30
     /// Readers built on C libraries that can stall or crash inside one call (poppler) run in a worker process

@@ -23,6 +23,8 @@ public enum Extractor {
 
     public enum Family: String, Sendable {
         case text, markup, rtf, mail, mailbox, office, legacyOffice, pdf, outlookMessage, outlookStore, archive
+        /// A scanned page or photo: its text is recognised (OCR).
+        case image
         /// A type Sweep knows and cannot read (an encrypted Office package, Word 6, WordPerfect…): the item
         /// says so rather than passing as read.
         case unreadable
@@ -42,6 +44,7 @@ public enum Extractor {
         if Archive.handles(mime) { return .archive }
         if PlainText.isMarkup(mime) { return .markup }
         if PlainText.isTextual(mime) { return .text }
+        if OCR.imageTypes.contains(mime) { return .image }
         return nil
     }
 
@@ -159,6 +162,21 @@ public enum Extractor {
                 case .failure(let p):
                     return Extraction(problem: p)
                 }
+            }
+
+        case .image:
+            guard budget.limits.ocr else { return Extraction() }
+            if let isolation = budget.limits.isolation { return Isolated.extract(.image, source, name: name, mime: mime, budget: budget,
+                                                                                  isolation: isolation) { _ in true } }
+            return whole(source, budget) { bytes in
+                var pages: [OCR.Page] = []
+                var e = OCR.read(bytes, limits: budget.limits) { pages.append($0) }
+                e.body = pages.map(\.text).joined(separator: "\u{0C}\n")
+                e.recognisedPages = pages.count
+                if !pages.isEmpty { e.recognitionConfidence = pages.map(\.confidence).reduce(0, +) / pages.count }
+                let edges = pages.map(\.text).flatMap(PDFDocument.edgeLines)
+                if !edges.isEmpty { e.headers["x-header-footer"] = edges.joined(separator: "\n") }
+                return e
             }
 
         case .archive:

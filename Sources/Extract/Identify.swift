@@ -196,6 +196,7 @@ public enum Identify {
             if let ext = TypeRefiner.zipFamilies.first(where: { $0.value == mime })?.key { return ext }
             return "office"
         case .unreadable: return "unsupported"
+        case .image: return "ocr"
         case .archive:
             let m = mime.lowercased()
             if m.contains("zip") && !m.contains("gzip") { return "zip" }

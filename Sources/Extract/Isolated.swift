@@ -16,7 +16,7 @@ import SweepModel
 /// its bytes, or already read with its own nested items following), and last the reading's end.
 public enum Isolated {
     /// The readers that run isolated.
-    public enum Reader: String, Codable, Sendable { case pdf, archive, pst }
+    public enum Reader: String, Codable, Sendable { case pdf, archive, pst, image }
 
     struct Request: Codable {
         var reader: Reader
@@ -32,6 +32,8 @@ public enum Isolated {
         var maxRatio: Int64
         var maxChildren: Int
         var maxWholeFileBytes: Int
+        var ocr: Bool?
+        var ocrPages: Int?
     }
 
     /// An extraction as it crosses the pipe.
@@ -83,6 +85,8 @@ public enum Isolated {
 
     struct Frame: Codable {
         var page: String?
+        /// Set when the page's text was recognised in its image: Tesseract's mean word confidence.
+        var confidence: Int?
         var child: ChildHead?
         var end: Part?
     }
@@ -96,7 +100,7 @@ public enum Isolated {
         var request = Request(reader: reader, path: nil, length: nil, name: name, mime: mime, seconds: l.secondsPerItem,
                               memory: l.workerMemoryBytes, textCap: l.textCap, maxChildBytes: l.maxChildBytes,
                               maxExpandedBytes: l.maxExpandedBytes, maxRatio: l.maxRatio, maxChildren: l.maxChildren,
-                              maxWholeFileBytes: l.maxWholeFileBytes)
+                              maxWholeFileBytes: l.maxWholeFileBytes, ocr: l.ocr, ocrPages: l.ocrPagesPerItem)
         var payload: [UInt8] = []
         switch source {
         case .file(let path, let id):
@@ -136,7 +140,8 @@ public enum Isolated {
 
     static func run(_ isolation: Isolation, input: [UInt8], reader: Reader, seconds: Double, cap: Int, stop: StopFlag?,
                     visit: (Child) -> Bool) -> Extraction {
-        let what = reader == .pdf ? "the PDF reader" : reader == .pst ? "the PST reader" : "the archive reader"
+        let what = reader == .pdf ? "the PDF reader" : reader == .pst ? "the PST reader" : reader == .image ? "the image reader (OCR)"
+            : "the archive reader"
         let worker: WorkerPool.Worker
         switch isolation.pool.take() {
         case .success(let w): worker = w
@@ -192,8 +197,12 @@ public enum Isolated {
             }
             return c
         }
+        var recognised = 0, confidences = 0
         reading: while let frame = stream.frame() {
-            if let page = frame.page { pages.append(page) }
+            if let page = frame.page {
+                pages.append(page)
+                if let c = frame.confidence { recognised += 1; confidences += c }
+            }
             if let head = frame.child {
                 guard let child = nextChild(head) else { break }
                 children += 1
@@ -204,7 +213,10 @@ public enum Isolated {
         }
 
         var e = end?.extraction ?? Extraction()
-        if reader == .pdf {
+        if reader == .pdf || reader == .image {
+            e.recognisedPages = recognised
+            e.textLayerPages = pages.count - recognised
+            if recognised > 0 { e.recognitionConfidence = confidences / recognised }
             var body = pages.joined(separator: "\u{0C}\n")
             if body.utf8.count > cap { body = String(decoding: body.utf8.prefix(cap), as: UTF8.self) }
             e.body = body
@@ -220,7 +232,7 @@ public enum Isolated {
     static func failed(_ x: Exchange, status: Int32, reader: Reader, what: String, seconds: Double, stop: StopFlag?) -> Extraction {
         var e = x.extraction
         if x.stoppedByVisitor { return e }   // the scanner had what it wanted: nothing failed
-        let read = reader == .pdf ? (x.pages == 0 ? "nothing was read" : "\(x.pages) page(s) were read")
+        let read = reader == .pdf || reader == .image ? (x.pages == 0 ? "nothing was read" : "\(x.pages) page(s) were read")
             : (x.children == 0 ? "nothing was read" : "\(x.children) item(s) inside were read")
         if stop?.isRequested == true {
             e.problem = Problem(.interrupted, "the scan was stopped while this item was read; the next scan reads it again")
@@ -387,6 +399,8 @@ public enum Isolated {
         limits.maxRatio = request.maxRatio
         limits.maxChildren = request.maxChildren
         limits.maxWholeFileBytes = request.maxWholeFileBytes
+        limits.ocr = request.ocr ?? true
+        limits.ocrPagesPerItem = request.ocrPages ?? limits.ocrPagesPerItem
         let budget = ExtractionBudget(limits: limits)
         let encoder = JSONEncoder()
         func send(_ frame: Frame, _ bytes: [UInt8] = []) {
@@ -409,9 +423,17 @@ public enum Isolated {
         let e: Extraction
         switch request.reader {
         case .pdf:
-            let onPage: (String) -> Void = { send(Frame(page: $0)) }
+            let onPage: (String, Int?) -> Void = { send(Frame(page: $0, confidence: $1)) }
             e = request.path.map { PDFDocument.extract(path: $0, budget: budget, onPage: onPage) }
                 ?? PDFDocument.extract(bytes: payload, budget: budget, onPage: onPage)
+        case .image:
+            let bytes = request.path.map { p -> [UInt8] in
+                let fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+                guard fd >= 0 else { return [] }
+                defer { close(fd) }
+                return readAll(fd, limit: request.maxWholeFileBytes)
+            } ?? payload
+            e = OCR.read(bytes, limits: limits) { send(Frame(page: $0.text, confidence: $0.confidence)) }
         case .archive:
             if let path = request.path {
                 let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)

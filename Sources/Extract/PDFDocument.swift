@@ -17,7 +17,7 @@ import SweepModel
 public enum PDFDocument {
     /// Reads the PDF at `path`. The file is opened here and handed to poppler as a descriptor, so names with
     /// spaces, `#`, `%` or any other bytes need no URI escaping.
-    public static func extract(path: String, budget: ExtractionBudget, onPage: ((String) -> Void)? = nil) -> Extraction {
+    public static func extract(path: String, budget: ExtractionBudget, onPage: ((String, Int?) -> Void)? = nil) -> Extraction {
         var fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             return .failed(.unreadable, "\(path): \(String(cString: strerror(errno)))")
@@ -41,7 +41,7 @@ public enum PDFDocument {
     }
 
     /// Reads a PDF held in memory (an attachment, an archive member). poppler keeps its own copy.
-    public static func extract(bytes: [UInt8], budget: ExtractionBudget, onPage: ((String) -> Void)? = nil) -> Extraction {
+    public static func extract(bytes: [UInt8], budget: ExtractionBudget, onPage: ((String, Int?) -> Void)? = nil) -> Extraction {
         let data = bytes.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
         defer { g_bytes_unref(data) }
         var error: UnsafeMutablePointer<GError>?
@@ -50,7 +50,7 @@ public enum PDFDocument {
     }
 
     static func read(_ document: OpaquePointer?, error: UnsafeMutablePointer<GError>?, budget: ExtractionBudget,
-                     onPage: ((String) -> Void)? = nil) -> Extraction {
+                     onPage: ((String, Int?) -> Void)? = nil) -> Extraction {
         guard let document else {
             defer { if let error { g_error_free(error) } }
             guard let error else { return .failed(.corrupt, "poppler could not load the PDF") }
@@ -72,6 +72,8 @@ public enum PDFDocument {
         var body = ""
         var kept = 0
         var edges: [String] = []
+        var confidences = 0
+        var skippedForLimit = 0
         for index in 0..<pages {
             if let problem = budget.check() { result.problem = problem; break }
             guard let page = poppler_document_get_page(document, Int32(index)) else { continue }
@@ -82,9 +84,25 @@ public enum PDFDocument {
             }
             // Filled-in form fields and annotations (comments, a signature field's details) are what people typed.
             let typed = formText(page)
+            var confidence: Int?
+            if text.unicodeScalars.filter({ !$0.properties.isWhitespace }).count < minimumLayerText && budget.limits.ocr {
+                // No usable text layer (a scan): the page is rendered and recognised, within the item's page limit.
+                if result.recognisedPages < budget.limits.ocrPagesPerItem {
+                    if let recognised = recognise(page) {
+                        text = recognised.text
+                        confidence = recognised.confidence
+                        result.recognisedPages += 1
+                        confidences += recognised.confidence
+                    }
+                } else {
+                    skippedForLimit += 1
+                }
+            } else if !text.isEmpty {
+                result.textLayerPages += 1
+            }
             if !typed.isEmpty { text += (text.isEmpty || text.hasSuffix("\n") ? "" : "\n") + typed.joined(separator: "\n") + "\n" }
             g_object_unref(UnsafeMutableRawPointer(page))
-            onPage?(text)
+            onPage?(text, confidence)
 
             edges += edgeLines(text)
 
@@ -99,13 +117,53 @@ public enum PDFDocument {
             kept += count
         }
         result.body = body
+        if result.recognisedPages > 0 { result.recognitionConfidence = confidences / result.recognisedPages }
         if !edges.isEmpty { result.headers["x-header-footer"] = edges.joined(separator: "\n") }
+        if skippedForLimit > 0 && result.problem == nil {
+            result.problem = Problem(.limit, "\(result.recognisedPages) scanned page(s) recognised, \(skippedForLimit) more not (limits.ocr_pages_per_item)")
+        }
         if pages == 0 && result.problem == nil {
             result.problem = Problem(.corrupt, "a PDF with no pages")
         } else if result.problem == nil && body.allSatisfy({ $0.isWhitespace }) {
             result.problem = Problem(.noTextLayer, "\(pages) page(s) and no text layer (scanned images?): not searched for personal data")
         }
         return result
+    }
+
+    /// Fewer visible characters than this on a page is no usable text layer: a scan, perhaps with a stamp or a
+    /// page number over it.
+    static let minimumLayerText = 16
+
+    /// Renders a page at ``OCR/dpi`` (white behind it, as paper) and recognises it.
+    static func recognise(_ page: OpaquePointer) -> OCR.Page? {
+        var w = 0.0, h = 0.0
+        poppler_page_get_size(page, &w, &h)
+        let scale = OCR.dpi / 72
+        // A page larger than A0 at this resolution is rendered smaller: its text is large too.
+        let fit = min(1, sqrt(140_000_000 / max(1, w * scale * h * scale)))
+        let width = Int(w * scale * fit), height = Int(h * scale * fit)
+        guard width > 0, height > 0, let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
+        defer { cairo_surface_destroy(surface) }
+        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let cr = cairo_create(surface) else { return nil }
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+        cairo_scale(cr, scale * fit, scale * fit)
+        poppler_page_render(page, cr)
+        cairo_destroy(cr)
+        cairo_surface_flush(surface)
+        guard let pixels = cairo_image_surface_get_data(surface) else { return nil }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        // RGB24 is one 32-bit word a pixel (x, r, g, b from the high byte down): made grey for recognition.
+        var grey = [UInt8](repeating: 255, count: width * height)
+        for y in 0..<height {
+            let row = UnsafeRawPointer(pixels + y * stride)
+            for x in 0..<width {
+                let v = row.load(fromByteOffset: x * 4, as: UInt32.self)
+                let r = (v >> 16) & 0xFF, g = (v >> 8) & 0xFF, b = v & 0xFF
+                grey[y * width + x] = UInt8((r * 299 + g * 587 + b * 114) / 1000)
+            }
+        }
+        return grey.withUnsafeBytes { OCR.recognise(grey: $0, width: width, height: height, stride: width) }
     }
 
     /// A page's form field values (`Name: value`) and annotation contents, in the page's order.

@@ -10,6 +10,7 @@ import Yams
 /// index: /var/lib/sweep/sweep.db
 /// rules: /etc/sweep/rules     # layered over the shipped rules, file by file
 /// detection: true             # false: no personal data, markings or special categories (said, never implied)
+/// ocr: true                   # false: scanned pages and images are not recognised (the coverage account says so)
 /// key_file: /etc/sweep/sweep.key  # the key values are hashed under (default: INDEX.key beside the index)
 /// jobs: 16
 /// one_file_system: true
@@ -23,6 +24,7 @@ import Yams
 ///   text_cap_mb: 16            # text kept per item
 ///   seconds_per_item: 60       # time for one item (a file, or each item found inside it)
 ///   worker_memory_mb: 2048     # address space of the worker process that reads a PDF
+///   ocr_pages_per_item: 50     # scanned pages recognised per item (a PDF's image-only pages, a TIFF's pages)
 /// ```
 /// Flags given on the command line win over the file.
 public struct ConfigFile: Decodable, Sendable {
@@ -32,6 +34,7 @@ public struct ConfigFile: Decodable, Sendable {
     public var rules: String?
     public var keyFile: String?
     public var detection: Bool?
+    public var ocr: Bool?
     public var jobs: Int?
     public var oneFileSystem: Bool?
     public var followSymlinks: Bool?
@@ -47,11 +50,12 @@ public struct ConfigFile: Decodable, Sendable {
         public var textCapMB: Int?
         public var secondsPerItem: Double?
         public var workerMemoryMB: Int?
+        public var ocrPagesPerItem: Int?
 
         enum CodingKeys: String, CodingKey {
             case maxDepth = "max_depth", maxExpandedMB = "max_expanded_mb", maxRatio = "max_ratio", maxMemberMB = "max_member_mb"
             case maxWholeFileMB = "max_whole_file_mb", textCapMB = "text_cap_mb", secondsPerItem = "seconds_per_item"
-            case workerMemoryMB = "worker_memory_mb"
+            case workerMemoryMB = "worker_memory_mb", ocrPagesPerItem = "ocr_pages_per_item"
         }
 
         /// The defaults with these values applied; a value below 1 is refused with the key's name.
@@ -70,12 +74,13 @@ public struct ConfigFile: Decodable, Sendable {
             if let v = try positive(textCapMB, "text_cap_mb") { l.textCap = v << 20 }
             if let v = try positive(secondsPerItem, "seconds_per_item") { l.secondsPerItem = v }
             if let v = try positive(workerMemoryMB, "worker_memory_mb") { l.workerMemoryBytes = v << 20 }
+            if let v = try positive(ocrPagesPerItem, "ocr_pages_per_item") { l.ocrPagesPerItem = v }
             return l
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case roots, exclude, excludes, index, rules, detection, jobs, limits, keyFile = "key_file"
+        case roots, exclude, excludes, index, rules, detection, ocr, jobs, limits, keyFile = "key_file"
         case oneFileSystem = "one_file_system", followSymlinks = "follow_symlinks"
     }
 
@@ -86,6 +91,7 @@ public struct ConfigFile: Decodable, Sendable {
         index = try c.decodeIfPresent(String.self, forKey: .index)
         rules = try c.decodeIfPresent(String.self, forKey: .rules)
         detection = try c.decodeIfPresent(Bool.self, forKey: .detection)
+        ocr = try c.decodeIfPresent(Bool.self, forKey: .ocr)
         keyFile = try c.decodeIfPresent(String.self, forKey: .keyFile)
         jobs = try c.decodeIfPresent(Int.self, forKey: .jobs)
         oneFileSystem = try c.decodeIfPresent(Bool.self, forKey: .oneFileSystem)
@@ -105,7 +111,7 @@ public struct ConfigFile: Decodable, Sendable {
         do {
             return try YAMLDecoder().decode(ConfigFile.self, from: text)
         } catch {
-            throw Problem(message: "\(path) is not a valid Sweep config (\(error)): expected keys roots, exclude, index, rules, key_file, detection, jobs, one_file_system, follow_symlinks, limits")
+            throw Problem(message: "\(path) is not a valid Sweep config (\(error)): expected keys roots, exclude, index, rules, key_file, detection, ocr, jobs, one_file_system, follow_symlinks, limits")
         }
     }
 }

@@ -270,6 +270,13 @@ public final class Scanner: @unchecked Sendable {
 
     private func releaseHelpers(_ n: Int) { spareHelpers.add(n, ordering: .relaxed) }
 
+    /// The reading to use: an image is read only while OCR is on (`--no-ocr` leaves it unread, as the coverage
+    /// account says).
+    func usable(_ r: Reading?) -> Reading? {
+        guard let r else { return nil }
+        return r.family == .image && !configuration.limits.ocr ? nil : r
+    }
+
     /// The same bytes as the stored row (same file, size and times), whatever else changed (the rules): its
     /// fingerprints stand, and the writer keeps them.
     private func sameContent(_ p: PreviousItem?, _ st: FileStat?) -> Bool {
@@ -349,7 +356,7 @@ public final class Scanner: @unchecked Sendable {
                 FileHead.read(entry.path, limit: configuration.headBytes, expected: st.id, into: buffer) { head -> (String, Reading?, Int) in
                     let mime = Identify.decisive(extension: rec.fileExtension, head: head)
                         ?? TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
-                    return (mime, Identify.reading(mime: mime, extension: rec.fileExtension, head: head), head.count)
+                    return (mime, usable(Identify.reading(mime: mime, extension: rec.fileExtension, head: head)), head.count)
                 }
             }
             switch outcome {
@@ -425,7 +432,7 @@ extension Scanner {
         }
         if let hf = e.headers["x-header-footer"], !hf.isEmpty { text = ItemText(text.string + "\n" + hf) }
         progress.bytesRead.add(text.utf8Count, ordering: .relaxed)
-        if text.utf8Count > 0 { rec.textSource = "text" }   // every reader gives a text layer or text format (no OCR yet)
+        rec.textSource = text.utf8Count > 0 ? (e.textSource ?? "text") : nil
         // Text read as UTF-8 goes to detection as it was read; it becomes a string only if classification asks.
         if let utf8 = text.utf8 {
             rec.detection = detector.detect(utf8: utf8, headers: headers, asOf: configuration.asOf, session: ctx.session(detector),
@@ -482,7 +489,7 @@ extension Scanner {
                 let head = UnsafeRawBufferPointer(rebasing: all.prefix(configuration.headBytes))
                 let mime = Identify.decisive(extension: rec.fileExtension, head: head)
                         ?? TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
-                return (mime, Identify.reading(mime: mime, extension: rec.fileExtension, head: head))
+                return (mime, usable(Identify.reading(mime: mime, extension: rec.fileExtension, head: head)))
             }
             if mime == "text/plain" || mime == "application/octet-stream" || mime == "text/html" && child.kind == .message,
                let declared = child.declaredType?.lowercased(), let r = Identify.byType(declared),

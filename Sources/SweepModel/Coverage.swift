@@ -183,8 +183,10 @@ public struct Coverage: Sendable, Codable, Equatable {
         case "unreadable": return "could not be read (I/O error or changed during the scan) and \(were) not searched"
         case "limit": return "\(were) over a size limit and not searched"
         case "timeout": return "ran out of time before anything was read"
-        case "no_reader": return family == .image || family == .audioVideo
-            ? "\(have) no text Sweep can read and \(were) not searched" : "\(are) of types Sweep does not read and \(were) not searched"
+        case "no_reader":
+            if family == .image { return "\(were) not recognised (OCR off, or a type Sweep does not read) and \(were) not searched" }
+            return family == .audioVideo
+                ? "\(have) no text Sweep can read and \(were) not searched" : "\(are) of types Sweep does not read and \(were) not searched"
         case "not_typed": return "\(were) found by a duplicate sweep and not read yet (run a full scan)"
         case "not_a_regular_file": return "\(are) not regular files (FIFOs, sockets, devices) and \(were) not opened"
         default: return "\(were) not read (\(reason.replacingOccurrences(of: "_", with: " ")))"

@@ -33,6 +33,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("no-detection"), help: "Do not look for personal data, markings or special categories (files are still read and classified).")
     var noDetection = false
 
+    @Flag(name: .customLong("no-ocr"), help: "Do not recognise text in scanned pages and images (they are counted as not read).")
+    var noOCR = false
+
     @Option(name: .customLong("exclude"), help: "Skip names (a glob without /) or paths below a root (with /). Repeatable.")
     var excludes: [String] = []
 
@@ -138,6 +141,7 @@ struct ScanCommand: ParsableCommand {
         configuration.retryErrors = retryErrors
         configuration.patternCache = PatternCache.standard()
         if let limits = file?.limits { configuration.limits = try limits.applied(to: configuration.limits) }
+        configuration.limits.ocr = !noOCR && (file?.ocr ?? true)
         // PDFs are read in worker processes of this same binary, under memory and CPU limits.
         if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             configuration.limits.isolation = Isolation(executable: exe)

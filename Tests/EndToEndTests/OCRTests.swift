@@ -1,0 +1,85 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Scanned letters (fixtures/make-scans.py: PNG at 300 dpi, JPEG at 200, a skewed sheet, a noisy one, a two-page
+/// TIFF, an image-only PDF) give the same personal data and marking as the same letters typed.
+@Suite(.serialized) struct OCRTests {
+    struct Made {
+        let tree: TempTree
+        let expected: [String: Any]
+    }
+
+    /// The scans and their typed controls, made fresh (Pillow and the DejaVu fonts come from scripts/setup).
+    static func make() throws -> Made {
+        let t = TempTree("scans")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: repositoryRoot + "/fixtures/make-scans.py")
+        p.arguments = [t.path("made")]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        let why = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 0, "fixtures/make-scans.py failed (needs python3-pil and fonts-dejavu-core: scripts/setup): \(why)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: t.path("made/expected.json")))
+        return Made(tree: t, expected: try JSONSerialization.jsonObject(with: data) as! [String: Any])
+    }
+
+    func byName(_ db: String) throws -> [String: [String: Any]] {
+        var out: [String: [String: Any]] = [:]
+        for item in try runSweep(["export", "--index", db]).jsonLines {
+            if let p = item["path"] as? String { out[(p as NSString).lastPathComponent] = item }
+        }
+        return out
+    }
+
+    @Test func scansGiveTheFindingsOfTheirTypedLetters() throws {
+        let m = try Self.make()
+        let work = TempTree()
+        let db = work.path("o.db")
+        let scan = try runSweep(["scan", m.tree.path("made/scans"), m.tree.path("made/typed"), "--index", db, "--quiet"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let items = try byName(db)
+        let scans = try #require(m.expected["scans"] as? [String: [Int]])
+        for (name, letters) in scans {
+            let item = try #require(items[name], "\(name) is in the index")
+            #expect(item["text_source"] as? String == "ocr", "\(name): \(String(describing: item["text_source"]))")
+            #expect(item["read_as"] as? String == (name.hasSuffix(".pdf") ? "pdf" : "ocr"), "\(name)")
+            #expect(item["error"] is NSNull, "\(name): \(String(describing: item["error"]))")
+            let pii = item["pii"] as? [String: Int] ?? [:]
+            // Every planted value of every letter on it, as its typed control gives them.
+            for type in ["nino", "nhs_number", "email"] {
+                #expect(pii[type] == letters.count, "\(name): \(type) \(String(describing: pii[type])) for \(letters.count) letter(s)")
+            }
+            #expect((item["markings"] as? [String])?.contains("OFFICIAL-SENSITIVE") == true, "\(name): the marking on the page's first line")
+            for l in Set(letters) {
+                let typed = try #require(items["letter-\(l + 1).txt"])
+                let typedTypes = Set((typed["pii"] as? [String: Int] ?? [:]).keys)
+                #expect(typedTypes.isSubset(of: Set(pii.keys)), "\(name) finds what letter-\(l + 1).txt does: \(typedTypes) ⊆ \(pii.keys)")
+            }
+        }
+        // An unchanged re-scan recognises nothing again: no reader is started.
+        let log = work.path("workers.log")
+        let again = try runSweep(["scan", m.tree.path("made/scans"), m.tree.path("made/typed"), "--index", db, "--quiet"],
+                                 prefix: ["/usr/bin/env", "SWEEP_WORKER_LOG=\(log)"])
+        #expect(again.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: log), "an unchanged re-scan started a reader")
+    }
+
+    @Test func withoutOCRScansAreCountedAsNotRead() throws {
+        let m = try Self.make()
+        let work = TempTree()
+        let db = work.path("n.db")
+        let scan = try runSweep(["scan", m.tree.path("made/scans"), "--index", db, "--no-ocr", "--json"])
+        #expect(scan.status == 1, "the image-only PDF is an error without OCR: \(scan.stderr)")
+        let items = try byName(db)
+        let png = try #require(items["letter-1-300dpi.png"])
+        #expect(png["read_as"] is NSNull && png["text_source"] is NSNull && (png["pii"] as? [String: Int] ?? [:]).isEmpty)
+        let pdf = try #require(items["letter-3-scan.pdf"])
+        #expect((pdf["error"] as? String)?.hasPrefix("no text layer") == true, "\(String(describing: pdf["error"]))")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any])
+        let image = try #require((summary["coverage"] as? [String: Any])?["image"] as? [String: Any])
+        #expect(image["read_in_full"] as? Int == 0 && (image["items"] as? Int ?? 0) == 5, "\(image)")
+    }
+}
