@@ -130,10 +130,9 @@ public struct Quarantine {
             return .failure(Failure(message: "\(error)"))
         }
         let st = opened.stat
-        let same = UInt64(st.st_dev) == m.identity?.device && UInt64(st.st_ino) == m.identity?.inode && Int64(st.st_size) == m.size
-            && Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) == m.modified?.nanoseconds
-            && Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec) == m.changed?.nanoseconds
-        guard same else {
+        let recorded = FileState(size: m.size, modified: m.modified?.nanoseconds, changed: m.changed?.nanoseconds,
+                                 device: m.identity.map { Int64(bitPattern: $0.device) }, inode: m.identity.map { Int64(bitPattern: $0.inode) })
+        guard FileState(st) == recorded else {
             Glibc.close(opened.fd); place.close()
             return .failure(Failure(message: changed))
         }

@@ -27,6 +27,9 @@ public struct DisposalItem: Sendable {
     /// The scan root the item was found under (the folder an administrator named).
     public var root: String = "/"
 
+    /// The state the scan recorded (see ``FileState``).
+    public var state: FileState { FileState(size: size, modified: modified, changed: changed, device: device, inode: inode) }
+
     /// An archive member, mail message or attachment: only its container can be moved.
     public var isNested: Bool { kind == .member || kind == .message || kind == .attachment || display.contains("!/") }
 }
@@ -57,10 +60,11 @@ public struct DecisionRecord: Sendable {
         self.device = device; self.inode = inode; self.sha256 = sha256
     }
 
+    /// The item's state when it was decided on.
+    public var state: FileState { FileState(size: size, modified: modified, changed: changed, device: device, inode: inode) }
+
     /// Still about this item: unchanged since the decision (a change sends it back to pending).
-    public func applies(to i: DisposalItem) -> Bool {
-        size == i.size && modified == i.modified && changed == i.changed && device == i.device && inode == i.inode
-    }
+    public func applies(to i: DisposalItem) -> Bool { state == i.state }
 }
 
 /// One row of the disposal log: what was done to what, under whose authority, chained to the row before.

@@ -42,6 +42,11 @@ public struct StoredItem: Sendable {
     /// The path's bytes and the status-change time: what a review decision's snapshot is compared with.
     public var pathBytes = ItemPath(bytes: [])
     public var changed: Int64?
+    /// The state the scan recorded (see ``FileState``).
+    public var state: FileState {
+        FileState(size: size, modified: modified?.nanoseconds, changed: changed,
+                  device: identity.map { Int64(bitPattern: $0.device) }, inode: identity.map { Int64(bitPattern: $0.inode) })
+    }
     /// How Sweep read it, and where its text came from (the export's `read_as`, `text_source`).
     public var readAs: String?
     public var textSource: String?

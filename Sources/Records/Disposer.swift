@@ -45,16 +45,8 @@ public struct Disposer {
 
     public init(index: SweepIndex, options: Options) { self.index = index; self.options = options }
 
-    /// Still the file the index row describes: regular, same device, inode, size and modified time.
-    static func sameAsRow(_ i: DisposalItem) -> Bool {
-        same(i.path, device: i.device, inode: i.inode, size: i.size, modified: i.modified)
-    }
-
-    static func same(_ p: ItemPath, device: Int64?, inode: Int64?, size: Int64, modified: Int64?) -> Bool {
-        guard let st = RawFS.lstat(p), (st.st_mode & S_IFMT) == S_IFREG else { return false }
-        return Int64(bitPattern: UInt64(st.st_dev)) == device && Int64(bitPattern: UInt64(st.st_ino)) == inode
-            && Int64(st.st_size) == size && FileOps.mtime(st) == modified
-    }
+    /// Still the file the index row describes: a regular file in the state the scan recorded (``FileState``).
+    static func sameAsRow(_ i: DisposalItem) -> Bool { FileState.now(i.path) == i.state }
 
     static func today() -> String { String(Timestamp.now().iso8601.prefix(10)) }
 

@@ -69,9 +69,7 @@ public struct DisposalReview: Sendable {
     /// placed after the decision has covered it since (the same test as `row(_:)`).
     public func decision(for item: StoredItem) -> DecisionRecord? {
         guard let d = decisions[item.pathBytes] else { return nil }
-        let same = d.size == item.size && d.modified == item.modified?.nanoseconds && d.changed == item.changed
-            && d.device == item.identity.map { Int64(bitPattern: $0.device) } && d.inode == item.identity.map { Int64(bitPattern: $0.inode) }
-        guard same, !heldSince(d.decidedAt, item.relativePath) else { return nil }
+        guard d.state == item.state, !heldSince(d.decidedAt, item.relativePath) else { return nil }
         return d
     }
 
