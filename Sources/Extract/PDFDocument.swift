@@ -124,7 +124,7 @@ public enum PDFDocument {
         }
         if pages == 0 && result.problem == nil {
             result.problem = Problem(.corrupt, "a PDF with no pages")
-        } else if result.problem == nil && body.allSatisfy({ $0.isWhitespace }) {
+        } else if result.problem == nil && result.recognisedPages == 0 && body.allSatisfy({ $0.isWhitespace }) {
             result.problem = Problem(.noTextLayer, "\(pages) page(s) and no text layer (scanned images?): not searched for personal data")
         }
         return result

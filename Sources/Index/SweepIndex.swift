@@ -126,15 +126,21 @@ public final class SweepIndex: Sendable {
 
     /// Items stored for one folder (present or gone), by name: what the scanner compares a listing against.
     /// `sameRules` on each says whether it was last read under `rulesVersion`.
-    public func previousItems(inFolder folder: ItemPath, rulesVersion: String) throws -> [RawName: PreviousItem] {
-        try readOneStatement { db in
+    ///
+    /// With `scanTypes` (the image types OCR reads, when it is on), scans a scan without OCR left unread (an image
+    /// of one of those types with no reading, a PDF with no text layer) are read again though unchanged.
+    public func previousItems(inFolder folder: ItemPath, rulesVersion: String, scanTypes: Set<String> = []) throws -> [RawName: PreviousItem] {
+        let types = scanTypes.isEmpty ? "NULL" : scanTypes.sorted().map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", ")
+        return try readOneStatement { db in
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT item.id, item.name, item.kind, item.size, item.mtime_ns, item.ctime_ns, item.device, item.inode,
                        item.rules_version = ?, item.error IS NOT NULL, item.gone_scan IS NOT NULL,
                        item.error_kind IN (\(ItemErrorKind.sqlList(ItemErrorKind.readAgain)))
+                       OR (? AND (item.error_kind = 'no_text_layer'
+                                  OR (item.read_as IS NULL AND item.error IS NULL AND item.mime IN (\(types)))))
                 FROM folder JOIN item ON item.folder_id = folder.id
                 WHERE folder.path = ? AND item.parent_id IS NULL
-                """), arguments: [rulesVersion, Data(folder.bytes)])
+                """), arguments: [rulesVersion, !scanTypes.isEmpty, Data(folder.bytes)])
             var out: [RawName: PreviousItem] = [:]
             while let r = try rows.next() {
                 let name = try r.withUnsafeData(atIndex: 1) { data in data.map { [UInt8]($0) } ?? [] }

@@ -154,7 +154,8 @@ public final class Scanner: @unchecked Sendable {
         // under overlapping roots, is settled by the writer's upsert).
         var previous: [RawName: PreviousItem] = [:]
         if !indexWasEmpty {
-            do { previous = try index.previousItems(inFolder: listing.folder, rulesVersion: rulesVersion) } catch { previous = [:] }
+            do { previous = try index.previousItems(inFolder: listing.folder, rulesVersion: rulesVersion,
+                                                    scanTypes: configuration.limits.ocr ? OCR.imageTypes : []) } catch { previous = [:] }
         }
 
         // First the listing against the index: what is unchanged needs nothing more.

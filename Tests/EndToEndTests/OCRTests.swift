@@ -81,5 +81,10 @@ import Testing
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any])
         let image = try #require((summary["coverage"] as? [String: Any])?["image"] as? [String: Any])
         #expect(image["read_in_full"] as? Int == 0 && (image["items"] as? Int ?? 0) == 5, "\(image)")
+        // Unchanged files left unread without OCR are read once it is on: no upgrade leaves scans unsearched.
+        #expect(try runSweep(["scan", m.tree.path("made/scans"), "--index", db, "--quiet"]).status == 0)
+        let after = try byName(db)
+        #expect(after["letter-1-300dpi.png"]?["text_source"] as? String == "ocr")
+        #expect(after["letter-3-scan.pdf"]?["error"] is NSNull && after["letter-3-scan.pdf"]?["text_source"] as? String == "ocr")
     }
 }
