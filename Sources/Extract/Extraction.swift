@@ -26,6 +26,8 @@ public struct Extraction: Sendable {
     /// confidence over the recognised ones (0–100).
     public var recognisedPages = 0
     public var textLayerPages = 0
+    /// Scanned pages left unrecognised by `limits.ocr_pages_per_item`.
+    public var skippedPages = 0
     public var recognitionConfidence: Int?
 
     /// The export's `text_source`: `ocr`, `mixed` (some pages recognised, some with a text layer), `text`, or nil.

@@ -45,6 +45,7 @@ public enum Isolated {
         var created: Int64?, modified: Int64?, date: Int64?
         var pages: Int?
         var problemKind: String?, problemMessage: String?
+        var skippedPages: Int?
 
         init(_ e: Extraction, withText: Bool) {
             text = withText ? e.text.string : nil
@@ -54,6 +55,7 @@ public enum Isolated {
             created = e.metadata.created?.nanoseconds; modified = e.metadata.modified?.nanoseconds; date = e.metadata.date?.nanoseconds
             pages = e.metadata.pages
             problemKind = e.problem?.kind.rawValue; problemMessage = e.problem?.message
+            skippedPages = e.skippedPages == 0 ? nil : e.skippedPages
         }
 
         var extraction: Extraction {
@@ -65,6 +67,7 @@ public enum Isolated {
             e.metadata.date = date.map { Timestamp(nanoseconds: $0) }
             e.metadata.pages = pages
             if let k = problemKind, let kind = Problem.Kind(rawValue: k) { e.problem = Problem(kind, problemMessage ?? k) }
+            e.skippedPages = skippedPages ?? 0
             return e
         }
     }

@@ -144,6 +144,7 @@ public enum OCR {
         pages.forEach(onPage)
         var e = Extraction()
         e.metadata.pages = total
+        e.skippedPages = max(0, total - limits.ocrPagesPerItem)
         if total > pages.count {
             e.problem = Problem(.limit, "\(pages.count) of \(total) page(s) recognised (limits.ocr_pages_per_item)")
         }

@@ -119,6 +119,7 @@ public enum PDFDocument {
         result.body = body
         if result.recognisedPages > 0 { result.recognitionConfidence = confidences / result.recognisedPages }
         if !edges.isEmpty { result.headers["x-header-footer"] = edges.joined(separator: "\n") }
+        result.skippedPages = skippedForLimit
         if skippedForLimit > 0 && result.problem == nil {
             result.problem = Problem(.limit, "\(result.recognisedPages) scanned page(s) recognised, \(skippedForLimit) more not (limits.ocr_pages_per_item)")
         }

@@ -39,6 +39,10 @@ public struct ItemRecord: Sendable {
     /// How Sweep read it (`docx`, `mbox`, `pdf`…), when a reader ran; and where its text came from (`text`, `ocr`).
     public var readAs: String?
     public var textSource: String?
+    /// Scanned pages recognised, left by the page limit, and Tesseract's mean word confidence over them.
+    public var ocrPages: Int?
+    public var ocrSkipped: Int?
+    public var ocrConfidence: Int?
     public var rulesVersion: String
     /// What detection found, when the item's text was read.
     public var detection: Detection?
@@ -70,6 +74,7 @@ public struct ItemRecord: Sendable {
         s.bind(retention?.reason); s.bind(retention.flatMap { $0.holds.isEmpty ? nil : ItemRecord.json($0.holds) })
         s.bind(detection.flatMap { $0.markingDescriptors.isEmpty ? nil : ItemRecord.json($0.markingDescriptors) })
         s.bind(readAs); s.bind(textSource)
+        s.bind(ocrPages.map(Int64.init)); s.bind(ocrSkipped.map(Int64.init)); s.bind(ocrConfidence.map(Int64.init))
     }
 
     static let columns = """
@@ -77,7 +82,7 @@ public struct ItemRecord: Sendable {
         nlink, uid, owner, mode, extension, mime, link_target, error, error_kind, rules_version, changed_scan,
         pii, markings, marking, special,
         retention_class, retention_action, trigger_date, disposal_date, retention_reason, holds,
-        marking_descriptors, read_as, text_source
+        marking_descriptors, read_as, text_source, ocr_pages, ocr_skipped, ocr_confidence
         """
     static let columnCount = columns.split(separator: ",").count
     static let placeholders = Array(repeating: "?", count: columnCount).joined(separator: ", ")

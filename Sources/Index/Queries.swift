@@ -180,7 +180,8 @@ extension SweepIndex {
     static func coverage(_ db: Database) throws -> Coverage {
         var c = Coverage()
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT mime, read_as, error_kind, size, kind, count(*) FROM item
+            SELECT mime, read_as, error_kind, size, kind, count(*),
+                   sum(ocr_pages), sum(ocr_skipped), sum(ocr_confidence * ocr_pages) FROM item
             WHERE gone_scan IS NULL AND kind NOT IN ('directory', 'symlink')
             GROUP BY mime, read_as, error_kind, size = 0, kind IN ('message', 'attachment', 'member')
             """)
@@ -188,6 +189,10 @@ extension SweepIndex {
             let mime: String? = r[0], readAs: String? = r[1], problem: String? = r[2]
             let size: Int64 = r[3], n: Int = r[5]
             let family = Coverage.Family.of(mime: mime, readAs: readAs)
+            let pages: Int? = r[6], skipped: Int? = r[7], weighted: Int? = r[8]
+            if (pages ?? 0) > 0 || (skipped ?? 0) > 0 {
+                c.countRecognition(family, pages: pages ?? 0, skipped: skipped ?? 0, confidenceTimesPages: weighted ?? 0)
+            }
             if mime == nil && problem == nil && readAs == nil && size > 0 {
                 c.count(family, read: false, problem: "not_typed", n: n)
             } else {

@@ -291,6 +291,12 @@ enum Schema {
             // Set just before a quarantined copy is deleted: a purge killed after the deletion is finished by the next.
             try db.execute(sql: "ALTER TABLE disposal_quarantine ADD COLUMN purging_at TEXT")
         }
+        m.registerMigration("v13-ocr") { db in
+            // Scanned pages: how many were recognised, how many the page limit left, Tesseract's mean confidence.
+            try db.execute(sql: "ALTER TABLE item ADD COLUMN ocr_pages INTEGER")
+            try db.execute(sql: "ALTER TABLE item ADD COLUMN ocr_skipped INTEGER")
+            try db.execute(sql: "ALTER TABLE item ADD COLUMN ocr_confidence INTEGER")
+        }
         return m
     }
 }

@@ -434,6 +434,11 @@ extension Scanner {
         if let hf = e.headers["x-header-footer"], !hf.isEmpty { text = ItemText(text.string + "\n" + hf) }
         progress.bytesRead.add(text.utf8Count, ordering: .relaxed)
         rec.textSource = text.utf8Count > 0 ? (e.textSource ?? "text") : nil
+        if e.recognisedPages > 0 || e.skippedPages > 0 {
+            rec.ocrPages = e.recognisedPages
+            rec.ocrSkipped = e.skippedPages
+            rec.ocrConfidence = e.recognitionConfidence
+        }
         // Text read as UTF-8 goes to detection as it was read; it becomes a string only if classification asks.
         if let utf8 = text.utf8 {
             rec.detection = detector.detect(utf8: utf8, headers: headers, asOf: configuration.asOf, session: ctx.session(detector),

@@ -97,13 +97,42 @@ public struct Coverage: Sendable, Codable, Equatable {
         public var readInPart: [String: Int] = [:]
         /// Not read, by reason (`encrypted`, `corrupt`, `unsupported`, `no_text_layer`, `permission`, `no_reader`…).
         public var notRead: [String: Int] = [:]
+        /// Scanned pages recognised (OCR), pages the page limit left, and Tesseract's mean word confidence.
+        public var ocr: Recognition?
 
         public init() {}
 
         public var partCount: Int { readInPart.values.reduce(0, +) }
         public var notReadCount: Int { notRead.values.reduce(0, +) }
 
-        enum CodingKeys: String, CodingKey { case items, readInFull = "read_in_full", readInPart = "read_in_part", notRead = "not_read" }
+        enum CodingKeys: String, CodingKey {
+            case items, readInFull = "read_in_full", readInPart = "read_in_part", notRead = "not_read", ocr
+        }
+    }
+
+    /// A family's scanned pages: recognised, skipped for the page limit, and the mean confidence (0–100) of the
+    /// recognised ones.
+    public struct Recognition: Sendable, Codable, Equatable {
+        public var pagesRecognised = 0
+        public var pagesSkipped = 0
+        public var meanConfidence: Int?
+        var weighted = 0
+
+        enum CodingKeys: String, CodingKey {
+            case pagesRecognised = "pages_recognised", pagesSkipped = "pages_skipped_for_limits", meanConfidence = "mean_confidence"
+        }
+    }
+
+    /// Counts scanned pages for a family (`confidenceTimesPages`: each item's mean confidence times its pages).
+    public mutating func countRecognition(_ family: Family, pages: Int, skipped: Int, confidenceTimesPages: Int) {
+        var a = families[family] ?? Account()
+        var r = a.ocr ?? Recognition()
+        r.pagesRecognised += pages
+        r.pagesSkipped += skipped
+        r.weighted += confidenceTimesPages
+        r.meanConfidence = r.pagesRecognised > 0 ? r.weighted / r.pagesRecognised : nil
+        a.ocr = r
+        families[family] = a
     }
 
     public var families: [Family: Account] = [:]
@@ -159,6 +188,12 @@ public struct Coverage: Sendable, Codable, Equatable {
             }
             for (reason, n) in a.readInPart.sorted(by: { $0.value > $1.value }) {
                 out.append("\(Coverage.number(n)) \(n == 1 ? f.singular : f.plural) \(Coverage.partWords(reason, n: n))")
+            }
+            if let r = a.ocr {
+                var s = "\(Coverage.number(r.pagesRecognised)) scanned page\(r.pagesRecognised == 1 ? "" : "s") of \(f.plural) recognised (OCR)"
+                if let c = r.meanConfidence { s += ", mean confidence \(c)%" }
+                if r.pagesSkipped > 0 { s += "; \(Coverage.number(r.pagesSkipped)) more not recognised (limits.ocr_pages_per_item)" }
+                out.append(s)
             }
         }
         return out

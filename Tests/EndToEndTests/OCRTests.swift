@@ -38,9 +38,16 @@ import Testing
         let m = try Self.make()
         let work = TempTree()
         let db = work.path("o.db")
-        let scan = try runSweep(["scan", m.tree.path("made/scans"), m.tree.path("made/typed"), "--index", db, "--quiet"])
+        let scan = try runSweep(["scan", m.tree.path("made/scans"), m.tree.path("made/typed"), "--index", db, "--json"])
         #expect(scan.status == 0, "\(scan.stderr)")
         let items = try byName(db)
+        // The coverage account counts the scanned pages and their confidence.
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any])
+        let coverage = try #require(summary["coverage"] as? [String: [String: Any]])
+        let imagePages = try #require(coverage["image"]?["ocr"] as? [String: Any])
+        #expect(imagePages["pages_recognised"] as? Int == 6 && imagePages["pages_skipped_for_limits"] as? Int == 0, "\(imagePages)")
+        #expect((imagePages["mean_confidence"] as? Int ?? 0) >= 60, "\(imagePages)")
+        #expect((coverage["pdf"]?["ocr"] as? [String: Any])?["pages_recognised"] as? Int == 2)
         let scans = try #require(m.expected["scans"] as? [String: [Int]])
         for (name, letters) in scans {
             let item = try #require(items[name], "\(name) is in the index")
@@ -65,6 +72,23 @@ import Testing
                                  prefix: ["/usr/bin/env", "SWEEP_WORKER_LOG=\(log)"])
         #expect(again.status == 0)
         #expect(!FileManager.default.fileExists(atPath: log), "an unchanged re-scan started a reader")
+    }
+
+    @Test func pagesOverTheLimitAreCountedAndSaid() throws {
+        let m = try Self.make()
+        let work = TempTree()
+        work.file("sweep.yaml", "limits:\n  ocr_pages_per_item: 1\n")
+        let db = work.path("l.db")
+        let scan = try runSweep(["scan", m.tree.path("made/scans"), "--index", db, "--config", work.path("sweep.yaml"), "--json"])
+        #expect(scan.status == 1, "two items have a second page left: \(scan.stderr)")
+        let items = try byName(db)
+        let tif = try #require(items["letters-1-2.tif"])
+        #expect((tif["error"] as? String)?.hasPrefix("limit hit") == true, "\(String(describing: tif["error"]))")
+        #expect((tif["pii"] as? [String: Int])?["nino"] == 1, "the first page is still read")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any])
+        let coverage = try #require(summary["coverage"] as? [String: [String: Any]])
+        #expect((coverage["image"]?["ocr"] as? [String: Any])?["pages_skipped_for_limits"] as? Int == 1)
+        #expect((coverage["pdf"]?["ocr"] as? [String: Any])?["pages_skipped_for_limits"] as? Int == 1)
     }
 
     @Test func withoutOCRScansAreCountedAsNotRead() throws {
