@@ -447,6 +447,9 @@ extension Scanner {
             rec.detection = detector.detect(utf8: Array(text.string.utf8), headers: headers, asOf: configuration.asOf,
                                             session: ctx.session(detector), seconds: configuration.limits.secondsPerItem, stop: stopFlag)
         }
+        if e.recognisedPages > 0, let c = e.recognitionConfidence, c < Detection.doubtfulRecognition {
+            rec.detection = rec.detection?.recognisedWithDoubt()
+        }
         if let p = e.problem {
             rec.error = p.message
             rec.errorKind = p.itemErrorKind

@@ -36,6 +36,22 @@ public struct Detection: Sendable, Equatable {
 
     public var highestMarking: String? { markings.first }
 
+    /// Below this mean word confidence (Tesseract's, 0–100) text recognised in images is doubtful: a finding in
+    /// it is held at `medium` confidence at most (still counted, flagged for a second look).
+    public static let doubtfulRecognition = 70
+
+    /// The findings with `high` lowered to `medium`: for text recognised with a mean confidence below
+    /// ``doubtfulRecognition``, where a digit or a letter may have been misread.
+    public func recognisedWithDoubt() -> Detection {
+        var d = self
+        d.findings = findings.map { f in
+            f.confidence == "high"
+                ? Finding(kind: f.kind, type: f.type, valueHash: f.valueHash, confidence: "medium", location: f.location, excerpt: f.excerpt)
+                : f
+        }
+        return d
+    }
+
     /// Ranks for "highest marking": current and legacy schemes on one scale.
     public static let markingRank: [String: Int] = [
         "TOP SECRET": 8, "SECRET": 7, "CONFIDENTIAL": 6, "RESTRICTED": 5, "OFFICIAL-SENSITIVE": 4, "PROTECT": 3,
