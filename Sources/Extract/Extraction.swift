@@ -195,12 +195,30 @@ public struct ExtractionLimits: Sendable {
     /// Pages recognised per item at most (a PDF's image-only pages, a TIFF's pages); the rest are counted as
     /// skipped for the limit.
     public var ocrPagesPerItem = 50
+    /// The scan's OCR time, when `limits.ocr_seconds_per_scan` bounds it: once spent, scans wait for the next scan.
+    public var ocrClock: OCRClock?
     /// Address space a reader running in a worker process may take (see ``Isolation``).
     public var workerMemoryBytes = 2 << 30
     /// Readers built on C libraries that can stall or crash inside one call (poppler) run in a worker process
     /// of this executable, under ``workerMemoryBytes`` and killed at the deadline; nil reads in process.
     public var isolation: Isolation?
     public init() {}
+}
+
+/// Seconds of OCR one scan may spend (`limits.ocr_seconds_per_scan`), shared by every reader of the scan. A scan
+/// past it reads no more scanned pages; those items say so and the next scan reads them.
+public final class OCRClock: @unchecked Sendable {
+    public let limit: Double
+    private let lock = NSLock()
+    private var used = 0.0
+    public init(limit: Double) { self.limit = limit }
+    public func add(_ seconds: Double) { lock.lock(); used += seconds; lock.unlock() }
+    public var spent: Bool { lock.lock(); defer { lock.unlock() }; return used >= limit }
+    public var seconds: Double { lock.lock(); defer { lock.unlock() }; return used }
+    /// The problem of an item left unrecognised because the time was used up.
+    public var problem: Problem {
+        Problem(.interrupted, "scanned pages not recognised: this scan's OCR time (limits.ocr_seconds_per_scan, \(Int(limit)) s) was used up; the next scan reads them")
+    }
 }
 
 /// The executable a worker process runs (`sweep extract-worker`).

@@ -166,11 +166,12 @@ public enum Extractor {
 
         case .image:
             guard budget.limits.ocr else { return Extraction() }
+            if let clock = budget.limits.ocrClock, clock.spent { return Extraction(problem: clock.problem) }
             if let isolation = budget.limits.isolation { return Isolated.extract(.image, source, name: name, mime: mime, budget: budget,
                                                                                   isolation: isolation) { _ in true } }
             return whole(source, budget) { bytes in
                 var pages: [OCR.Page] = []
-                var e = OCR.read(bytes, limits: budget.limits) { pages.append($0) }
+                var e = OCR.read(bytes, limits: budget.limits) { pages.append($0); budget.limits.ocrClock?.add($0.seconds) }
                 e.body = pages.map(\.text).joined(separator: "\u{0C}\n")
                 e.recognisedPages = pages.count
                 if !pages.isEmpty { e.recognitionConfidence = pages.map(\.confidence).reduce(0, +) / pages.count }

@@ -88,8 +88,9 @@ public enum Isolated {
 
     struct Frame: Codable {
         var page: String?
-        /// Set when the page's text was recognised in its image: Tesseract's mean word confidence.
+        /// Set when the page's text was recognised in its image: Tesseract's mean word confidence, and the seconds it took.
         var confidence: Int?
+        var seconds: Double?
         var child: ChildHead?
         var end: Part?
     }
@@ -103,7 +104,8 @@ public enum Isolated {
         var request = Request(reader: reader, path: nil, length: nil, name: name, mime: mime, seconds: l.secondsPerItem,
                               memory: l.workerMemoryBytes, textCap: l.textCap, maxChildBytes: l.maxChildBytes,
                               maxExpandedBytes: l.maxExpandedBytes, maxRatio: l.maxRatio, maxChildren: l.maxChildren,
-                              maxWholeFileBytes: l.maxWholeFileBytes, ocr: l.ocr, ocrPages: l.ocrPagesPerItem)
+                              maxWholeFileBytes: l.maxWholeFileBytes, ocr: l.ocr && l.ocrClock?.spent != true, ocrPages: l.ocrPagesPerItem)
+        if reader == .image, l.ocrClock?.spent == true { return Extraction(problem: l.ocrClock!.problem) }
         var payload: [UInt8] = []
         switch source {
         case .file(let path, let id):
@@ -132,8 +134,11 @@ public enum Isolated {
             request.length = b.count
         }
         guard let header = try? JSONEncoder().encode(request) else { return .failed(.corrupt, "worker request") }
-        return run(isolation, input: Array(header) + [10] + payload, reader: reader, seconds: l.secondsPerItem, cap: l.textCap,
-                   stop: budget.stop, visit: visit)
+        var e = run(isolation, input: Array(header) + [10] + payload, reader: reader, seconds: l.secondsPerItem, cap: l.textCap,
+                    stop: budget.stop, clock: l.ocrClock, visit: visit)
+        // A PDF of scans read after the scan's OCR time ran out: not recognised now, read by the next scan.
+        if reader == .pdf, request.ocr == false, l.ocr, let clock = l.ocrClock, e.problem?.kind == .noTextLayer { e.problem = clock.problem }
+        return e
     }
 
     /// Reads a PDF in a worker process.
@@ -142,7 +147,7 @@ public enum Isolated {
     }
 
     static func run(_ isolation: Isolation, input: [UInt8], reader: Reader, seconds: Double, cap: Int, stop: StopFlag?,
-                    visit: (Child) -> Bool) -> Extraction {
+                    clock: OCRClock? = nil, visit: (Child) -> Bool) -> Extraction {
         let what = reader == .pdf ? "the PDF reader" : reader == .pst ? "the PST reader" : reader == .image ? "the image reader (OCR)"
             : "the archive reader"
         let worker: WorkerPool.Worker
@@ -150,7 +155,8 @@ public enum Isolated {
         case .success(let w): worker = w
         case .failure(let why): return .failed(.unreadable, "could not start \(what) (\(isolation.executable)): \(why.message)")
         }
-        let outcome = exchange(worker, input: input, reader: reader, what: what, seconds: seconds, cap: cap, stop: stop, visit: visit)
+        let outcome = exchange(worker, input: input, reader: reader, what: what, seconds: seconds, cap: cap, stop: stop, clock: clock,
+                               visit: visit)
         if outcome.finished {
             isolation.pool.give(worker)
             return outcome.extraction
@@ -171,7 +177,7 @@ public enum Isolated {
 
     /// Sends one request to `worker` and reads its answer: pages and nested items as they come, then the end.
     static func exchange(_ worker: WorkerPool.Worker, input: [UInt8], reader: Reader, what: String, seconds: Double, cap: Int,
-                         stop: StopFlag?, visit: (Child) -> Bool) -> Exchange {
+                         stop: StopFlag?, clock: OCRClock?, visit: (Child) -> Bool) -> Exchange {
         // The request: small for a file on disk; for bytes the worker reads it all before it answers.
         writeAll(worker.input, input)
         let stream = FrameReader(fd: worker.output, seconds: seconds, stop: stop)
@@ -204,7 +210,7 @@ public enum Isolated {
         reading: while let frame = stream.frame() {
             if let page = frame.page {
                 pages.append(page)
-                if let c = frame.confidence { recognised += 1; confidences += c }
+                if let c = frame.confidence { recognised += 1; confidences += c; clock?.add(frame.seconds ?? 0) }
             }
             if let head = frame.child {
                 guard let child = nextChild(head) else { break }
@@ -426,7 +432,7 @@ public enum Isolated {
         let e: Extraction
         switch request.reader {
         case .pdf:
-            let onPage: (String, Int?) -> Void = { send(Frame(page: $0, confidence: $1)) }
+            let onPage: (String, OCR.Page?) -> Void = { send(Frame(page: $0, confidence: $1?.confidence, seconds: $1?.seconds)) }
             e = request.path.map { PDFDocument.extract(path: $0, budget: budget, onPage: onPage) }
                 ?? PDFDocument.extract(bytes: payload, budget: budget, onPage: onPage)
         case .image:
@@ -436,7 +442,7 @@ public enum Isolated {
                 defer { close(fd) }
                 return readAll(fd, limit: request.maxWholeFileBytes)
             } ?? payload
-            e = OCR.read(bytes, limits: limits) { send(Frame(page: $0.text, confidence: $0.confidence)) }
+            e = OCR.read(bytes, limits: limits) { send(Frame(page: $0.text, confidence: $0.confidence, seconds: $0.seconds)) }
         case .archive:
             if let path = request.path {
                 let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)

@@ -19,6 +19,8 @@ public enum OCR {
     public struct Page: Sendable {
         public var text: String
         public var confidence: Int
+        /// Seconds the page took (grey, deskew, recognition), for the scan's OCR time.
+        public var seconds: Double = 0
     }
 
     /// Pixels per inch PDF pages are rendered at for recognition.
@@ -82,6 +84,13 @@ public enum OCR {
 
     /// Recognises a Leptonica image (any depth): made grey, deskewed, then read.
     static func recognise(_ image: UnsafeMutablePointer<PIX>) -> Page? {
+        let started = ExtractionBudget.clock()
+        guard var page = recogniseUntimed(image) else { return nil }
+        page.seconds = ExtractionBudget.clock() - started
+        return page
+    }
+
+    static func recogniseUntimed(_ image: UnsafeMutablePointer<PIX>) -> Page? {
         guard let engine = engine() else { return nil }
         guard var grey = pixConvertTo8(image, 0) else { return nil }
         if pixGetXRes(grey) == 0 { _ = pixSetResolution(grey, Int32(dpi), Int32(dpi)) }

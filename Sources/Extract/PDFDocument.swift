@@ -17,7 +17,7 @@ import SweepModel
 public enum PDFDocument {
     /// Reads the PDF at `path`. The file is opened here and handed to poppler as a descriptor, so names with
     /// spaces, `#`, `%` or any other bytes need no URI escaping.
-    public static func extract(path: String, budget: ExtractionBudget, onPage: ((String, Int?) -> Void)? = nil) -> Extraction {
+    public static func extract(path: String, budget: ExtractionBudget, onPage: ((String, OCR.Page?) -> Void)? = nil) -> Extraction {
         var fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             return .failed(.unreadable, "\(path): \(String(cString: strerror(errno)))")
@@ -41,7 +41,7 @@ public enum PDFDocument {
     }
 
     /// Reads a PDF held in memory (an attachment, an archive member). poppler keeps its own copy.
-    public static func extract(bytes: [UInt8], budget: ExtractionBudget, onPage: ((String, Int?) -> Void)? = nil) -> Extraction {
+    public static func extract(bytes: [UInt8], budget: ExtractionBudget, onPage: ((String, OCR.Page?) -> Void)? = nil) -> Extraction {
         let data = bytes.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
         defer { g_bytes_unref(data) }
         var error: UnsafeMutablePointer<GError>?
@@ -50,7 +50,7 @@ public enum PDFDocument {
     }
 
     static func read(_ document: OpaquePointer?, error: UnsafeMutablePointer<GError>?, budget: ExtractionBudget,
-                     onPage: ((String, Int?) -> Void)? = nil) -> Extraction {
+                     onPage: ((String, OCR.Page?) -> Void)? = nil) -> Extraction {
         guard let document else {
             defer { if let error { g_error_free(error) } }
             guard let error else { return .failed(.corrupt, "poppler could not load the PDF") }
@@ -84,13 +84,15 @@ public enum PDFDocument {
             }
             // Filled-in form fields and annotations (comments, a signature field's details) are what people typed.
             let typed = formText(page)
-            var confidence: Int?
-            if text.unicodeScalars.filter({ !$0.properties.isWhitespace }).count < minimumLayerText && budget.limits.ocr {
+            var recognisedPage: OCR.Page?
+            if text.unicodeScalars.filter({ !$0.properties.isWhitespace }).count < minimumLayerText && budget.limits.ocr
+                && budget.limits.ocrClock?.spent != true {
                 // No usable text layer (a scan): the page is rendered and recognised, within the item's page limit.
                 if result.recognisedPages < budget.limits.ocrPagesPerItem {
                     if let recognised = recognise(page) {
                         text = recognised.text
-                        confidence = recognised.confidence
+                        recognisedPage = recognised
+                        budget.limits.ocrClock?.add(recognised.seconds)
                         result.recognisedPages += 1
                         confidences += recognised.confidence
                     }
@@ -102,7 +104,7 @@ public enum PDFDocument {
             }
             if !typed.isEmpty { text += (text.isEmpty || text.hasSuffix("\n") ? "" : "\n") + typed.joined(separator: "\n") + "\n" }
             g_object_unref(UnsafeMutableRawPointer(page))
-            onPage?(text, confidence)
+            onPage?(text, recognisedPage)
 
             edges += edgeLines(text)
 

@@ -105,6 +105,9 @@ public final class WorkerPool: @unchecked Sendable {
             cursor += 1
         }
         env.append(strdup("SWIFT_BACKTRACE=enable=no"))
+        // Tesseract would start a thread per core in every worker (OpenMP): one each keeps the workers, one per
+        // scanning thread, from starving each other and the walk.
+        if getenv("OMP_THREAD_LIMIT") == nil { env.append(strdup("OMP_THREAD_LIMIT=1")) }
         env.append(nil)
         defer { env.forEach { free($0) } }
         var pid: pid_t = 0

@@ -25,6 +25,7 @@ import Yams
 ///   seconds_per_item: 60       # time for one item (a file, or each item found inside it)
 ///   worker_memory_mb: 2048     # address space of the worker process that reads a PDF
 ///   ocr_pages_per_item: 50     # scanned pages recognised per item (a PDF's image-only pages, a TIFF's pages)
+///   ocr_seconds_per_scan: 3600 # OCR time one scan may spend (default: no bound); the rest waits for the next scan
 /// ```
 /// Flags given on the command line win over the file.
 public struct ConfigFile: Decodable, Sendable {
@@ -51,11 +52,12 @@ public struct ConfigFile: Decodable, Sendable {
         public var secondsPerItem: Double?
         public var workerMemoryMB: Int?
         public var ocrPagesPerItem: Int?
+        public var ocrSecondsPerScan: Double?
 
         enum CodingKeys: String, CodingKey {
             case maxDepth = "max_depth", maxExpandedMB = "max_expanded_mb", maxRatio = "max_ratio", maxMemberMB = "max_member_mb"
             case maxWholeFileMB = "max_whole_file_mb", textCapMB = "text_cap_mb", secondsPerItem = "seconds_per_item"
-            case workerMemoryMB = "worker_memory_mb", ocrPagesPerItem = "ocr_pages_per_item"
+            case workerMemoryMB = "worker_memory_mb", ocrPagesPerItem = "ocr_pages_per_item", ocrSecondsPerScan = "ocr_seconds_per_scan"
         }
 
         /// The defaults with these values applied; a value below 1 is refused with the key's name.
@@ -75,6 +77,7 @@ public struct ConfigFile: Decodable, Sendable {
             if let v = try positive(secondsPerItem, "seconds_per_item") { l.secondsPerItem = v }
             if let v = try positive(workerMemoryMB, "worker_memory_mb") { l.workerMemoryBytes = v << 20 }
             if let v = try positive(ocrPagesPerItem, "ocr_pages_per_item") { l.ocrPagesPerItem = v }
+            if let v = try positive(ocrSecondsPerScan, "ocr_seconds_per_scan") { l.ocrClock = OCRClock(limit: v) }
             return l
         }
     }

@@ -112,3 +112,22 @@ import Testing
         #expect(after["letter-3-scan.pdf"]?["error"] is NSNull && after["letter-3-scan.pdf"]?["text_source"] as? String == "ocr")
     }
 }
+
+extension OCRTests {
+    @Test func aScanPastItsOCRTimeLeavesTheRestForTheNext() throws {
+        let m = try Self.make()
+        let work = TempTree()
+        // A bound the first page already passes: one item is recognised, the others wait.
+        work.file("sweep.yaml", "jobs: 1\nlimits:\n  ocr_seconds_per_scan: 0.01\n")
+        let db = work.path("t.db")
+        let scan = try runSweep(["scan", m.tree.path("made/scans"), "--index", db, "--config", work.path("sweep.yaml"), "--quiet"])
+        #expect(scan.status == 1)
+        let items = try byName(db).filter { $0.key != "expected.json" }
+        let waiting = items.values.filter { ($0["error"] as? String)?.contains("ocr_seconds_per_scan") == true }
+        let read = items.values.filter { $0["text_source"] as? String == "ocr" }
+        #expect(read.count >= 1 && waiting.count >= 4, "read \(read.count), waiting \(waiting.count)")
+        // The next scan, unbounded, reads what waited.
+        #expect(try runSweep(["scan", m.tree.path("made/scans"), "--index", db, "--quiet"]).status == 0)
+        #expect(try byName(db).values.allSatisfy { $0["text_source"] as? String == "ocr" })
+    }
+}
