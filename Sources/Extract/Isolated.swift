@@ -357,11 +357,16 @@ public enum Isolated {
         // The address-space limit is set once, at the first request (every request of a scan names the same);
         // the CPU limit is moved on for each request, to what the worker has used so far plus the item's time.
         var memorySet = false
-        if let log = ProcessInfo.processInfo.environment["SWEEP_WORKER_LOG"] {   // for the tests: one line per worker started
+        // For the tests: `start PID` when a worker starts, `read PID READER NAME` for each request.
+        let log = ProcessInfo.processInfo.environment["SWEEP_WORKER_LOG"]
+        func note(_ line: String) {
+            guard let log else { return }
             let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            if fd >= 0 { writeAll(fd, Array("\(getpid())\n".utf8)); close(fd) }
+            if fd >= 0 { writeAll(fd, Array((line + "\n").utf8)); close(fd) }
         }
+        note("start \(getpid())")
         while let (request, payload) = nextRequest() {
+            note("read \(getpid()) \(request.reader.rawValue) \((request.path ?? request.name).split(separator: "/").last ?? "")")
             if !memorySet {
                 var memory = rlimit(rlim_cur: rlim_t(request.memory), rlim_max: rlim_t(request.memory))
                 setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &memory)

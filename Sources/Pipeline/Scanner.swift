@@ -30,6 +30,8 @@ public final class Scanner: @unchecked Sendable {
     let stopFlag = StopFlag()
     /// Small files fingerprinted in the walk's own read (counted with the duplicate stage's reads).
     let walkFingerprints = Atomic<Int>(0)
+    /// Recognitions (OCR) made in this scan, by content hash: a copy of a scan is not recognised twice.
+    let recognised = RecognitionCache()
 
     public init(configuration: ScanConfiguration, index: SweepIndex, progress: ScanProgress = ScanProgress()) {
         self.configuration = configuration
@@ -410,15 +412,36 @@ extension Scanner {
     func read(_ rec: inout ItemRecord, _ source: Extractor.Source, reading: Reading, nest: Nest, _ detector: Detector,
               _ ctx: WorkerContext, _ budget: ExtractionBudget, _ nested: inout [ItemRecord]) -> PlainTextRead {
         var children = 0
-        let extraction = Extractor.extract(source, reading: reading, name: nest.name, budget: budget) { child in
-            children += 1
-            readChild(child, of: nest, detector, ctx, budget, &nested)
-            return true
+        // A scan (an image, a PDF of scans) already recognised in this scan under another name is not
+        // recognised again: its copy takes the same text, and gets its own path's retention and findings.
+        let key = reading.family == .image || reading.family == .pdf ? recognitionKey(source, rec, ctx) : nil
+        let extraction: Extraction
+        if let key, let known = recognised.get(key) {
+            extraction = known
+        } else {
+            extraction = Extractor.extract(source, reading: reading, name: nest.name, budget: budget) { child in
+                children += 1
+                readChild(child, of: nest, detector, ctx, budget, &nested)
+                return true
+            }
+            if let key, extraction.recognisedPages > 0, children == 0 { recognised.put(key, extraction) }
         }
         let text = apply(extraction, to: &rec, detector, ctx)
         // Read, in full or in part, when the reader gave text or items, or finished without a problem.
         if extraction.problem == nil || children > 0 || text.body.utf8Count > 0 { rec.readAs = reading.readAs }
         return text
+    }
+
+    /// The content hash a recognition is remembered by: XXH3-128 of the bytes (a file still the one listed).
+    func recognitionKey(_ source: Extractor.Source, _ rec: ItemRecord, _ ctx: WorkerContext) -> String? {
+        guard configuration.limits.ocr else { return nil }
+        switch source {
+        case .bytes(let b): return b.withUnsafeBytes { ContentHash.of($0).hex }
+        case .file(let path, let id):
+            let expected = FileDigest.Expected(id: id, size: rec.size, modified: rec.modified?.nanoseconds ?? 0)
+            guard case .success(let h) = ctx.withBuffer({ FileDigest.whole(path, expected, buffer: $0) }) else { return nil }
+            return h.hex
+        }
     }
 
     /// Detection over an extraction's text and headers; its problem becomes the item's error.
@@ -669,5 +692,23 @@ final class WriterFailure: @unchecked Sendable {
     var error: Error? {
         get { lock.lock(); defer { lock.unlock() }; return stored }
         set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}
+
+/// Recognised extractions by content hash, for one scan, up to 64 MiB of text (after that, new ones are not kept).
+final class RecognitionCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byHash: [String: Extraction] = [:]
+    private var bytes = 0
+    static let capacity = 64 << 20
+
+    func get(_ key: String) -> Extraction? { lock.lock(); defer { lock.unlock() }; return byHash[key] }
+
+    func put(_ key: String, _ e: Extraction) {
+        lock.lock(); defer { lock.unlock() }
+        let size = e.text.utf8Count + 256
+        guard bytes + size <= RecognitionCache.capacity, byHash[key] == nil else { return }
+        byHash[key] = e
+        bytes += size
     }
 }

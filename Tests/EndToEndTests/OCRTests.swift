@@ -131,3 +131,24 @@ extension OCRTests {
         #expect(try byName(db).values.allSatisfy { $0["text_source"] as? String == "ocr" })
     }
 }
+
+extension OCRTests {
+    @Test func aCopyOfAScanIsRecognisedOnce() throws {
+        let m = try Self.make()
+        let t = TempTree("copies")
+        for name in ["a.png", "b.png", "c.png"] {
+            try FileManager.default.copyItem(atPath: m.tree.path("made/scans/letter-1-300dpi.png"), toPath: t.path(name))
+        }
+        let work = TempTree()
+        let log = work.path("workers.log")
+        let scan = try runSweep(["scan", t.root, "--index", work.path("c.db"), "--quiet", "--jobs", "1"],
+                                prefix: ["/usr/bin/env", "SWEEP_WORKER_LOG=\(log)"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let reads = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.hasPrefix("read ") }
+        #expect(reads.count == 1, "one recognition for three copies: \(reads)")
+        let items = try byName(work.path("c.db"))
+        for name in ["a.png", "b.png", "c.png"] {
+            #expect(items[name]?["text_source"] as? String == "ocr" && (items[name]?["pii"] as? [String: Int])?["nino"] == 1, "\(name)")
+        }
+    }
+}

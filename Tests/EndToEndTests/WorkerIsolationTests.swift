@@ -63,7 +63,7 @@ import Testing
     }
 
     func workers(_ log: String) -> Set<String> {
-        Set(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init))
+        Set(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.hasPrefix("start ") }.map(String.init))
     }
 
     @Test func aShareOfPDFsStartsAWorkerPerThreadNotPerFile() throws {
