@@ -32,16 +32,17 @@ pages=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print(sum(l
 pages=$((pages * copies))
 idx=$dir/ocr.db
 rm -f "$idx" "$idx"-wal "$idx"-shm "$idx".key "$idx".log-heads
-/usr/bin/time -f '%e %M' -o "$tmp/first.time" "$sweep" scan "$tree" --index "$idx" --quiet || [[ $? == 1 ]]
+/usr/bin/time -f '%e %M' -o "$tmp/first.time" "$sweep" scan "$tree" --index "$idx" --quiet > /dev/null || [[ $? == 1 ]]
 read -r first_s first_kb < "$tmp/first.time"
-SWEEP_WORKER_LOG=$tmp/workers.log /usr/bin/time -f '%e' -o "$tmp/again.time" "$sweep" scan "$tree" --index "$idx" --quiet || [[ $? == 1 ]]
+SWEEP_WORKER_LOG=$tmp/workers.log /usr/bin/time -f '%e' -o "$tmp/again.time" "$sweep" scan "$tree" --index "$idx" --quiet > /dev/null || [[ $? == 1 ]]
 again_s=$(cat "$tmp/again.time")
-readers=$( [[ -f $tmp/workers.log ]] && wc -l < "$tmp/workers.log" || echo 0)
+readers=$( [[ -f $tmp/workers.log ]] && grep -c '^start ' "$tmp/workers.log" || echo 0)
 "$sweep" export --index "$idx" > "$tmp/export.jsonl"
 
 python3 - "$tmp/export.jsonl" "$tmp/made/expected.json" "$first_s" "$first_kb" "$again_s" "$readers" "$pages" "$copies" "$repo" > "$out/ocr.md" <<'EOF'
 import json, os, platform, subprocess, sys, time
 export, expected, first_s, first_kb, again_s, readers, pages, copies, repo = sys.argv[1:]
+pages = int(pages)
 items = [json.loads(l) for l in open(export)]
 exp = json.load(open(expected))
 typed = {os.path.basename(i["path"]): i for i in items if "/typed/" in i["path"]}
