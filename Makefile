@@ -4,12 +4,14 @@
 #   make fuzz   libFuzzer over the in-house parsers (MIME, mbox, compound files, .msg, legacy Office, RTF);
 #               FUZZ_SECONDS per target (default 60). `make test` runs a 10-second smoke of each.
 #   make quality  build, then score detection on the independent synthetic set in quality/ (see QUALITY.md)
+#   make deb    build the Debian package (dist/sweep_VERSION_ARCH.deb); make test-package installs it in a
+#               fresh Debian root (debootstrap), scans as the sweep user, and purges it
 #   make bench  set up, build release, time scans beside find and the duplicate sweep beside
 #               jdupes, rdfind, rmlint and fdupes, and detection beside ripgrep (results in BENCHMARKS.md)
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: setup build release demo test fuzz bench quality clean
+.PHONY: setup build release release-static deb test-package demo test fuzz bench quality clean
 
 FUZZ_SECONDS ?= 60
 
@@ -21,6 +23,20 @@ build: setup
 
 release: setup
 	$(SWIFT) build -c release
+	@scripts/build-info .build/release
+
+# The binary the Debian package holds: Swift's runtime and Foundation linked in (no /opt/swift on the target),
+# built in its own folder so it does not replace the development release build.
+release-static: setup
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
+	@mkdir -p .build/release && cp .build-static/release/sweep .build/release/sweep-static
+
+deb: release-static
+	@SWEEP_DEB_BINARY=.build/release/sweep-static scripts/make-deb
+
+test-package: deb
+	@scripts/setup debootstrap
+	scripts/test-package
 
 demo: release
 	@scripts/demo

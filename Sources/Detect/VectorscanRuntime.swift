@@ -39,3 +39,8 @@ enum VectorscanRuntime {
         return hs_scan(database, bytes, count, 0, scratch, onMatch, context)
     }
 }
+
+/// The pattern engine's version, as it reports itself (`sweep --version`).
+public enum PatternEngine {
+    public static var version: String { String(cString: hs_version()) }
+}

@@ -1,4 +1,4 @@
-import CMagic
+internal import CMagic
 
 /// libmagic on a buffer. A magic cookie is not thread-safe: make one per worker thread.
 public final class TypeSniffer {

@@ -121,3 +121,8 @@ final class RawStatement {
     /// Rows the last run changed.
     var changes: Int { Int(sqlite3_changes(connection)) }
 }
+
+/// The SQLite library the index runs on, as it reports itself (`sweep --version`).
+public enum IndexLibrary {
+    public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
+}

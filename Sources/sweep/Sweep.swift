@@ -14,6 +14,7 @@ struct Sweep: ParsableCommand {
             or the scan was stopped by a signal (what it read is saved); 2 could not run (bad arguments, \
             unreadable rules, index locked or corrupt).
             """,
+        version: VersionText.text,
         subcommands: [ScanCommand.self, ExtractWorkerCommand.self, StatusCommand.self, DupesCommand.self, FindingsCommand.self, DisposalCommand.self,
                       HoldCommand.self, ExportCommand.self, RulesCommand.self, KeyCommand.self, ServeCommand.self, ReportCommand.self])
 
