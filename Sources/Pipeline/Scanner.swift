@@ -20,8 +20,6 @@ public final class Scanner: @unchecked Sendable {
     private let walker: Walker
     private let contexts = ContextPool()
     private var indexWasEmpty = false
-    /// Seconds spent in the walk (with reading) and in the duplicate stages after it, for `scan --json`.
-    public private(set) var phases: (walk: Double, fingerprints: Double) = (0, 0)
     private var detectors: LazyDetector?
     private let classifier: Classifier
     /// Threads free to help a folder with much to read (see ``reserveHelpers(_:)``).
@@ -73,10 +71,7 @@ public final class Scanner: @unchecked Sendable {
                                     detectionEnabled: configuration.rules.detectionEnabled)
         writer.freshIndex = indexWasEmpty
         try walk(into: writer)
-        let walked = Timestamp.now()
         let fingerprints = try fingerprint(after: writer)
-        phases = (walk: Double(walked.nanoseconds - started.nanoseconds) / 1e9,
-                  fingerprints: Double(Timestamp.now().nanoseconds - walked.nanoseconds) / 1e9)
         progress.phase = .finishing
         let seconds = Double(Timestamp.now().nanoseconds - started.nanoseconds) / 1e9
         let summary = try writer.finish(walkComplete: !walker.wasStopped, seconds: seconds,
@@ -414,7 +409,8 @@ extension Scanner {
         var children = 0
         // A scan (an image, a PDF of scans) already recognised in this scan under another name is not
         // recognised again: its copy takes the same text, and gets its own path's retention and findings.
-        let key = reading.family == .image || reading.family == .pdf ? recognitionKey(source, rec, ctx) : nil
+        // (A PDF is hashed for it only up to 32 MiB: a larger one is rarely a scan of a letter, and read twice.)
+        let key = reading.family == .image || reading.family == .pdf && rec.size <= 32 << 20 ? recognitionKey(source, rec, ctx) : nil
         let extraction: Extraction
         if let key, let known = recognised.get(key) {
             extraction = known
