@@ -97,6 +97,9 @@ public enum Isolated {
 
     // MARK: The scanner's side
 
+    /// Images recognised at once, across the scan's threads: one per core.
+    static let recognitionSlots = DispatchSemaphore(value: max(1, ProcessInfo.processInfo.activeProcessorCount))
+
     /// Reads the item with `reader` in a worker process; nested items go to `visit` as they arrive.
     public static func extract(_ reader: Reader, _ source: Extractor.Source, name: String, mime: String, budget: ExtractionBudget,
                             isolation: Isolation, visit: (Child) -> Bool) -> Extraction {
@@ -106,6 +109,10 @@ public enum Isolated {
                               maxExpandedBytes: l.maxExpandedBytes, maxRatio: l.maxRatio, maxChildren: l.maxChildren,
                               maxWholeFileBytes: l.maxWholeFileBytes, ocr: l.ocr && l.ocrClock?.spent != true, ocrPages: l.ocrPagesPerItem)
         if reader == .image, l.ocrClock?.spent == true { return Extraction(problem: l.ocrClock!.problem) }
+        // Images are all recognition: at most one per core at a time, however many threads the scan walks with
+        // (a share over the network is scanned with many more threads than cores).
+        if reader == .image { recognitionSlots.wait() }
+        defer { if reader == .image { recognitionSlots.signal() } }
         var payload: [UInt8] = []
         switch source {
         case .file(let path, let id):
