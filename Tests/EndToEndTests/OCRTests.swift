@@ -152,3 +152,32 @@ extension OCRTests {
         }
     }
 }
+
+extension OCRTests {
+    @Test func aPhotoIsRecognisedAsNoTextNotNoise() throws {
+        let t = TempTree("photo")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        // A camera-sized picture of noise and shapes, no words in it.
+        p.arguments = ["-c", """
+            import sys
+            from PIL import Image, ImageDraw
+            img = Image.effect_noise((4000, 3000), 60).convert("RGB")
+            d = ImageDraw.Draw(img)
+            for i in range(40):
+                d.ellipse((i * 90, i * 60, i * 90 + 400, i * 60 + 300), outline=(i * 6, 120, 255 - i * 6), width=9)
+            img.save(sys.argv[1], quality=80)
+            """, t.path("IMG_0042.jpg")]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "Pillow (python3-pil) draws the photo")
+        let work = TempTree()
+        let db = work.path("p.db")
+        let scan = try runSweep(["scan", t.root, "--index", db, "--quiet"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let photo = try #require(try byName(db)["IMG_0042.jpg"])
+        #expect(photo["read_as"] as? String == "ocr" && photo["error"] is NSNull)
+        #expect(photo["text_source"] is NSNull, "noise is not text: \(String(describing: photo["text_source"]))")
+        #expect((photo["pii"] as? [String: Int] ?? [:]).isEmpty)
+    }
+}
