@@ -173,34 +173,23 @@ public struct Quarantine {
         var o = JSONObject()
         o.add("path", path)
         // A name that is not UTF-8 is shown with \xNN escapes; the exact bytes go beside it for restore.
-        if String(validating: raw.bytes, as: UTF8.self) == nil { o.add("path_hex", Quarantine.hex(raw.bytes)) }
+        if String(validating: raw.bytes, as: UTF8.self) == nil { o.add("path_hex", FileOps.hex(raw.bytes)) }
         // The scan root: restore walks below it without following a link.
         o.add("root", scanRoot)
         o.add("stored", stored); o.add("size", size); o.add("sha256", sha256)
         o.add("kept", kept); o.add("by", who); o.add("at", at)
-        try Quarantine.append(root + "/manifest.jsonl", o.text + "\n")
+        try FileOps.write(root + "/manifest.jsonl", o.text + "\n", append: true)
         let csvPath = root + "/manifest.csv"
         if !FileManager.default.fileExists(atPath: csvPath) {
-            try Quarantine.append(csvPath, CSVText.row(["path", "stored", "size", "sha256", "kept", "by", "at"]) + "\n")
+            try FileOps.write(csvPath, CSVText.row(["path", "stored", "size", "sha256", "kept", "by", "at"]) + "\n", append: true)
         }
-        try Quarantine.append(csvPath, CSVText.row([path, stored, String(size), sha256, kept, who, at]) + "\n")
+        try FileOps.write(csvPath, CSVText.row([path, stored, String(size), sha256, kept, who, at]) + "\n", append: true)
     }
-
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     static func unhex(_ text: String) -> [UInt8]? {
         let u = Array(text.utf8)
         guard u.count % 2 == 0 else { return nil }
         return stride(from: 0, to: u.count, by: 2).map { UInt8(String(decoding: u[$0..<$0 + 2], as: UTF8.self), radix: 16) }
             .reduce(into: [UInt8]?([])) { acc, b in if let b, acc != nil { acc!.append(b) } else { acc = nil } }
-    }
-
-    /// Appends and syncs: the manifest is the record of what moved, written before the next move.
-    static func append(_ path: String, _ text: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let ok = text.utf8CString.withUnsafeBufferPointer { buf in write(fd, buf.baseAddress, buf.count - 1) == buf.count - 1 }
-        guard ok, fsync(fd) == 0 else { throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
     }
 }

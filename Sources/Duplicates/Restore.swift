@@ -66,9 +66,9 @@ extension Quarantine {
         let now = Timestamp.now().iso8601
         var o = JSONObject()
         o.add("path", e.path.display)
-        if String(validating: e.path.bytes, as: UTF8.self) == nil { o.add("path_hex", Quarantine.hex(e.path.bytes)) }
+        if String(validating: e.path.bytes, as: UTF8.self) == nil { o.add("path_hex", FileOps.hex(e.path.bytes)) }
         o.add("sha256", e.sha256); o.add("by", who); o.add("at", now)
-        try Quarantine.append(root + "/restored.jsonl", o.text + "\n")
+        try FileOps.write(root + "/restored.jsonl", o.text + "\n", append: true)
         try index.recordRestore(path: e.path, at: now)
         return .restored
     }

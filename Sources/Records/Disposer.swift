@@ -114,7 +114,7 @@ public struct Disposer {
     struct Failure: Error { let message: String; init(_ m: String) { message = m } }
 
     /// The approved file, opened through folders that are no links (below its scan root) and checked through its
-    /// descriptor: the same device, inode, size and modified time as at the decision, and the same SHA-256.
+    /// descriptor: the state decided on (``FileState``), and the same SHA-256.
     struct Verified {
         let place: SafeFS.Place
         let fd: Int32
@@ -131,8 +131,7 @@ public struct Disposer {
         let opened: (fd: Int32, stat: stat)
         do { opened = try SafeFS.openFile(place) } catch { place.close(); return .failure(Failure("\(error)")) }
         let st = opened.stat
-        guard Int64(bitPattern: UInt64(st.st_dev)) == d.device, Int64(bitPattern: UInt64(st.st_ino)) == d.inode,
-              Int64(st.st_size) == d.size, FileOps.mtime(st) == d.modified else {
+        guard FileState(st) == d.state else {
             Glibc.close(opened.fd); place.close()
             return .failure(Failure("changed on disk since it was approved: scan again and decide again"))
         }

@@ -16,7 +16,6 @@ public enum FileOps {
 
     public static var lastError: String { String(cString: strerror(errno)) }
 
-    public static func mtime(_ st: stat) -> Int64 { Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) }
 
     /// Reads `fd` to the end, giving each chunk to `body`; false on a read error.
     public static func stream(_ fd: Int32, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
@@ -78,18 +77,6 @@ public enum FileOps {
             throw Failure(message: "cannot copy \(from.display) to \(to.display): \(lastError)")
         }
         return hex(sha.finalize())
-    }
-
-    /// rename(2) on one file system; otherwise copy, sync, check the copy's SHA-256, then unlink the original.
-    public static func move(_ from: ItemPath, to: ItemPath, sha256: String) throws {
-        if RawFS.rename(from, to) { return }
-        guard errno == EXDEV else { throw Failure(message: "cannot move \(from.display): \(lastError)") }
-        _ = try copy(from, to: to)
-        guard FileOps.sha256(to) == sha256 else {
-            _ = RawFS.unlink(to)
-            throw Failure(message: "the copy of \(from.display) does not match it: left in place")
-        }
-        guard RawFS.unlink(from) else { throw Failure(message: "copied \(from.display) but cannot remove it: \(lastError)") }
     }
 
     /// Writes a whole small file (bag tag files, manifests) and syncs it.
