@@ -408,9 +408,11 @@ extension Scanner {
               _ ctx: WorkerContext, _ budget: ExtractionBudget, _ nested: inout [ItemRecord]) -> PlainTextRead {
         var children = 0
         // A scan (an image, a PDF of scans) already recognised in this scan under another name is not
-        // recognised again: its copy takes the same text, and gets its own path's retention and findings.
-        // (A PDF is hashed for it only up to 32 MiB: a larger one is rarely a scan of a letter, and read twice.)
-        let key = reading.family == .image || reading.family == .pdf && rec.size <= 32 << 20 ? recognitionKey(source, rec, ctx) : nil
+        // recognised again: its copy takes the same text, and gets its own path's retention and findings. A file
+        // is hashed for this only when something of its size was recognised (copies have the same size), or once
+        // it has been recognised itself: a PDF with a text layer is not read a second time for it.
+        let scanLike = reading.family == .image || reading.family == .pdf
+        var key = scanLike && recognised.holds(size: rec.size) ? recognitionKey(source, rec, ctx) : nil
         let extraction: Extraction
         if let key, let known = recognised.get(key) {
             extraction = known
@@ -420,7 +422,10 @@ extension Scanner {
                 readChild(child, of: nest, detector, ctx, budget, &nested)
                 return true
             }
-            if let key, extraction.recognisedPages > 0, children == 0 { recognised.put(key, extraction) }
+            if scanLike, extraction.recognisedPages > 0, children == 0 {
+                key = key ?? recognitionKey(source, rec, ctx)
+                if let key { recognised.put(key, size: rec.size, extraction) }
+            }
         }
         let text = apply(extraction, to: &rec, detector, ctx)
         // Read, in full or in part, when the reader gave text or items, or finished without a problem.
@@ -691,20 +696,26 @@ final class WriterFailure: @unchecked Sendable {
     }
 }
 
-/// Recognised extractions by content hash, for one scan, up to 64 MiB of text (after that, new ones are not kept).
+/// Recognised extractions by content hash, for one scan, up to 64 MiB of text (after that, new ones are not kept),
+/// and the file sizes they came from.
 final class RecognitionCache: @unchecked Sendable {
     private let lock = NSLock()
     private var byHash: [String: Extraction] = [:]
+    private var sizes: Set<Int64> = []
     private var bytes = 0
     static let capacity = 64 << 20
 
     func get(_ key: String) -> Extraction? { lock.lock(); defer { lock.unlock() }; return byHash[key] }
 
-    func put(_ key: String, _ e: Extraction) {
+    /// Whether a file of this size was recognised: only then can a file be a copy of one.
+    func holds(size: Int64) -> Bool { lock.lock(); defer { lock.unlock() }; return sizes.contains(size) }
+
+    func put(_ key: String, size: Int64, _ e: Extraction) {
         lock.lock(); defer { lock.unlock() }
-        let size = e.text.utf8Count + 256
-        guard bytes + size <= RecognitionCache.capacity, byHash[key] == nil else { return }
+        let cost = e.text.utf8Count + 256
+        guard bytes + cost <= RecognitionCache.capacity, byHash[key] == nil else { return }
         byHash[key] = e
-        bytes += size
+        sizes.insert(size)
+        bytes += cost
     }
 }
