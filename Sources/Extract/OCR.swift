@@ -126,11 +126,12 @@ public enum OCR {
         return Page(text: confidence < OCR.noiseConfidence ? "" : text, confidence: max(0, confidence))
     }
 
-    /// Recognises an image file's pages (every page of a TIFF, up to `maxPages`); nil when Leptonica cannot
-    /// read it.
-    public static func image(_ bytes: [UInt8], maxPages: Int, stop: () -> Bool = { false }) -> (pages: [Page], total: Int)? {
+    /// Recognises an image file's pages (every page of a TIFF, up to `maxPages`), each handed to `onPage` as it
+    /// is done (a worker sends it at once, so a long TIFF's deadline window restarts with every page); the pages
+    /// recognised and the image's page count, or nil when Leptonica cannot read it.
+    static func image(_ bytes: [UInt8], maxPages: Int, onPage: (Page) -> Void) -> (recognised: Int, total: Int)? {
         guard !bytes.isEmpty else { return nil }
-        return bytes.withUnsafeBytes { raw -> (pages: [Page], total: Int)? in
+        return bytes.withUnsafeBytes { raw -> (recognised: Int, total: Int)? in
             let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var format: Int32 = 0
             _ = findFileFormatBuffer(base, &format)
@@ -140,19 +141,20 @@ public enum OCR {
                 defer { pixaDestroy(&pixa) }
                 guard pixa != nil else { return nil }
                 let total = Int(pixaGetCount(pixa))
-                var pages: [Page] = []
+                var recognised = 0
                 for i in 0..<min(total, maxPages) {
-                    if stop() { break }
                     var pix: UnsafeMutablePointer<PIX>? = pixaGetPix(pixa, Int32(i), Int32(L_CLONE))
                     defer { pixDestroy(&pix) }
-                    if let image = pix, let page = recognise(image) { pages.append(page) }
+                    if let image = pix, let page = recognise(image) { onPage(page); recognised += 1 }
                 }
-                return (pages, total)
+                return (recognised, total)
             }
             var pix: UnsafeMutablePointer<PIX>? = pixReadMem(base, raw.count)
             defer { pixDestroy(&pix) }
             guard let image = pix else { return nil }
-            return (recognise(image).map { [$0] } ?? [], 1)
+            guard let page = recognise(image) else { return (0, 1) }
+            onPage(page)
+            return (1, 1)
         }
     }
 
@@ -160,15 +162,14 @@ public enum OCR {
     /// pages there were, and why any were not read.
     static func read(_ bytes: [UInt8], limits: ExtractionLimits, onPage: (Page) -> Void) -> Extraction {
         guard available else { return .failed(.unsupported, "no OCR here: Tesseract or its English data is not installed") }
-        guard let (pages, total) = image(bytes, maxPages: limits.ocrPagesPerItem) else {
+        guard let (recognised, total) = image(bytes, maxPages: limits.ocrPagesPerItem, onPage: onPage) else {
             return .failed(.corrupt, "not an image Leptonica can read")
         }
-        pages.forEach(onPage)
         var e = Extraction()
         e.metadata.pages = total
         e.skippedPages = max(0, total - limits.ocrPagesPerItem)
-        if total > pages.count {
-            e.problem = Problem(.limit, "\(pages.count) of \(total) page(s) recognised (limits.ocr_pages_per_item)")
+        if e.skippedPages > 0 {
+            e.problem = Problem(.limit, "\(recognised) of \(total) page(s) recognised (limits.ocr_pages_per_item)")
         }
         return e
     }
