@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libmagic-dev, libarchive-dev, libxxhash-dev, libvectorscan-dev,
@@ -40,8 +44,11 @@ let package = Package(
         .target(name: "Extract", dependencies: ["SweepModel", "CMagic", "CArchive", "CPoppler", "CPST", "COCR"]),
         // The shipped and local rules, as data.
         .target(name: "Rules", dependencies: ["SweepModel", "CXXHash", "Yams"]),
-        // The SQLite index through GRDB.
-        .target(name: "Index", dependencies: ["SweepModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The index: embedded SQLite through GRDB, or a shared PostgreSQL through PostgresNIO.
+        .target(name: "Index", dependencies: ["SweepModel", .product(name: "GRDB", package: "GRDB.swift"),
+                                            .product(name: "PostgresNIO", package: "postgres-nio"),
+                                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                                            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log")]),
         // The scanner: walk, skip what is unchanged, read what is new, write the index.
         // Personal data and protective markings: validators now, the pattern engine next.
         .target(name: "Detect", dependencies: ["SweepModel", "Rules", "CVectorscan", "CByteScan",

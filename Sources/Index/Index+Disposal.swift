@@ -183,7 +183,8 @@ extension SweepIndex {
 
     /// The latest decision for each path (whether it still applies is ``DecisionRecord/applies(to:)``).
     public func latestDecisions() throws -> [ItemPath: DecisionRecord] {
-        try read { db in
+        if let pg { return try pg.latestDecisions() }
+        return try read { db in
             guard try db.tableExists("disposal_decision") else { return [:] }
             var out: [ItemPath: DecisionRecord] = [:]
             let rows = try DecisionRecord.fetchCursor(db, sql: """

@@ -13,6 +13,9 @@ public struct FingerprintCandidate: Sendable {
     public var prefix: Int64?
     public var suffix: Int64?
     public var content: String?
+    /// This host can open it. On a shared index, another scanner host's items take part in the comparison with
+    /// the fingerprints their host stored, and are read only by that host.
+    public var reachable = true
 }
 
 /// What a fingerprint stage learned about one item.
@@ -49,7 +52,8 @@ extension SweepIndex {
     /// hash. An item that became unique at some stage needs nothing more, so a settled index gives none.
     /// Counts are for batching.
     public func sizeGroupsNeedingFingerprints() throws -> [(size: Int64, count: Int)] {
-        try read { db in
+        if let pg { return try pg.sizeGroupsNeedingFingerprints() }
+        return try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT size, max(n) FROM (
                     SELECT size, count(*) AS n FROM item INDEXED BY item_by_fingerprint WHERE \(SweepIndex.dupeEligible)
@@ -70,13 +74,15 @@ extension SweepIndex {
 
     /// The scan whose fingerprint stages last ran to the end, when nothing has been written since.
     public func fingerprintsSettled() throws -> Bool {
-        try read { db in
+        if let pg { return try pg.fingerprintsSettled() }
+        return try read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'fingerprints_settled'") == "yes"
         }
     }
 
     public func setFingerprintsSettled(_ settled: Bool) throws {
-        try write { db in
+        if let pg { return try pg.setFingerprintsSettled(settled) }
+        return try write { db in
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('fingerprints_settled', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                            arguments: [settled ? "yes" : "no"])
         }
@@ -84,7 +90,8 @@ extension SweepIndex {
 
     /// Every eligible item with a size in `lo...hi` (the caller keeps those whose size it asked about).
     public func fingerprintCandidates(sizes lo: Int64, _ hi: Int64) throws -> [FingerprintCandidate] {
-        try read { db in
+        if let pg { return try pg.fingerprintCandidates(sizes: lo, hi) }
+        return try read { db in
             // Stepped through SQLite's C interface: a share's worth of rows, where decoding each through GRDB
             // cost more than the query.
             let s = try RawStatement(db, sql: """
@@ -110,6 +117,7 @@ extension SweepIndex {
     /// Stores what the stages learned, in one transaction, in row order (each table page is written once). An
     /// error marks the item unreadable (tried again next scan) and drops any fingerprint it had.
     public func storeFingerprints(_ updates: [FingerprintUpdate]) throws {
+        if let pg { return try pg.storeFingerprints(updates) }
         guard !updates.isEmpty else { return }
         try write { db in
             let set = try RawStatement(db, sql: """
@@ -166,6 +174,7 @@ extension SweepIndex {
     }
 
     public func duplicateTotals() throws -> (sets: Int, reclaimable: Int64) {
-        try read { try SweepIndex.duplicateTotals($0) }
+        if let pg { return try pg.duplicateTotals() }
+        return try read { try SweepIndex.duplicateTotals($0) }
     }
 }

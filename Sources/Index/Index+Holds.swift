@@ -77,7 +77,10 @@ extension SweepIndex {
     }
 
     /// Every hold placed with `sweep hold add`, released ones included, oldest first.
-    public func holds() throws -> [HoldRecord] { try read { try SweepIndex.holds($0) } }
+    public func holds() throws -> [HoldRecord] {
+        if let pg { return try pg.holds() }
+        return try read { try SweepIndex.holds($0) }
+    }
 
     public func activeHolds() throws -> ActiveHolds { ActiveHolds(try holds()) }
 

@@ -15,12 +15,26 @@ public enum IndexError: Error, LocalizedError, CustomStringConvertible {
     case failed(String, String)
     /// An index named by a URI this build cannot open (a PostgreSQL index).
     case unsupportedBackend(String)
+    /// The PostgreSQL server could not be reached, refused the login, or dropped the connection.
+    case unreachable(String, String)
+    /// A step this version does only on an SQLite index.
+    case notOnPostgres(String, String)
+    /// Another scanner holds a lease on a root this scan was given.
+    case rootLeased(String, root: String, host: String, pid: Int64, until: String)
 
     public var description: String {
         switch self {
         case .unsupportedBackend(let p):
             let shown = p.replacingOccurrences(of: #"://[^@/]*@"#, with: "://…@", options: .regularExpression)   // never print a password
             return "\(shown) names a PostgreSQL index, which this build of Sweep cannot open yet: give an index file (--index /var/lib/sweep/sweep.db)"
+        case .unreachable(let p, let detail):
+            return "cannot use the PostgreSQL index \(p) (\(detail)): check the server is running and reachable, the database exists, "
+                + "and the password (PGPASSFILE, ~/.pgpass, PGPASSWORD or index_password_file:) is right; what was committed is kept"
+        case .notOnPostgres(let p, let step):
+            return "\(step) does not work on a PostgreSQL index yet (\(p)): run it against an SQLite index file"
+        case .rootLeased(let p, let root, let host, let pid, let until):
+            return "another scanner (host \(host), process \(pid)) is scanning \(root) into \(p): wait for it to finish, "
+                + "or for its lease to lapse at \(until) if it died"
         case .notFound(let p):
             return "no index at \(p): run `sweep scan ROOT --index \(p)` first, or pass --index with the right file"
         case .locked(let p, let holder):

@@ -87,7 +87,8 @@ public struct IndexTotals: Sendable, Codable {
 extension SweepIndex {
     /// Every present item in path order (bytewise, so the order is stable whatever the names' encoding).
     public func forEachItem(_ body: (StoredItem) throws -> Void) throws {
-        try read { db in
+        if let pg { return try pg.forEachItem(body) }
+        return try read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 WITH dup AS (\(SweepIndex.dupeHashes))
                 SELECT display_path, kind, size, mtime_ns, mime, error, error_kind, owner, uid, mode, nlink, device, inode,
@@ -116,7 +117,8 @@ extension SweepIndex {
     }
 
     public func recentScans(limit: Int = 10) throws -> [ScanRecord] {
-        try read { db in
+        if let pg { return try pg.recentScans(limit: limit) }
+        return try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, started_at, finished_at, state, roots, rules_version, jobs, new_count, changed_count,
                        unchanged_count, moved_count, gone_count, error_count, item_count, byte_count
@@ -133,16 +135,19 @@ extension SweepIndex {
 
     /// The rules version of the latest scan that ran to the end.
     public func lastCompletedRulesVersion() throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT rules_version FROM scan WHERE state = 'complete' ORDER BY id DESC LIMIT 1") }
+        if let pg { return try pg.lastCompletedRulesVersion() }
+        return try read { db in try String.fetchOne(db, sql: "SELECT rules_version FROM scan WHERE state = 'complete' ORDER BY id DESC LIMIT 1") }
     }
 
     /// The as-of date of the latest scan (YYYY-MM-DD): what "disposal candidate" is judged against by default.
     public func latestAsOf() throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT as_of FROM scan WHERE as_of IS NOT NULL ORDER BY id DESC LIMIT 1") }
+        if let pg { return try pg.latestAsOf() }
+        return try read { db in try String.fetchOne(db, sql: "SELECT as_of FROM scan WHERE as_of IS NOT NULL ORDER BY id DESC LIMIT 1") }
     }
 
     public func totals() throws -> IndexTotals {
-        try read { db in
+        if let pg { return try pg.totals() }
+        return try read { db in
             let r = try Row.fetchOne(db, sql: """
                 SELECT count(*) FILTER (WHERE gone_scan IS NULL),
                        coalesce(sum(size) FILTER (WHERE gone_scan IS NULL), 0),
@@ -165,12 +170,14 @@ public struct StoredRules: Sendable, Codable {
 extension SweepIndex {
     /// The coverage account of every present item (folders and links are not items to read).
     public func coverage() throws -> Coverage {
-        try read { db in try SweepIndex.coverage(db) }
+        if let pg { return try pg.coverage() }
+        return try read { db in try SweepIndex.coverage(db) }
     }
 
     /// The rules the latest scan had in force (nil for scans before they were recorded).
     public func latestRules() throws -> StoredRules? {
-        try read { db in
+        if let pg { return try pg.latestRules() }
+        return try read { db in
             guard let text = try String.fetchOne(db, sql: "SELECT rules_files FROM scan WHERE rules_files IS NOT NULL ORDER BY id DESC LIMIT 1")
             else { return nil }
             return try? JSONDecoder().decode(StoredRules.self, from: Data(text.utf8))

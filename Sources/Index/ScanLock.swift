@@ -7,12 +7,19 @@ import Foundation
 ///
 /// The kernel drops the lock when the process dies, SIGKILL included, so a killed scan never leaves a
 /// stale lock behind. Readers (export, status) never take it: WAL lets them read while a scan writes.
+///
+/// A PostgreSQL index takes no file lock: many scanners write it at once, each holding leases on its own roots
+/// (see the scan writer), and records commands change it in transactions.
 public final class ScanLock {
     private let fd: Int32
     public let path: String
 
     public init(index: String) throws {
-        try SweepIndex.checkBackend(index)
+        if case .postgres = try SweepIndex.location(index) {
+            path = ""
+            fd = -1
+            return
+        }
         path = index + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw IndexError.cannotCreate(path, String(cString: strerror(errno))) }
@@ -30,6 +37,7 @@ public final class ScanLock {
     }
 
     deinit {
+        guard fd >= 0 else { return }
         ftruncate(fd, 0)
         flock(fd, LOCK_UN)
         close(fd)

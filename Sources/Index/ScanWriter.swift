@@ -40,6 +40,8 @@ public struct FolderResult: Sendable {
 /// and does not open them again. Not thread-safe: the scanner calls it from one thread.
 public final class ScanWriter: @unchecked Sendable {
     private let index: SweepIndex
+    /// The writer on a PostgreSQL index (leases, multi-row statements); nil on SQLite.
+    private let shared: PGScanWriter?
     public let scanID: Int64
     private let roots: [ItemPath]
     private var pending: [FolderResult] = []
@@ -52,7 +54,7 @@ public final class ScanWriter: @unchecked Sendable {
 
     /// The index held no items when the scan began: rows go in with a plain insert (cheaper than the upsert),
     /// the upsert taking over for any path written twice (overlapping roots).
-    public var freshIndex = false
+    public var freshIndex = false { didSet { shared?.freshIndex = freshIndex } }
 
     public var batchRows = 16_000
     public var batchSeconds = 0.25
@@ -63,11 +65,21 @@ public final class ScanWriter: @unchecked Sendable {
         self.roots = roots
         let rootsJSON = String(decoding: try JSONEncoder().encode(roots.map(\.display)), as: UTF8.self)
         let rulesJSON = String(decoding: try JSONEncoder().encode(StoredRules(files: rules, detection: detectionEnabled)), as: UTF8.self)
+        let asOfDay = asOf ?? String(Timestamp.now().iso8601.prefix(10))
+        if let pg = index.pg {
+            let w = try PGScanWriter(store: pg, roots: roots, rulesVersion: rulesVersion, jobs: jobs, asOf: asOfDay, rulesJSON: rulesJSON)
+            shared = w
+            scanID = w.scanID
+            summary.scanID = scanID
+            summary.rules = rules
+            summary.detectionEnabled = detectionEnabled
+            return
+        }
+        shared = nil
         scanID = try index.write { db in
             try db.execute(sql: "UPDATE scan SET state = 'interrupted' WHERE state = 'running'")
             try db.execute(sql: "INSERT INTO scan (started_at, roots, rules_version, jobs, as_of, rules_files) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [Timestamp.now().iso8601, rootsJSON, rulesVersion, jobs, asOf ?? String(Timestamp.now().iso8601.prefix(10)),
-                                       rulesJSON])
+                           arguments: [Timestamp.now().iso8601, rootsJSON, rulesVersion, jobs, asOfDay, rulesJSON])
             return db.lastInsertedRowID
         }
         summary.scanID = scanID
@@ -98,6 +110,11 @@ public final class ScanWriter: @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
         pendingRows = 0
         var s = summary
+        if let shared {
+            try shared.write(batch, &s, written: &written)
+            summary = s
+            return
+        }
         try index.write { db in
             let st = try Statements(db)
             for r in batch {
@@ -290,6 +307,11 @@ public final class ScanWriter: @unchecked Sendable {
         s.interrupted = !walkComplete
         s.fingerprinted = fingerprinted
         s.errors += fingerprintErrors
+        if let shared {
+            try shared.finish(&s, walkComplete: walkComplete, reuseTotals: written == 0 && fingerprinted == 0 && fingerprintErrors == 0)
+            summary = s
+            return s
+        }
         try index.write { db in
             if walkComplete {
                 let stale = try Row.fetchAll(db, sql: "SELECT id, path FROM folder WHERE last_seen_scan < ?", arguments: [scanID])

@@ -5,14 +5,24 @@ import Foundation
 import GRDB
 import SweepModel
 
-/// The index file: opened for a scan (read-write, created 0600) or for reading (export, status, findings).
+/// The index: opened for a scan (read-write, created 0600) or for reading (export, status, findings). An embedded
+/// SQLite file, or a shared PostgreSQL database (`postgres://…`, see ``IndexLocation``): the rest of Sweep does
+/// not know which; the queries for each live in this module.
 public final class SweepIndex: Sendable {
+    /// The file's path, or the PostgreSQL URI as shown (no password).
     public let path: String
-    let pool: DatabasePool
+    let sqlitePool: DatabasePool?
+    let pg: PGStore?
+
+    /// True for a shared PostgreSQL index.
+    public var isShared: Bool { pg != nil }
 
     /// Opens the index for writing, creating it (mode 0600) and migrating it to the current schema.
-    public static func openForScan(_ path: String, readers: Int = 8) throws -> SweepIndex {
-        try checkBackend(path)
+    /// `passwordFile` is the config's `index_password_file:` (PostgreSQL only).
+    public static func openForScan(_ path: String, readers: Int = 8, passwordFile: String? = nil) throws -> SweepIndex {
+        if case .postgres(let loc) = try location(path) {
+            return SweepIndex(pg: try PGStore(loc, passwordFile: passwordFile, migrate: true))
+        }
         if !FileManager.default.fileExists(atPath: path) {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd < 0 && errno != EEXIST { throw IndexError.cannotCreate(path, String(cString: strerror(errno))) }
@@ -22,8 +32,10 @@ public final class SweepIndex: Sendable {
     }
 
     /// Opens an existing index for reading while a scan may be writing it.
-    public static func openForReading(_ path: String) throws -> SweepIndex {
-        try checkBackend(path)
+    public static func openForReading(_ path: String, passwordFile: String? = nil) throws -> SweepIndex {
+        if case .postgres(let loc) = try location(path) {
+            return SweepIndex(pg: try PGStore(loc, passwordFile: passwordFile, migrate: false))
+        }
         guard FileManager.default.fileExists(atPath: path) else { throw IndexError.notFound(path) }
         do {
             return try SweepIndex(path: path, readonly: true, readers: 4)
@@ -36,14 +48,22 @@ public final class SweepIndex: Sendable {
         }
     }
 
-    /// Refuses an index URI this build cannot open, before anything is created under its name.
-    public static func checkBackend(_ path: String) throws {
-        let p = path.lowercased()
-        if p.hasPrefix("postgres://") || p.hasPrefix("postgresql://") { throw IndexError.unsupportedBackend(path) }
+    /// Where `path` points, with a URI the user must mend reported as such.
+    static func location(_ path: String) throws -> IndexLocation {
+        do { return try IndexLocation.parse(path) } catch let p as PostgresLocation.Problem {
+            throw IndexError.unreachable(IndexLocation.isPostgres(path) ? "the PostgreSQL index" : path, p.description)
+        }
+    }
+
+    private init(pg: PGStore) {
+        self.path = pg.display
+        self.pg = pg
+        self.sqlitePool = nil
     }
 
     private init(path: String, readonly: Bool, readers: Int) throws {
         self.path = path
+        self.pg = nil
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.maximumReaderCount = max(2, readers)
@@ -59,8 +79,10 @@ public final class SweepIndex: Sendable {
                 try db.execute(sql: "PRAGMA cache_size = -16384")
             }
         }
+        let pool: DatabasePool
         do {
             pool = try SweepIndex.openPool(path, config)
+            sqlitePool = pool
             let migrator = Schema.migrator
             if readonly {
                 try pool.read { db in
@@ -95,7 +117,16 @@ public final class SweepIndex: Sendable {
     }
 
     /// Closes every connection now (otherwise they close when the index is released).
-    public func close() throws { try pool.close() }
+    public func close() throws {
+        if let pg { pg.close(); return }
+        try sqlitePool?.close()
+    }
+
+    /// The SQLite pool; on a PostgreSQL index, the step names itself in the error (the caller's function).
+    func pool(_ step: String) throws -> DatabasePool {
+        guard let sqlitePool else { throw IndexError.notOnPostgres(path, step) }
+        return sqlitePool
+    }
 
     /// Maps SQLite's errors onto what the user can do about them.
     static func translate(_ e: DatabaseError, path: String) -> IndexError {
@@ -109,18 +140,21 @@ public final class SweepIndex: Sendable {
         }
     }
 
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+    public func read<T>(_ step: String = #function, _ body: (Database) throws -> T) throws -> T {
+        let pool = try pool(step)
         do { return try pool.read(body) } catch let e as DatabaseError { throw SweepIndex.translate(e, path: path) }
     }
 
     /// One SELECT, outside an explicit transaction: SQLite gives the statement its own consistent snapshot, and
     /// the BEGIN, savepoint and COMMIT a `read` wraps around it (most of the cost of a one-query read, paid once
     /// a folder on a re-scan) are not needed. Only for a body that runs a single statement.
-    func readOneStatement<T>(_ body: (Database) throws -> T) throws -> T {
+    func readOneStatement<T>(_ step: String = #function, _ body: (Database) throws -> T) throws -> T {
+        let pool = try pool(step)
         do { return try pool.unsafeRead(body) } catch let e as DatabaseError { throw SweepIndex.translate(e, path: path) }
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ step: String = #function, _ body: (Database) throws -> T) throws -> T {
+        let pool = try pool(step)
         do { return try pool.write(body) } catch let e as DatabaseError { throw SweepIndex.translate(e, path: path) }
     }
 
@@ -130,6 +164,7 @@ public final class SweepIndex: Sendable {
     /// With `scanTypes` (the image types OCR reads, when it is on), scans a scan without OCR left unread (an image
     /// of one of those types with no reading, a PDF with no text layer) are read again though unchanged.
     public func previousItems(inFolder folder: ItemPath, rulesVersion: String, scanTypes: Set<String> = []) throws -> [RawName: PreviousItem] {
+        if let pg { return try pg.previousItems(inFolder: folder, rulesVersion: rulesVersion, scanTypes: scanTypes) }
         let types = scanTypes.isEmpty ? "NULL" : scanTypes.sorted().map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", ")
         return try readOneStatement { db in
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
@@ -157,7 +192,8 @@ public final class SweepIndex: Sendable {
     /// Stored files with this identity (device + inode) and the same size and modified time: candidates for a
     /// move. Size and time guard against a deleted file's inode being reused by a new one.
     public func items(withIdentity id: FileID, size: Int64, modified: Timestamp) throws -> [(id: Int64, path: ItemPath, gone: Bool)] {
-        try readOneStatement { db in
+        if let pg { return try pg.items(withIdentity: id, size: size, modified: modified) }
+        return try readOneStatement { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT id, path, gone_scan IS NOT NULL FROM item
                 WHERE device = ? AND inode = ? AND size = ? AND mtime_ns = ? AND parent_id IS NULL AND kind = 'file'
@@ -169,7 +205,9 @@ public final class SweepIndex: Sendable {
     /// The key for keyed hashes of personal-data values: made with the index, kept in it, never shown.
     /// The key a scan before this version kept inside the index (`meta.hmac_key`), if it is still there.
     public func legacyHashKey() throws -> [UInt8]? {
-        guard let hex = try read({ db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hmac_key'") }) else { return nil }
+        if pg != nil { return nil }   // a PostgreSQL index never held one
+        let stored = try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hmac_key'") }
+        guard let hex = stored else { return nil }
         var out: [UInt8] = []
         var i = hex.startIndex
         while i < hex.endIndex, let j = hex.index(i, offsetBy: 2, limitedBy: hex.endIndex), let b = UInt8(hex[i..<j], radix: 16) {
@@ -180,33 +218,38 @@ public final class SweepIndex: Sendable {
 
     /// Forgets the key kept inside the index, overwriting its bytes where SQLite stored them.
     public func dropLegacyHashKey() throws {
+        if pg != nil { return }
         try write { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
             try db.execute(sql: "DELETE FROM meta WHERE key = 'hmac_key'")
         }
         // The page that held it is still in the write-ahead log until a checkpoint empties the log.
-        do { _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) } } catch let e as DatabaseError {
+        do { _ = try pool(#function).writeWithoutTransaction { db in try db.checkpoint(.truncate) } } catch let e as DatabaseError {
             throw SweepIndex.translate(e, path: path)
         }
     }
 
     /// The id of the key the index's hashes were made with (see the Pipeline's key store), if one was recorded.
     public func hashKeyID() throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hmac_key_id'") }
+        if let pg { return try pg.meta("hmac_key_id") }
+        return try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hmac_key_id'") }
     }
 
     public func setHashKeyID(_ id: String) throws {
-        try write { db in try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hmac_key_id', ?)", arguments: [id]) }
+        if let pg { return try pg.setMeta("hmac_key_id", id) }
+        return try write { db in try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hmac_key_id', ?)", arguments: [id]) }
     }
 
     /// Every item read again by the next scan (its findings hashed anew, after a new key).
     public func markAllForRereading(_ reason: String) throws {
-        try write { db in try db.execute(sql: "UPDATE item SET rules_version = ?", arguments: [reason]) }
+        if let pg { return try pg.markAllForRereading(reason) }
+        return try write { db in try db.execute(sql: "UPDATE item SET rules_version = ?", arguments: [reason]) }
     }
 
     /// True when no item was ever stored: a first scan need not look for moves.
     public func isEmpty() throws -> Bool {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM item LIMIT 1)") == 0 }
+        if let pg { return try pg.isEmpty() }
+        return try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM item LIMIT 1)") == 0 }
     }
 }
 

@@ -11,7 +11,9 @@ import Yams
 /// rules: /etc/sweep/rules     # layered over the shipped rules, file by file
 /// detection: true             # false: no personal data, markings or special categories (said, never implied)
 /// ocr: true                   # false: scanned pages and images are not recognised (the coverage account says so)
-/// key_file: /etc/sweep/sweep.key  # the key values are hashed under (default: INDEX.key beside the index)
+/// key_file: /etc/sweep/sweep.key  # the key values are hashed under (default: INDEX.key beside the index;
+///                                 # required with a PostgreSQL index, the same file on every scanner host)
+/// index_password_file: /etc/sweep/index.password  # a PostgreSQL index's password, alone in a mode-0600 file
 /// jobs: 16
 /// one_file_system: true
 /// follow_symlinks: false
@@ -34,6 +36,7 @@ public struct ConfigFile: Decodable, Sendable {
     public var index: String?
     public var rules: String?
     public var keyFile: String?
+    public var indexPasswordFile: String?
     public var detection: Bool?
     public var ocr: Bool?
     public var jobs: Int?
@@ -84,6 +87,7 @@ public struct ConfigFile: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case roots, exclude, excludes, index, rules, detection, ocr, jobs, limits, keyFile = "key_file"
+        case indexPasswordFile = "index_password_file"
         case oneFileSystem = "one_file_system", followSymlinks = "follow_symlinks"
     }
 
@@ -96,6 +100,7 @@ public struct ConfigFile: Decodable, Sendable {
         detection = try c.decodeIfPresent(Bool.self, forKey: .detection)
         ocr = try c.decodeIfPresent(Bool.self, forKey: .ocr)
         keyFile = try c.decodeIfPresent(String.self, forKey: .keyFile)
+        indexPasswordFile = try c.decodeIfPresent(String.self, forKey: .indexPasswordFile)
         jobs = try c.decodeIfPresent(Int.self, forKey: .jobs)
         oneFileSystem = try c.decodeIfPresent(Bool.self, forKey: .oneFileSystem)
         followSymlinks = try c.decodeIfPresent(Bool.self, forKey: .followSymlinks)
@@ -114,7 +119,7 @@ public struct ConfigFile: Decodable, Sendable {
         do {
             return try YAMLDecoder().decode(ConfigFile.self, from: text)
         } catch {
-            throw Problem(message: "\(path) is not a valid Sweep config (\(error)): expected keys roots, exclude, index, rules, key_file, detection, ocr, jobs, one_file_system, follow_symlinks, limits")
+            throw Problem(message: "\(path) is not a valid Sweep config (\(error)): expected keys roots, exclude, index, index_password_file, rules, key_file, detection, ocr, jobs, one_file_system, follow_symlinks, limits")
         }
     }
 }

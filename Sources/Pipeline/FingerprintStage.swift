@@ -58,7 +58,7 @@ struct FingerprintStage {
         var stopped = false
         var learned = false
         var first: FingerprintCandidate { items[0] }
-        var readable: Bool { first.kind == .file && first.identity != nil }
+        var readable: Bool { first.kind == .file && first.identity != nil && first.reachable }
     }
 
     enum Stage { case prefix, suffix, whole }
@@ -83,8 +83,14 @@ struct FingerprintStage {
         let sample = Int64(Fingerprint.sampleSize)
         func itemCount(_ g: [Int]) -> Int { g.reduce(0) { $0 + copies[$1].items.count } }
         func split(_ groups: [[Int]], by key: (Copy) -> Int64?) -> [[Int]] {
-            groups.flatMap { g in
-                Dictionary(grouping: g.filter { copies[$0].error == nil && !copies[$0].stopped && key(copies[$0]) != nil }, by: { key(copies[$0])! })
+            groups.flatMap { g -> [[Int]] in
+                // Another host's copy without this fingerprint may match any of them: the group stays whole, and
+                // this host's copies go on to the next stage (at worst, a whole-content hash).
+                let live = g.filter { copies[$0].error == nil && !copies[$0].stopped }
+                if live.contains(where: { !copies[$0].first.reachable && key(copies[$0]) == nil }) {
+                    return itemCount(live) > 1 ? [live] : []
+                }
+                return Dictionary(grouping: g.filter { copies[$0].error == nil && !copies[$0].stopped && key(copies[$0]) != nil }, by: { key(copies[$0])! })
                     .values.filter { itemCount($0) > 1 }
             }
         }

@@ -22,7 +22,13 @@ public enum KeyStore {
     /// stops the scan with what to do.
     public static func key(for index: SweepIndex, at path: String) throws -> [UInt8] {
         let recorded = try index.hashKeyID()
-        let legacy = try index.legacyHashKey()
+        var legacy = try index.legacyHashKey()
+        // A new index is made with a key inside it (its first schema did so); no hash was ever made with that one,
+        // so a key file that exists already (shared by several indexes, or kept from an earlier index) is used.
+        if legacy != nil, recorded == nil, try index.isEmpty(), try read(path) != nil {
+            try index.dropLegacyHashKey()
+            legacy = nil
+        }
         if let key = try read(path) {
             let id = identifier(key)
             if let recorded, recorded != id {

@@ -11,6 +11,8 @@ public struct ScanConfiguration: Sendable {
     public var indexPath: String
     /// The file holding the key personal-data values are hashed under (default: `INDEX.key`, see ``KeyStore``).
     public var keyPath: String?
+    /// A PostgreSQL index's password file (`index_password_file:`).
+    public var indexPasswordFile: String?
     public var rules: RuleSet
     public var jobs: Int
     public var oneFileSystem: Bool

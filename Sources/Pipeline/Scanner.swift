@@ -58,7 +58,12 @@ public final class Scanner: @unchecked Sendable {
         indexWasEmpty = try index.isEmpty()
         let rules = configuration.rules.detection
         if !configuration.dupesOnly {
-            let key = try KeyStore.key(for: index, at: configuration.keyPath ?? KeyStore.defaultPath(forIndex: configuration.indexPath))
+            guard let keyPath = configuration.keyPath ?? (index.isShared ? nil : KeyStore.defaultPath(forIndex: configuration.indexPath)) else {
+                throw KeyStore.Problem(description: "a PostgreSQL index needs the key personal-data values are hashed under in a file "
+                                       + "every scanner host shares: name it with key_file: in the config or $SWEEP_KEY_FILE "
+                                       + "(it is created there on first use; copy it to each host, mode 0600)")
+            }
+            let key = try KeyStore.key(for: index, at: keyPath)
             let lazy = LazyDetector { [cache = configuration.patternCache] in try Detector(rules: rules, key: key, cache: cache) }
             // New rules are compiled now, so a pattern Vectorscan refuses stops the scan before it starts; rules a
             // finished scan already compiled wait until some text needs them (an unchanged re-scan reads none).
@@ -177,6 +182,8 @@ public final class Scanner: @unchecked Sendable {
         }
 
         // Then the reading, each item's record added to the result as it comes.
+        // Items renamed within this folder: their old names are not gone (the move keeps their row).
+        var movedHere = Set<Int64>()
         func add(_ prev: PreviousItem?, _ rec: ItemRecord, _ nested: [ItemRecord]) {
             if rec.error != nil { result.errors += 1 }
             result.errors += nested.reduce(0) { $0 + ($1.error != nil ? 1 : 0) }
@@ -195,6 +202,7 @@ public final class Scanner: @unchecked Sendable {
             } else if prev == nil, let move = movedFrom(rec) {
                 result.moves.append(FolderResult.Move(fromID: move.id, fromPath: move.path, record: rec))
                 result.reread.append(rec.path)
+                movedHere.insert(move.id)
             } else {
                 result.new += 1
                 result.upserts.append(rec)
@@ -242,7 +250,7 @@ public final class Scanner: @unchecked Sendable {
         }
 
         if result.listed {
-            for p in previous.values where !p.gone { result.gone.append(p.id) }
+            for p in previous.values where !p.gone && !movedHere.contains(p.id) { result.gone.append(p.id) }
         }
         send(result)
     }

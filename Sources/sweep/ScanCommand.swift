@@ -77,7 +77,8 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let configuration = try couldNotRun { try makeConfiguration() }
         let lock = try couldNotRun { try ScanLock(index: configuration.indexPath) }
-        let store = try couldNotRun { try SweepIndex.openForScan(configuration.indexPath, readers: configuration.jobs + 2) }
+        let store = try couldNotRun { try SweepIndex.openForScan(configuration.indexPath, readers: configuration.jobs + 2,
+                                                                         passwordFile: configuration.indexPasswordFile) }
         let progress = ScanProgress()
         let scanner = Scanner(configuration: configuration, index: store, progress: progress)
 
@@ -137,6 +138,7 @@ struct ScanCommand: ParsableCommand {
             oneFileSystem: oneFileSystem || (file?.oneFileSystem ?? false),
             followSymlinks: followSymlinks || (file?.followSymlinks ?? false))
         configuration.keyPath = ProcessInfo.processInfo.environment["SWEEP_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? file?.keyFile
+        configuration.indexPasswordFile = file?.indexPasswordFile
         configuration.dupesOnly = dupesOnly
         configuration.retryErrors = retryErrors
         configuration.patternCache = PatternCache.standard()
