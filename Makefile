@@ -42,7 +42,7 @@ demo: release
 	@scripts/demo
 
 test: build
-	@scripts/setup chromium chromium-driver curl python3-pil fonts-dejavu-core
+	@scripts/setup chromium chromium-driver curl python3-pil fonts-dejavu-core postgresql
 	$(SWIFT) build --build-tests
 	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" $(SWIFT) test --skip-build
 	SWEEP_BIN="$$($(SWIFT) build --show-bin-path)/sweep" quality/test.sh

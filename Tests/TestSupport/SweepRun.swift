@@ -19,8 +19,12 @@ public let sweepBinary: String = {
 }()
 
 /// Starts `sweep` with arguments; the caller waits or kills.
-public func startSweep(_ arguments: [String], cwd: String? = nil, prefix: [String] = []) throws -> (Process, Pipe, Pipe) {
+public func startSweep(_ arguments: [String], cwd: String? = nil, prefix: [String] = [],
+                       environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
     let p = Process()
+    if !environment.isEmpty {
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+    }
     if prefix.isEmpty {
         p.executableURL = URL(fileURLWithPath: sweepBinary)
         p.arguments = arguments
@@ -38,8 +42,9 @@ public func startSweep(_ arguments: [String], cwd: String? = nil, prefix: [Strin
 }
 
 /// Runs `sweep` to the end and returns its exit status and output.
-public func runSweep(_ arguments: [String], cwd: String? = nil, prefix: [String] = []) throws -> SweepRun {
-    let (p, out, err) = try startSweep(arguments, cwd: cwd, prefix: prefix)
+public func runSweep(_ arguments: [String], cwd: String? = nil, prefix: [String] = [],
+                     environment: [String: String] = [:]) throws -> SweepRun {
+    let (p, out, err) = try startSweep(arguments, cwd: cwd, prefix: prefix, environment: environment)
     // Read both pipes before waiting so a large export cannot fill a pipe and stall.
     let errData = ThreadedRead(err.fileHandleForReading)
     let outData = out.fileHandleForReading.readDataToEndOfFile()

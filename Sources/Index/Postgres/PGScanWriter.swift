@@ -35,6 +35,7 @@ final class PGScanWriter: @unchecked Sendable {
         let rootsJSON = String(decoding: try JSONEncoder().encode(roots.map(\.display)), as: UTF8.self)
         scanID = try conn.transaction { c in
             try c.query("SELECT pg_advisory_xact_lock($1)", PGArgs([PGScanWriter.leaseLock]).binds)
+            var dead: [ItemPath] = []
             for r in try c.query("""
                 SELECT root, root_display, pid, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                 FROM scan_lease WHERE host = $1 AND expires_at > now()
@@ -43,8 +44,11 @@ final class PGScanWriter: @unchecked Sendable {
                 let pid = r.int(2) ?? 0
                 guard roots.contains(where: { $0.isWithin(held) || held.isWithin($0) }) else { continue }
                 // A holder on this host that no longer runs was killed: its lease is over.
-                if pid > 0 && kill(pid_t(pid), 0) != 0 && errno == ESRCH { continue }
+                if pid > 0 && kill(pid_t(pid), 0) != 0 && errno == ESRCH { dead.append(held); continue }
                 throw IndexError.rootLeased(store.display, root: r.text(1) ?? held.display, host: host, pid: pid, until: r.text(3) ?? "")
+            }
+            for held in dead {
+                try c.query("DELETE FROM scan_lease WHERE host = $1 AND root = $2", PGArgs([host, held.bytes]).binds)
             }
             // Scans of this host whose leases are gone (lapsed, or their process died) were interrupted.
             try c.query("""
