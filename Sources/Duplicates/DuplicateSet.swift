@@ -36,6 +36,7 @@ public struct DuplicateSet: Sendable {
     /// True when this member is another name for the kept copy's inode.
     public func isHardlinkOfKeeper(_ m: Member) -> Bool {
         m.id != members[keeper].id && m.kind == .file && m.identity != nil && m.identity == members[keeper].identity
+            && m.host == members[keeper].host
     }
 }
 

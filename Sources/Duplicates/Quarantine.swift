@@ -64,6 +64,12 @@ public struct Quarantine {
     func quarantine(_ m: DuplicateSet.Member, keeping keeper: DuplicateSet.Member, in set: DuplicateSet,
                     dryRun: Bool, who: String) throws -> Outcome {
         if let hold = holdReason(m) { return .skipped("held: \(hold)") }
+        // On a shared index, each scanner host moves only what its own scans found, comparing it with a kept copy it
+        // can read itself.
+        if !m.reachableHere { return .skipped("on scanner host \(m.host ?? "?"): run sweep dupes quarantine there") }
+        if !keeper.reachableHere {
+            return .skipped("the kept copy is on scanner host \(keeper.host ?? "?"): this host cannot compare them byte for byte")
+        }
         guard m.kind == .file else { return .skipped("not a file on disk (\(m.kind.rawValue)): remove its container instead") }
         if set.isHardlinkOfKeeper(m) { return .skipped("hardlink of the kept copy: frees nothing") }
         guard keeper.kind == .file else { return .skipped("the kept copy is inside a container: keep a file on disk instead") }

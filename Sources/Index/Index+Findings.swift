@@ -17,43 +17,32 @@ public struct ItemFindings: Sendable {
 extension SweepIndex {
     /// Every present item with personal data, a marking or a special category, in path order.
     public func itemsWithFindings() throws -> [ItemFindings] {
-        try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT display_path, pii, markings, marking, special FROM item
-                WHERE gone_scan IS NULL AND (pii != '{}' OR markings != '[]' OR special != '[]')
-                ORDER BY path
-                """).map { r in
-                let path: String = r[0]
-                func decode<T: Decodable>(_ text: String?, _ empty: T) -> T {
-                    guard let text, let v = try? JSONDecoder().decode(T.self, from: Data(text.utf8)) else { return empty }
-                    return v
-                }
-                let folder = path.firstRange(of: "!/").map { String(path[..<$0.lowerBound]) } ?? path
-                return ItemFindings(path: path, folder: String(folder[..<(folder.lastIndex(of: "/") ?? folder.endIndex)]),
-                                    pii: decode(r[1], [String: Int]()), markings: decode(r[2], [String]()),
-                                    highestMarking: r[3], special: decode(r[4], [String]()))
-            }
+        try rows("""
+            SELECT display_path, pii, markings, marking, special FROM item
+            WHERE gone_scan IS NULL AND (pii != '{}' OR markings != '[]' OR special != '[]')
+            ORDER BY path
+            """).map { r in
+            let path = r.text(0)
+            let folder = path.firstRange(of: "!/").map { String(path[..<$0.lowerBound]) } ?? path
+            return ItemFindings(path: path, folder: String(folder[..<(folder.lastIndex(of: "/") ?? folder.endIndex)]),
+                                pii: r.json(1, [String: Int]()), markings: r.json(2, [String]()),
+                                highestMarking: r[3], special: r.json(4, [String]()))
         }
     }
-}
 
-extension SweepIndex {
     /// Other present items holding any of the personal-data values found in the item at `path` (matched by
     /// keyed hash: the values themselves are never stored), with the types they share.
     public func itemsSharingValues(with path: ItemPath) throws -> [(path: String, types: [String])] {
-        try read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT i.display_path, group_concat(DISTINCT f.type) FROM finding f JOIN item i ON i.id = f.item_id
-                WHERE f.value_hash IN (
-                    SELECT f2.value_hash FROM finding f2 JOIN item i2 ON i2.id = f2.item_id
-                    WHERE i2.path = ? AND f2.kind = 'pii')
-                  AND f.kind = 'pii' AND i.path != ? AND i.gone_scan IS NULL
-                GROUP BY i.id ORDER BY i.path
-                """, arguments: [Data(path.bytes), Data(path.bytes)])
-            return rows.map { r in
-                let types: String = r[1] ?? ""
-                return (path: r[0] as String, types: types.split(separator: ",").map(String.init).sorted())
-            }
+        let types = (pg == nil ? Dialect.sqlite : .postgres).distinctList("f.type")
+        return try rows("""
+            SELECT min(i.display_path), \(types) FROM finding f JOIN item i ON i.id = f.item_id
+            WHERE f.value_hash IN (
+                SELECT f2.value_hash FROM finding f2 JOIN item i2 ON i2.id = f2.item_id
+                WHERE i2.path = ? AND f2.kind = 'pii')
+              AND f.kind = 'pii' AND i.path != ? AND i.gone_scan IS NULL
+            GROUP BY i.id ORDER BY min(i.path)
+            """, [path, path]).map { r in
+            (path: r.text(0), types: r.text(1).split(separator: ",").map(String.init).sorted())
         }
     }
 }

@@ -56,52 +56,43 @@ extension SweepIndex {
     }
 
     public func addHold(_ h: HoldRecord) throws {
-        try write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM hold WHERE id = ?", arguments: [h.id]) == true { throw HoldProblem.exists(h.id) }
-            try db.execute(sql: """
+        try transaction { s in
+            if try s.row("SELECT 1 FROM hold WHERE id = ?", [h.id]) != nil { throw HoldProblem.exists(h.id) }
+            try s.execute("""
                 INSERT INTO hold (id, reason, authority, scope, start_date, review_date, placed_by, placed_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [h.id, h.reason, h.authority, ItemRecord.json(h.scope), h.startDate, h.reviewDate, h.placedBy, h.placedAt])
+                """, [h.id, h.reason, h.authority, ItemRecord.json(h.scope), h.startDate, h.reviewDate, h.placedBy, h.placedAt])
         }
     }
 
     /// Records the release; the hold itself stays.
     public func releaseHold(_ id: String, by: String, at: String, reason: String) throws -> HoldRecord {
-        try write { db in
-            guard let h = try SweepIndex.holds(db).first(where: { $0.id == id }) else { throw HoldProblem.unknown(id) }
+        try transaction { s in
+            guard let h = try SweepIndex.holds(s).first(where: { $0.id == id }) else { throw HoldProblem.unknown(id) }
             if let at = h.releasedAt { throw HoldProblem.released(id, at) }
-            try db.execute(sql: "INSERT INTO hold_release (hold_id, released_by, released_at, reason) VALUES (?, ?, ?, ?)",
-                           arguments: [id, by, at, reason])
+            try s.execute("INSERT INTO hold_release (hold_id, released_by, released_at, reason) VALUES (?, ?, ?, ?)", [id, by, at, reason])
             return h
         }
     }
 
     /// Every hold placed with `sweep hold add`, released ones included, oldest first.
     public func holds() throws -> [HoldRecord] {
-        if let pg { return try pg.holds() }
-        return try read { try SweepIndex.holds($0) }
+        // An index from before holds were stored has no table until a writer migrates it.
+        guard try tableExists("hold") else { return [] }
+        return try snapshot { try SweepIndex.holds($0) }
     }
 
     public func activeHolds() throws -> ActiveHolds { ActiveHolds(try holds()) }
 
-    static func holds(_ db: Database) throws -> [HoldRecord] {
-        // An index from before holds were stored has no table until a writer migrates it.
-        guard try db.tableExists("hold") else { return [] }
-        return try HoldRecord.fetchAll(db, sql: """
+    static func holds(_ s: any SQLSession) throws -> [HoldRecord] {
+        try s.rows("""
             SELECT h.id, h.reason, h.authority, h.scope, h.start_date, h.review_date, h.placed_by, h.placed_at,
-                   r.released_by, r.released_at, r.reason AS release_reason
+                   r.released_by, r.released_at, r.reason
             FROM hold h LEFT JOIN hold_release r ON r.hold_id = h.id ORDER BY h.placed_at, h.id
-            """)
-    }
-}
-
-extension HoldRecord: FetchableRecord {
-    public init(row: Row) {
-        let scopeText: String = row["scope"]
-        self.init(id: row["id"], reason: row["reason"], authority: row["authority"],
-                  scope: (try? JSONDecoder().decode([String].self, from: Data(scopeText.utf8))) ?? [],
-                  startDate: row["start_date"], reviewDate: row["review_date"], placedBy: row["placed_by"], placedAt: row["placed_at"],
-                  releasedBy: row["released_by"], releasedAt: row["released_at"], releaseReason: row["release_reason"])
+            """).map { r in
+            HoldRecord(id: r.text(0), reason: r.text(1), authority: r.text(2), scope: r.json(3, [String]()), startDate: r.text(4),
+                       reviewDate: r[5], placedBy: r.text(6), placedAt: r.text(7), releasedBy: r[8], releasedAt: r[9], releaseReason: r[10])
+        }
     }
 }
 

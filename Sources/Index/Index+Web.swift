@@ -58,12 +58,10 @@ public struct StoredFinding: Sendable {
 extension SweepIndex {
     /// Present items and bytes grouped by a column the web overview charts (largest first).
     public func tallies(by column: TallyColumn) throws -> [ItemTally] {
-        try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT coalesce(\(column.rawValue), '(none)'), count(*), coalesce(sum(size), 0) FROM item
-                WHERE gone_scan IS NULL GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1
-                """).map { ItemTally(label: $0[0], items: $0[1], bytes: $0[2]) }
-        }
+        try rows("""
+            SELECT coalesce(\(column.rawValue), '(none)'), count(*), coalesce(sum(size), 0) FROM item
+            WHERE gone_scan IS NULL GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1
+            """).map { ItemTally(label: $0.text(0), items: Int($0.int(1)), bytes: $0.int(2)) }
     }
 
     public enum TallyColumn: String, Sendable {
@@ -74,21 +72,19 @@ extension SweepIndex {
     /// items new or changed in that scan count (the report's new hot spots).
     public func personalDataFolders(limit: Int, changedIn scan: Int64? = nil) throws -> [FolderTally] {
         var folders: [String: (items: Int, values: Int)] = [:]
-        try read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT display_path, pii FROM item
-                WHERE gone_scan IS NULL AND pii IS NOT NULL AND pii != '{}' AND (? IS NULL OR changed_scan = ?)
-                """, arguments: [scan, scan])
-            while let r = try rows.next() {
-                let path: String = r[0]
-                let counts = (try? JSONDecoder().decode([String: Int].self, from: Data((r[1] as String).utf8))) ?? [:]
-                let outer = path.firstRange(of: "!/").map { String(path[..<$0.lowerBound]) } ?? path
-                let folder = String(outer[..<(outer.lastIndex(of: "/") ?? outer.endIndex)])
-                var f = folders[folder] ?? (0, 0)
-                f.items += 1
-                f.values += counts.values.reduce(0, +)
-                folders[folder] = f
-            }
+        let inScan = scan == nil ? "" : " AND changed_scan = ?"
+        for r in try rows("""
+            SELECT display_path, pii FROM item
+            WHERE gone_scan IS NULL AND pii IS NOT NULL AND pii != '{}'\(inScan)
+            """, scan.map { [$0] } ?? []) {
+            let path = r.text(0)
+            let counts = r.json(1, [String: Int]())
+            let outer = path.firstRange(of: "!/").map { String(path[..<$0.lowerBound]) } ?? path
+            let folder = String(outer[..<(outer.lastIndex(of: "/") ?? outer.endIndex)])
+            var f = folders[folder] ?? (0, 0)
+            f.items += 1
+            f.values += counts.values.reduce(0, +)
+            folders[folder] = f
         }
         return folders.map { FolderTally(folder: $0.key, items: $0.value.items, values: $0.value.values) }
             .sorted { ($0.items, $0.values, $1.folder) > ($1.items, $1.values, $0.folder) }
@@ -97,64 +93,48 @@ extension SweepIndex {
 
     /// The as-of date stored with a scan.
     public func asOf(scan: Int64) throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT as_of FROM scan WHERE id = ?", arguments: [scan]) }
+        try rows("SELECT as_of FROM scan WHERE id = ?", [scan]).first?[0]
     }
 
     /// Present items with a disposal date that were new or changed in this scan (display paths).
     public func datedItemsChanged(inScan scan: Int64) throws -> Set<String> {
-        try read { db in
-            Set(try String.fetchAll(db, sql: """
-                SELECT display_path FROM item INDEXED BY item_by_disposal
-                WHERE gone_scan IS NULL AND disposal_date IS NOT NULL AND changed_scan = ?
-                """, arguments: [scan]))
-        }
+        Set(try rows("""
+            SELECT display_path FROM item INDEXED BY item_by_disposal
+            WHERE gone_scan IS NULL AND disposal_date IS NOT NULL AND changed_scan = ?
+            """, [scan]).map { $0.text(0) })
     }
 
     /// The item at this path: the exact bytes when the text is the path itself, else the path as shown (`\xNN`).
     /// The latest row wins when a gone item and a present one share a shown path.
     public func itemDetail(path text: String) throws -> ItemDetail? {
-        try read { db in
-            let columns = """
-                id, path, display_path, relative_path, root, kind, size, mtime_ns, mime, error, owner, mode, content_hash, marking, pii,
-                special, retention_class, retention_action, trigger_date, disposal_date, retention_reason, holds, first_seen_scan,
-                changed_scan, gone_scan
-                """
-            // The path as shown (`\xNN` read as the byte), byte-exactly; failing that, the text's own bytes.
-            let row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM item WHERE path = ?", arguments: [Data(ItemPath.parse(display: text))])
-                ?? Row.fetchOne(db, sql: "SELECT \(columns) FROM item WHERE path = ?", arguments: [Data(text.utf8)])
-            return row.map { r in
-                let p: Data = r[1]
-                return ItemDetail(
-                    id: r[0], path: ItemPath(bytes: [UInt8](p)), display: r[2], relativePath: r[3], root: r[4], kind: r[5], size: r[6],
-                    modified: (r[7] as Int64?).map { Timestamp(nanoseconds: $0) }, mime: r[8], error: r[9], owner: r[10], mode: r[11],
-                    content: r[12], marking: r[13], piiJSON: r[14], specialJSON: r[15], retentionClass: r[16], retentionAction: r[17],
-                    triggerDate: r[18], disposalDate: r[19], retentionReason: r[20], rulesHoldsJSON: r[21], firstSeenScan: r[22],
-                    changedScan: r[23], goneScan: r[24])
-            }
+        let columns = """
+            id, path, display_path, relative_path, root, kind, size, mtime_ns, mime, error, owner, mode, content_hash, marking, pii,
+            special, retention_class, retention_action, trigger_date, disposal_date, retention_reason, holds, first_seen_scan,
+            changed_scan, gone_scan
+            """
+        // The path as shown (`\xNN` read as the byte), byte-exactly; failing that, the text's own bytes.
+        let sql = "SELECT \(columns) FROM item WHERE path = ? ORDER BY id DESC LIMIT 1"
+        let row = try rows(sql, [ItemPath(bytes: ItemPath.parse(display: text))]).first ?? rows(sql, [ItemPath(bytes: Array(text.utf8))]).first
+        return row.map { r in
+            ItemDetail(
+                id: r.int(0), path: r.path(1), display: r.text(2), relativePath: r.text(3), root: r.text(4), kind: r.text(5), size: r.int(6),
+                modified: (r[7] as Int64?).map { Timestamp(nanoseconds: $0) }, mime: r[8], error: r[9], owner: r[10], mode: r[11],
+                content: r[12], marking: r[13], piiJSON: r[14], specialJSON: r[15], retentionClass: r[16], retentionAction: r[17],
+                triggerDate: r[18], disposalDate: r[19], retentionReason: r[20], rulesHoldsJSON: r[21], firstSeenScan: r.int(22),
+                changedScan: r.int(23), goneScan: r[24])
         }
     }
 
     /// The findings of the item's latest reading: masked excerpts only, as the index keeps them.
     public func findings(itemID: Int64) throws -> [StoredFinding] {
-        try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT kind, type, confidence, location, excerpt FROM finding WHERE item_id = ? ORDER BY kind, type, id
-                """, arguments: [itemID]).map { StoredFinding(kind: $0[0], type: $0[1], confidence: $0[2], location: $0[3], excerpt: $0[4]) }
-        }
+        try rows("SELECT kind, type, confidence, location, excerpt FROM finding WHERE item_id = ? ORDER BY kind, type, id", [itemID])
+            .map { StoredFinding(kind: $0.text(0), type: $0.text(1), confidence: $0.text(2), location: $0.text(3), excerpt: $0.text(4)) }
     }
 
     /// Every review decision ever recorded for this path, oldest first (decisions are append-only).
     public func decisionHistory(path: ItemPath) throws -> [DecisionRecord] {
-        try read { db in
-            guard try db.tableExists("disposal_decision") else { return [] }
-            return try Row.fetchAll(db, sql: """
-                SELECT id, decision, extend, reviewer, reason, decided_at, class, size, mtime_ns, ctime_ns, device, inode, sha256
-                FROM disposal_decision WHERE path = ? ORDER BY id
-                """, arguments: [Data(path.bytes)]).map { r in
-                DecisionRecord(id: r[0], path: path, decision: DecisionRecord.Kind(rawValue: r[1]) ?? .rejected, extend: r[2],
-                               reviewer: r[3], reason: r[4], decidedAt: r[5], classID: r[6], size: r[7], modified: r[8], changed: r[9],
-                               device: r[10], inode: r[11], sha256: r[12])
-            }
-        }
+        guard try tableExists("disposal_decision") else { return [] }
+        return try rows("SELECT \(SweepIndex.decisionColumns), \(hostColumn) FROM disposal_decision WHERE path = ? ORDER BY id", [path])
+            .map(DecisionRecord.init)
     }
 }

@@ -13,10 +13,10 @@ public enum IndexError: Error, LocalizedError, CustomStringConvertible {
     case diskFull(String)
     /// Any other failure of a statement: the index is sound, the step failed.
     case failed(String, String)
-    /// An index named by a URI this build cannot open (a PostgreSQL index).
-    case unsupportedBackend(String)
     /// The PostgreSQL server could not be reached, refused the login, or dropped the connection.
     case unreachable(String, String)
+    /// A `postgres://` index URI that cannot be used as written (a password in it, an unknown setting).
+    case badURI(String)
     /// A step this version does only on an SQLite index.
     case notOnPostgres(String, String)
     /// Another scanner holds a lease on a root this scan was given.
@@ -24,12 +24,11 @@ public enum IndexError: Error, LocalizedError, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unsupportedBackend(let p):
-            let shown = p.replacingOccurrences(of: #"://[^@/]*@"#, with: "://…@", options: .regularExpression)   // never print a password
-            return "\(shown) names a PostgreSQL index, which this build of Sweep cannot open yet: give an index file (--index /var/lib/sweep/sweep.db)"
         case .unreachable(let p, let detail):
             return "cannot use the PostgreSQL index \(p) (\(detail)): check the server is running and reachable, the database exists, "
                 + "and the password (PGPASSFILE, ~/.pgpass, PGPASSWORD or index_password_file:) is right; what was committed is kept"
+        case .badURI(let detail):
+            return "the PostgreSQL index URI cannot be used: \(detail)"
         case .notOnPostgres(let p, let step):
             return "\(step) does not work on a PostgreSQL index yet (\(p)): run it against an SQLite index file"
         case .rootLeased(let p, let root, let host, let pid, let until):

@@ -117,46 +117,39 @@ extension SweepIndex {
     }
 
     public func recentScans(limit: Int = 10) throws -> [ScanRecord] {
-        if let pg { return try pg.recentScans(limit: limit) }
-        return try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, started_at, finished_at, state, roots, rules_version, jobs, new_count, changed_count,
-                       unchanged_count, moved_count, gone_count, error_count, item_count, byte_count
-                FROM scan ORDER BY id DESC LIMIT ?
-                """, arguments: [limit]).map { r in
-                let rootsJSON: String = r[4]
-                let roots = (try? JSONDecoder().decode([String].self, from: Data(rootsJSON.utf8))) ?? [rootsJSON]
-                return ScanRecord(id: r[0], startedAt: r[1], finishedAt: r[2], state: r[3], roots: roots, rulesVersion: r[5],
-                                  jobs: r[6], new: r[7], changed: r[8], unchanged: r[9], moved: r[10], gone: r[11],
-                                  errors: r[12], items: r[13], bytes: r[14])
-            }
+        try rows("""
+            SELECT id, started_at, finished_at, state, roots, rules_version, jobs, new_count, changed_count,
+                   unchanged_count, moved_count, gone_count, error_count, item_count, byte_count
+            FROM scan ORDER BY id DESC LIMIT ?
+            """, [limit]).map { r in
+            let rootsJSON = r.text(4)
+            let roots = (try? JSONDecoder().decode([String].self, from: Data(rootsJSON.utf8))) ?? [rootsJSON]
+            func n(_ i: Int) -> Int { Int(r.int(i)) }
+            return ScanRecord(id: r.int(0), startedAt: r.text(1), finishedAt: r[2], state: r.text(3), roots: roots, rulesVersion: r.text(5),
+                              jobs: n(6), new: n(7), changed: n(8), unchanged: n(9), moved: n(10), gone: n(11),
+                              errors: n(12), items: n(13), bytes: r.int(14))
         }
     }
 
     /// The rules version of the latest scan that ran to the end.
     public func lastCompletedRulesVersion() throws -> String? {
-        if let pg { return try pg.lastCompletedRulesVersion() }
-        return try read { db in try String.fetchOne(db, sql: "SELECT rules_version FROM scan WHERE state = 'complete' ORDER BY id DESC LIMIT 1") }
+        try rows("SELECT rules_version FROM scan WHERE state = 'complete' ORDER BY id DESC LIMIT 1").first?[0]
     }
 
     /// The as-of date of the latest scan (YYYY-MM-DD): what "disposal candidate" is judged against by default.
     public func latestAsOf() throws -> String? {
-        if let pg { return try pg.latestAsOf() }
-        return try read { db in try String.fetchOne(db, sql: "SELECT as_of FROM scan WHERE as_of IS NOT NULL ORDER BY id DESC LIMIT 1") }
+        try rows("SELECT as_of FROM scan WHERE as_of IS NOT NULL ORDER BY id DESC LIMIT 1").first?[0]
     }
 
     public func totals() throws -> IndexTotals {
-        if let pg { return try pg.totals() }
-        return try read { db in
-            let r = try Row.fetchOne(db, sql: """
-                SELECT count(*) FILTER (WHERE gone_scan IS NULL),
-                       coalesce(sum(size) FILTER (WHERE gone_scan IS NULL), 0),
-                       count(*) FILTER (WHERE gone_scan IS NULL AND error IS NOT NULL),
-                       count(*) FILTER (WHERE gone_scan IS NOT NULL)
-                FROM item
-                """)!
-            return IndexTotals(items: r[0], bytes: r[1], errors: r[2], gone: r[3])
-        }
+        let r = try rows("""
+            SELECT count(*) FILTER (WHERE gone_scan IS NULL),
+                   coalesce(sum(size) FILTER (WHERE gone_scan IS NULL), 0),
+                   count(*) FILTER (WHERE gone_scan IS NULL AND error IS NOT NULL),
+                   count(*) FILTER (WHERE gone_scan IS NOT NULL)
+            FROM item
+            """).first
+        return IndexTotals(items: Int(r?.int(0) ?? 0), bytes: r?.int(1) ?? 0, errors: Int(r?.int(2) ?? 0), gone: Int(r?.int(3) ?? 0))
     }
 }
 
@@ -170,33 +163,28 @@ public struct StoredRules: Sendable, Codable {
 extension SweepIndex {
     /// The coverage account of every present item (folders and links are not items to read).
     public func coverage() throws -> Coverage {
-        if let pg { return try pg.coverage() }
-        return try read { db in try SweepIndex.coverage(db) }
+        try snapshot { try SweepIndex.coverage($0) }
     }
 
     /// The rules the latest scan had in force (nil for scans before they were recorded).
     public func latestRules() throws -> StoredRules? {
-        if let pg { return try pg.latestRules() }
-        return try read { db in
-            guard let text = try String.fetchOne(db, sql: "SELECT rules_files FROM scan WHERE rules_files IS NOT NULL ORDER BY id DESC LIMIT 1")
-            else { return nil }
-            return try? JSONDecoder().decode(StoredRules.self, from: Data(text.utf8))
-        }
+        guard let text: String = try rows("SELECT rules_files FROM scan WHERE rules_files IS NOT NULL ORDER BY id DESC LIMIT 1").first?[0]
+        else { return nil }
+        return try? JSONDecoder().decode(StoredRules.self, from: Data(text.utf8))
     }
 
-    static func coverage(_ db: Database) throws -> Coverage {
+    static func coverage(_ s: any SQLSession) throws -> Coverage {
         var c = Coverage()
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT mime, read_as, error_kind, size, kind, count(*),
+        for r in try s.rows("""
+            SELECT mime, read_as, error_kind, min(size), count(*),
                    sum(ocr_pages), sum(ocr_skipped), sum(ocr_confidence * ocr_pages) FROM item
             WHERE gone_scan IS NULL AND kind NOT IN ('directory', 'symlink')
             GROUP BY mime, read_as, error_kind, size = 0, kind IN ('message', 'attachment', 'member')
-            """)
-        while let r = try rows.next() {
+            """) {
             let mime: String? = r[0], readAs: String? = r[1], problem: String? = r[2]
-            let size: Int64 = r[3], n: Int = r[5]
+            let size = r.int(3), n = Int(r.int(4))
             let family = Coverage.Family.of(mime: mime, readAs: readAs)
-            let pages: Int? = r[6], skipped: Int? = r[7], weighted: Int? = r[8]
+            let pages: Int? = r[5], skipped: Int? = r[6], weighted: Int? = r[7]
             if (pages ?? 0) > 0 || (skipped ?? 0) > 0 {
                 c.countRecognition(family, pages: pages ?? 0, skipped: skipped ?? 0, confidenceTimesPages: weighted ?? 0)
             }

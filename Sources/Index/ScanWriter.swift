@@ -333,7 +333,7 @@ public final class ScanWriter: @unchecked Sendable {
             let d = try SweepIndex.duplicateTotals(db, reuse: written == 0 && fingerprinted == 0 && fingerprintErrors == 0)
             s.duplicateSets = d.sets
             s.reclaimable = d.reclaimable
-            s.coverage = try SweepIndex.coverage(db)
+            s.coverage = try SweepIndex.coverage(SQLiteSession(db: db))
         }
         summary = s
         return s

@@ -17,6 +17,15 @@ public final class SweepIndex: Sendable {
     /// True for a shared PostgreSQL index.
     public var isShared: Bool { pg != nil }
 
+    /// Where this host keeps files that go with the index (the log's heads): beside an SQLite file; for a shared
+    /// index, named after its database in `$SWEEP_STATE_DIR` (default: the working folder).
+    public var localStatePath: String {
+        guard let pg else { return path }
+        let folder = ProcessInfo.processInfo.environment["SWEEP_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "."
+        let name = pg.location.database.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+        return folder + "/" + String(name)
+    }
+
     /// Opens the index for writing, creating it (mode 0600) and migrating it to the current schema.
     /// `passwordFile` is the config's `index_password_file:` (PostgreSQL only).
     public static func openForScan(_ path: String, readers: Int = 8, passwordFile: String? = nil) throws -> SweepIndex {
@@ -51,7 +60,7 @@ public final class SweepIndex: Sendable {
     /// Where `path` points, with a URI the user must mend reported as such.
     static func location(_ path: String) throws -> IndexLocation {
         do { return try IndexLocation.parse(path) } catch let p as PostgresLocation.Problem {
-            throw IndexError.unreachable(IndexLocation.isPostgres(path) ? "the PostgreSQL index" : path, p.description)
+            throw IndexError.badURI(p.description)
         }
     }
 

@@ -67,7 +67,9 @@ public struct Disposer {
         var lines: [Line] = recovered
         var transfers: [Approved] = []
         let who = FileOps.actor
-        for (path, d) in review.decisions.sorted(by: { $0.key < $1.key }) where d.decision == .approved {
+        // On a shared index, each scanner host carries out the approvals for what its own scans found.
+        for (path, d) in review.decisions.sorted(by: { $0.key < $1.key })
+        where d.decision == .approved && (d.host == nil || d.host == ScannerHost.name) {
             if carried.contains("\(path.display)\u{0}\(d.decidedAt)") { continue }
             let checked = try check(path, d, review)
             switch checked {
@@ -94,6 +96,7 @@ public struct Disposer {
         let row = review.row(item)
         guard row.decision != nil else { return no("changed since it was approved: pending again, decide again") }
         if row.held { return no("held: \(row.holds.joined(separator: ", "))") }
+        if !item.reachableHere { return no("found by scanner host \(item.host ?? "?"): carried out there") }
         if item.isNested { return no("inside a container: act on the container") }
         guard item.kind == .file else { return no("not a regular file (\(item.kind.rawValue))") }
         guard !item.disposalDate.isEmpty else { return no("no disposal date (kept permanently): nothing done") }
@@ -139,7 +142,9 @@ public struct Disposer {
             Glibc.close(opened.fd); place.close()
             return .failure(Failure("cannot read it: \(FileOps.lastError)"))
         }
-        guard sha == d.sha256 else {
+        // A decision taken on a host that could not read the file (a shared index's central review) holds no
+        // SHA-256: the file's state, checked above, is what was decided on.
+        guard d.sha256 == nil || sha == d.sha256 else {
             Glibc.close(opened.fd); place.close()
             return .failure(Failure("content differs from what was approved (SHA-256): scan again and decide again"))
         }

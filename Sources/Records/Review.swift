@@ -128,7 +128,9 @@ public struct Decider: Sendable {
         let i = row.item
         if row.held { return .refused("held: \(row.holds.joined(separator: ", ")): a held item is not reviewed for disposal") }
         var sha: String?
-        if i.kind == .file && !i.isNested {
+        // Another scanner host's file cannot be read here: it is decided on as its scan recorded it, and the host
+        // that carries the decision out checks the file against that state before it acts.
+        if i.kind == .file && !i.isNested && i.reachableHere {
             guard Disposer.sameAsRow(i) else { return .refused("changed on disk since the scan: scan again, then decide") }
             guard let digest = FileOps.sha256(i.path) else { return .refused("cannot read it: \(FileOps.lastError)") }
             guard Disposer.sameAsRow(i) else { return .refused("changed while being read: scan again, then decide") }
@@ -137,7 +139,9 @@ public struct Decider: Sendable {
         let d = DecisionRecord(path: i.path, decision: kind, extend: extend, reviewer: reviewer, reason: reason, decidedAt: at,
                                classID: i.classID, size: i.size, modified: i.modified, changed: i.changed, device: i.device,
                                inode: i.inode, sha256: sha)
-        return .recorded(d)
+        var decided = d
+        decided.host = i.host
+        return .recorded(decided)
     }
 }
 
@@ -152,8 +156,9 @@ public enum DisposalLog {
 
     /// Where the log's heads are noted outside the index: `INDEX.log-heads`, one line per row appended
     /// (`seq hash act-date`). Someone who can rewrite the index file (delete the newest rows and reset the
-    /// sequence) leaves this file saying what the chain held; `verify-log` reads it.
-    public static func anchorsPath(_ index: SweepIndex) -> String { index.path + ".log-heads" }
+    /// sequence) leaves this file saying what the chain held; `verify-log` reads it. On a shared index each host
+    /// notes the rows it appended, in `DATABASE.log-heads` in `$SWEEP_STATE_DIR` (default: the working folder).
+    public static func anchorsPath(_ index: SweepIndex) -> String { index.localStatePath + ".log-heads" }
 
     static func anchor(_ e: DisposalLogEntry, index: SweepIndex) {
         let fd = open(anchorsPath(index), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)

@@ -29,8 +29,11 @@ struct KeyCommand: ParsableCommand {
             let lock = try couldNotRun { try ScanLock(index: index) }
             defer { withExtendedLifetime(lock) {} }
             let store = try couldNotRun { try SweepIndex.openForScan(index) }
-            let path = keyFile ?? ProcessInfo.processInfo.environment["SWEEP_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? KeyStore.defaultPath(forIndex: index)
+            guard let path = keyFile ?? ProcessInfo.processInfo.environment["SWEEP_KEY_FILE"].flatMap({ $0.isEmpty ? nil : $0 })
+                ?? (IndexLocation.isPostgres(index) ? nil : KeyStore.defaultPath(forIndex: index)) else {
+                throw fail("a PostgreSQL index keeps no key beside it: give the key file every scanner host shares with --key-file "
+                           + "or $SWEEP_KEY_FILE")
+            }
             let id = try couldNotRun { try KeyStore.rotate(store, at: path) }
             print("new key \(id) in \(path); the next scan reads every item again and hashes its values under it")
         }

@@ -199,3 +199,133 @@ import Glibc
         #expect(unknown.status == 2 && unknown.stderr.contains("sslmode"), "\(unknown.stderr)")
     }
 }
+
+/// The records side on a shared index: the same commands give the same results as on SQLite, and on many scanner
+/// hosts each carries out what its own scans found, with review, holds and the log central.
+@Suite(.serialized) struct PostgresRecordsTests {
+    let server: PostgresServer
+    let work = TempTree("sweep-pg-records")
+
+    init() throws { server = try PostgresServer.shared() }
+
+    static let schedule = """
+        classes:
+          - {id: HR-REC-02, retain: 6 months, action: destroy, when: {path: ["**/HR/Recruitment/**"]}}
+          - {id: GOV-COM-01, retain: 1 year, action: transfer, when: {path: ["**/Committee/**"]}}
+        default: {id: UNCLASSIFIED, retain: permanent, trigger: last_modified, action: review}
+        """
+
+    func date(_ s: String) -> Date { ISO8601DateFormatter().date(from: s + "T12:00:00Z")! }
+
+    /// A share at `root`, made afresh with the same names, contents and times each call.
+    func makeShare(_ root: String) {
+        try? FileManager.default.removeItem(atPath: root)
+        func file(_ rel: String, _ text: String, _ day: String) {
+            let path = root + "/" + rel
+            try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try! Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            try! FileManager.default.setAttributes([.modificationDate: date(day)], ofItemAtPath: path)
+        }
+        file("HR/Recruitment/2019/form.txt", "Application form, NINO JK123456C\n", "2019-06-14")
+        file("HR/Recruitment/2019/shortlist.txt", "Shortlist\n", "2019-06-10")
+        file("HR/Recruitment/2019/shortlist copy.txt", "Shortlist\n", "2019-06-10")
+        file("Committee/Minutes/cabinet.txt", "Minutes of Cabinet, OFFICIAL-SENSITIVE\n", "2020-01-01")
+        file("Licensing/old.txt", "Licence 42\n", "2018-01-01")
+    }
+
+    /// Runs the records commands in order on one index and returns what each printed (the index's name taken out,
+    /// device and inode numbers dropped: the share is made again for each backend).
+    func recordsRun(_ index: String, env: [String: String]) throws -> [String] {
+        let share = work.path("share")
+        makeShare(share)
+        let q = work.path("quarantine")
+        try? FileManager.default.removeItem(atPath: q)
+        let rules = work.path("rules")
+        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        try Data(Self.schedule.utf8).write(to: URL(fileURLWithPath: rules + "/retention.yaml"))
+        var outputs: [String] = []
+        func run(_ args: [String], _ ok: Set<Int32> = [0]) throws {
+            let r = try runSweep(args, environment: env)
+            #expect(ok.contains(r.status), "\(args.joined(separator: " ")) on \(index): \(r.status) \(r.stderr)")
+            let text = r.stdout.replacingOccurrences(of: index, with: "INDEX")
+                .replacingOccurrences(of: #""(device|inode)":[0-9]+,"#, with: "", options: .regularExpression)
+            outputs.append("$ \(args.first ?? "") \(args.dropFirst().first ?? "")\n" + text)
+        }
+        try run(["scan", share, "--index", index, "--rules", rules, "--as-of", "2026-01-01", "--quiet"])
+        try run(["hold", "add", "--index", index, "--id", "LIC-1", "--reason", "Licensing appeal", "--authority", "Legal",
+                 "--path", "Licensing/**"])
+        try run(["hold", "list", "--index", index, "--format", "json"])
+        try run(["disposal", "list", "--index", index, "--format", "json", "--as-of", "2026-01-01"])
+        try run(["disposal", "decide", "--index", index, "--class", "HR-REC-02", "--approve", "--reviewer", "J Smith",
+                 "--reason", "Schedule HR-REC-02", "--as-of", "2026-01-01"])
+        try run(["disposal", "decide", "--index", index, "--item", share + "/Licensing/old.txt", "--approve", "--reviewer", "J Smith",
+                 "--reason", "x"], [1])
+        try run(["disposal", "list", "--index", index, "--format", "json", "--decision", "approved", "--as-of", "2026-01-01"])
+        try run(["disposal", "execute", "--index", index, "--as-of", "2026-01-01", "--quarantine", q, "--authority", "IG Board"])
+        try run(["disposal", "purge", "--index", index, "--quarantine", q, "--as-of", "2099-01-01"])
+        try run(["disposal", "verify-log", "--index", index])
+        try run(["hold", "release", "LIC-1", "--index", index, "--reason", "Appeal closed"])
+        try run(["findings", "--index", index])
+        try run(["dupes", "--index", index])
+        try run(["status", "--index", index])
+        try run(["export", "--index", index])
+        return outputs
+    }
+
+    @Test func recordsCommandsGiveTheSameResultsOnBothIndexes() throws {
+        let env = ["SWEEP_KEY_FILE": work.path("index.key"), "SWEEP_STATE_DIR": work.root]
+        let lite = try recordsRun(work.path("sweep.db"), env: env)
+        let shared = try recordsRun(server.uri(try server.createDatabase()), env: env)
+        #expect(lite.count == shared.count)
+        for (a, b) in zip(lite, shared) {
+            // Times of day differ between the two runs; what was done, to what, on whose authority does not.
+            let clean = { (s: String) in
+                s.replacingOccurrences(of: #"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]+Z"#, with: "TIME", options: .regularExpression)
+                    .replacingOccurrences(of: #"[0-9]+\.[0-9] s"#, with: "N s", options: .regularExpression)
+                    .replacingOccurrences(of: #"[0-9a-f]{64}"#, with: "HASH", options: .regularExpression)
+                    .replacingOccurrences(of: #"[^ ]+\.log-heads"#, with: "HEADS", options: .regularExpression)
+            }
+            #expect(clean(a) == clean(b))
+        }
+        #expect(shared.contains { $0.contains("intact: 7 rows") }, "the hold, three destroys and three purges, chained: \(shared)")
+        #expect(shared.contains { $0.contains("held: LIC-1") })
+    }
+
+    @Test func eachScannerHostCarriesOutOnlyWhatItsOwnScansFound() throws {
+        let db = try server.createDatabase()
+        let index = server.uri(db)
+        let rules = work.path("rules")
+        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        try Data(Self.schedule.utf8).write(to: URL(fileURLWithPath: rules + "/retention.yaml"))
+        let a = work.path("alpha-share"), b = work.path("beta-share")
+        makeShare(a)
+        makeShare(b)
+        func on(_ host: String, _ args: [String]) throws -> SweepRun {
+            try runSweep(args + ["--index", index],
+                         environment: ["SWEEP_HOST": host, "SWEEP_KEY_FILE": work.path("index.key"), "SWEEP_STATE_DIR": work.root])
+        }
+        #expect(try on("alpha", ["scan", a, "--rules", rules, "--as-of", "2026-01-01", "--quiet"]).status == 0)
+        #expect(try on("beta", ["scan", b, "--rules", rules, "--as-of", "2026-01-01", "--quiet"]).status == 0)
+        // Review is central: a records manager's host that reaches neither share decides for both.
+        let decide = try on("records", ["disposal", "decide", "--class", "HR-REC-02", "--approve", "--reviewer", "J Smith",
+                                        "--reason", "Schedule HR-REC-02", "--as-of", "2026-01-01"])
+        #expect(decide.status == 0 && decide.stdout.contains("6 approved, 0 refused"), "\(decide.stdout) \(decide.stderr)")
+        // Each host destroys only its own approved files.
+        let q = work.path("q")
+        let nothing = try on("records", ["disposal", "execute", "--as-of", "2026-01-01", "--quarantine", q])
+        #expect(nothing.stdout.contains("0 carried out"), "\(nothing.stdout)")
+        let alpha = try on("alpha", ["disposal", "execute", "--as-of", "2026-01-01", "--quarantine", q])
+        #expect(alpha.status == 0 && alpha.stdout.contains("3 carried out, 0 refused"), "\(alpha.stdout) \(alpha.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: a + "/HR/Recruitment/2019/form.txt"))
+        #expect(FileManager.default.fileExists(atPath: b + "/HR/Recruitment/2019/form.txt"), "beta's file is beta's to act on")
+        let beta = try on("beta", ["disposal", "execute", "--as-of", "2026-01-01", "--quarantine", q])
+        #expect(beta.status == 0 && beta.stdout.contains("3 carried out"), "\(beta.stdout) \(beta.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: b + "/HR/Recruitment/2019/form.txt"))
+        // One log, one chain, whichever host appended.
+        let verify = try on("records", ["disposal", "verify-log"])
+        #expect(verify.stdout.contains("intact: 6 rows"), "\(verify.stdout) \(verify.stderr)")
+        // A duplicate set across hosts: each host moves only its own copy, against a kept copy it can read.
+        let dupes = try on("alpha", ["dupes", "quarantine", "--to", work.path("dq"), "--dry-run"])
+        #expect(dupes.stdout.contains("scanner host beta"), "\(dupes.stdout) \(dupes.stderr)")
+    }
+}

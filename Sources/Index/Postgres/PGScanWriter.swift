@@ -306,7 +306,7 @@ final class PGScanWriter: @unchecked Sendable {
             let d = try store.duplicateTotals(c, reuse: reuseTotals)
             s.duplicateSets = d.sets
             s.reclaimable = d.reclaimable
-            s.coverage = try store.coverage(c)
+            s.coverage = try SweepIndex.coverage(PostgresSession(connection: c))
             try c.query("DELETE FROM scan_lease WHERE scan_id = $1", PGArgs([scanID]).binds)
         }
         heartbeat.stop()

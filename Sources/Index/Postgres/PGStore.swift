@@ -259,75 +259,9 @@ extension PGStore {
     }
 }
 
-// MARK: - What status and export read
+// MARK: - What export reads
 
 extension PGStore {
-    func lastCompletedRulesVersion() throws -> String? {
-        try rows("SELECT rules_version FROM scan WHERE state = 'complete' ORDER BY id DESC LIMIT 1").first?.text(0)
-    }
-
-    func latestAsOf() throws -> String? {
-        try rows("SELECT as_of FROM scan WHERE as_of IS NOT NULL ORDER BY id DESC LIMIT 1").first?.text(0)
-    }
-
-    func latestRules() throws -> StoredRules? {
-        guard let text = try rows("SELECT rules_files FROM scan WHERE rules_files IS NOT NULL ORDER BY id DESC LIMIT 1").first?.text(0)
-        else { return nil }
-        return try? JSONDecoder().decode(StoredRules.self, from: Data(text.utf8))
-    }
-
-    func recentScans(limit: Int) throws -> [ScanRecord] {
-        try rows("""
-            SELECT id, started_at, finished_at, state, roots, rules_version, jobs, new_count, changed_count,
-                   unchanged_count, moved_count, gone_count, error_count, item_count, byte_count
-            FROM scan ORDER BY id DESC LIMIT $1
-            """, [Int64(limit)]).map { r in
-            let rootsJSON = r.text(4) ?? "[]"
-            let roots = (try? JSONDecoder().decode([String].self, from: Data(rootsJSON.utf8))) ?? [rootsJSON]
-            func n(_ i: Int) -> Int { Int(r.int(i) ?? 0) }
-            return ScanRecord(id: r.int(0) ?? 0, startedAt: r.text(1) ?? "", finishedAt: r.text(2), state: r.text(3) ?? "", roots: roots,
-                              rulesVersion: r.text(5) ?? "", jobs: n(6), new: n(7), changed: n(8), unchanged: n(9), moved: n(10),
-                              gone: n(11), errors: n(12), items: n(13), bytes: r.int(14) ?? 0)
-        }
-    }
-
-    func totals() throws -> IndexTotals {
-        let r = try rows("""
-            SELECT count(*) FILTER (WHERE gone_scan IS NULL),
-                   coalesce(sum(size) FILTER (WHERE gone_scan IS NULL), 0)::bigint,
-                   count(*) FILTER (WHERE gone_scan IS NULL AND error IS NOT NULL),
-                   count(*) FILTER (WHERE gone_scan IS NOT NULL)
-            FROM item
-            """).first
-        return IndexTotals(items: Int(r?.int(0) ?? 0), bytes: r?.int(1) ?? 0, errors: Int(r?.int(2) ?? 0), gone: Int(r?.int(3) ?? 0))
-    }
-
-    func coverage() throws -> Coverage { try withConnection { try coverage($0) } }
-
-    func coverage(_ c: PGConnection) throws -> Coverage {
-        var cov = Coverage()
-        for r in try c.query("""
-            SELECT mime, read_as, error_kind, min(size), count(*),
-                   sum(ocr_pages)::bigint, sum(ocr_skipped)::bigint, sum(ocr_confidence * ocr_pages)::bigint FROM item
-            WHERE gone_scan IS NULL AND kind NOT IN ('directory', 'symlink')
-            GROUP BY mime, read_as, error_kind, size = 0, kind IN ('message', 'attachment', 'member')
-            """).all {
-            let mime = r.text(0), readAs = r.text(1), problem = r.text(2)
-            let size = r.int(3) ?? 0, n = Int(r.int(4) ?? 0)
-            let family = Coverage.Family.of(mime: mime, readAs: readAs)
-            let pages = r.int(5).map(Int.init), skipped = r.int(6).map(Int.init), weighted = r.int(7).map(Int.init)
-            if (pages ?? 0) > 0 || (skipped ?? 0) > 0 {
-                cov.countRecognition(family, pages: pages ?? 0, skipped: skipped ?? 0, confidenceTimesPages: weighted ?? 0)
-            }
-            if mime == nil && problem == nil && readAs == nil && size > 0 {
-                cov.count(family, read: false, problem: "not_typed", n: n)
-            } else {
-                cov.count(family, read: readAs != nil || (size == 0 && problem == nil), problem: problem, n: n)
-            }
-        }
-        return cov
-    }
-
     /// Every present item of every host, in path order (bytewise), then host.
     func forEachItem(_ body: (StoredItem) throws -> Void) throws {
         // Read in pages by (path, host), so a million items never sit in memory at once.
@@ -366,37 +300,5 @@ extension PGStore {
             guard page.count == 5000, let last = page.last else { return }
             after = (last.bytes(30) ?? [], last.text(34) ?? "")
         }
-    }
-
-    func holds() throws -> [HoldRecord] {
-        try rows("""
-            SELECT h.id, h.reason, h.authority, h.scope, h.start_date, h.review_date, h.placed_by, h.placed_at,
-                   r.released_by, r.released_at, r.reason
-            FROM hold h LEFT JOIN hold_release r ON r.hold_id = h.id ORDER BY h.placed_at, h.id
-            """).map { r in
-            HoldRecord(id: r.text(0) ?? "", reason: r.text(1) ?? "", authority: r.text(2) ?? "",
-                       scope: (try? JSONDecoder().decode([String].self, from: Data((r.text(3) ?? "[]").utf8))) ?? [],
-                       startDate: r.text(4) ?? "", reviewDate: r.text(5), placedBy: r.text(6) ?? "", placedAt: r.text(7) ?? "",
-                       releasedBy: r.text(8), releasedAt: r.text(9), releaseReason: r.text(10))
-        }
-    }
-
-    /// The latest decision for each of this host's paths. (Decisions name a host's path: the review is central,
-    /// and each host acts on its own.)
-    func latestDecisions() throws -> [ItemPath: DecisionRecord] {
-        var out: [ItemPath: DecisionRecord] = [:]
-        for r in try rows("""
-            SELECT DISTINCT ON (host, path) id, path, decision, extend, reviewer, reason, decided_at, class, size, mtime_ns, ctime_ns,
-                   device, inode, sha256
-            FROM disposal_decision ORDER BY host, path, id DESC
-            """) {
-            let d = DecisionRecord(id: r.int(0) ?? 0, path: ItemPath(bytes: r.bytes(1) ?? []),
-                                   decision: DecisionRecord.Kind(rawValue: r.text(2) ?? "") ?? .rejected, extend: r.text(3),
-                                   reviewer: r.text(4) ?? "", reason: r.text(5) ?? "", decidedAt: r.text(6) ?? "", classID: r.text(7),
-                                   size: r.int(8) ?? 0, modified: r.int(9), changed: r.int(10), device: r.int(11), inode: r.int(12),
-                                   sha256: r.text(13))
-            out[d.path] = d
-        }
-        return out
     }
 }
