@@ -7,7 +7,8 @@
 #   make deb    build the Debian package (dist/sweep_VERSION_ARCH.deb); make test-package installs it in a
 #               fresh Debian root (debootstrap), scans as the sweep user, and purges it
 #   make bench  set up, build release, time scans beside find and the duplicate sweep beside
-#               jdupes, rdfind, rmlint and fdupes, and detection beside ripgrep (results in BENCHMARKS.md)
+#               jdupes, rdfind, rmlint and fdupes, and detection beside ripgrep; 1, 2 and 4 scanners into a
+#               PostgreSQL index beside one into SQLite, and a re-scan over a link with 5 ms added (BENCHMARKS.md)
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
@@ -55,9 +56,11 @@ fuzz: setup
 	SWIFT=$(SWIFT) scripts/fuzz $(FUZZ_SECONDS)
 
 bench: release
-	@scripts/setup hyperfine time python3 jdupes rdfind rmlint fdupes ripgrep poppler-utils python3-pil fonts-dejavu-core
+	@scripts/setup hyperfine time python3 jdupes rdfind rmlint fdupes ripgrep poppler-utils python3-pil fonts-dejavu-core \
+		postgresql iproute2 iputils-ping
 	bench/run.sh
 	bench/mixed.sh
+	bench/postgres.sh
 	bench/ocr.sh
 	bench/dupes.sh
 	bench/detect.sh

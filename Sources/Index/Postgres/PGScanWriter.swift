@@ -114,21 +114,29 @@ final class PGScanWriter: @unchecked Sendable {
         }
     }
 
+    /// A batch in a fixed number of statements whatever its number of folders (the server may be a network away):
+    /// folder ids in one, folder refreshes in two, items in multi-row upserts, gone items in one.
     private func writeBatch(_ batch: [FolderResult], _ c: PGConnection, _ s: inout ScanSummary, _ written: inout Int) throws {
         let host = store.host
+        var named: [ItemPath] = []
         for r in batch {
-            var ids: [ItemPath: Int64] = [:]
-            written += r.upserts.count + r.moves.count + r.nested.count
-            if r.listed {
-                _ = try folderID(r.folder, c)
-                if !freshIndex {
-                    try c.query("UPDATE item SET gone_scan = $1 WHERE host = $2 AND path = $3 AND kind = 'directory' AND gone_scan IS NULL",
-                                PGArgs([scanID, host, r.folder.bytes]).binds)
-                }
-            } else {
-                try c.query("UPDATE folder SET last_seen_scan = $1 WHERE host = $2 AND path = $3", PGArgs([scanID, host, r.folder.bytes]).binds)
-            }
-            try upsert(r.upserts.map { ($0, nil, nil) }, c, &ids)
+            if r.listed || !r.gone.isEmpty { named.append(r.folder) }
+            named += r.upserts.map(\.folder) + r.moves.map(\.record.folder) + r.nested.map(\.folder)
+        }
+        try folderIDs(for: named, c)
+        // A folder listed now settles any "could not list" item recorded for it; one not listed is still there.
+        let listed = batch.filter(\.listed).map { [UInt8]($0.folder.bytes) }
+        if !listed.isEmpty && !freshIndex {
+            try c.query("UPDATE item SET gone_scan = $1 WHERE host = $2 AND kind = 'directory' AND gone_scan IS NULL AND path = ANY($3)",
+                        PGArgs([scanID, host, listed]).binds)
+        }
+        let unlisted = batch.filter { !$0.listed }.map { [UInt8]($0.folder.bytes) }
+        if !unlisted.isEmpty {
+            try c.query("UPDATE folder SET last_seen_scan = $1 WHERE host = $2 AND path = ANY($3)", PGArgs([scanID, host, unlisted]).binds)
+        }
+        var ids: [ItemPath: Int64] = [:]
+        try upsert(batch.flatMap { $0.upserts.map { ($0, nil, nil) } }, c, &ids)
+        for r in batch {
             for m in r.moves {
                 let fid = try folderID(m.record.folder, c)
                 let wasGoneNow = try c.query("SELECT gone_scan FROM item WHERE id = $1", PGArgs([m.fromID]).binds).all.first?.int(0) == scanID
@@ -147,13 +155,22 @@ final class PGScanWriter: @unchecked Sendable {
                     try upsert([(m.record, nil, nil)], c, &ids); s.new += 1
                 }
             }
-            try writeNested(r, &ids, c)
-            if !r.gone.isEmpty {
-                let fid = try folderID(r.folder, c)
-                let n = try c.query("UPDATE item SET gone_scan = $1 WHERE id = ANY($2) AND folder_id = $3 AND gone_scan IS NULL",
-                                    PGArgs([scanID, r.gone, fid]).binds).metadata.rows ?? 0
-                s.gone += n
-            }
+        }
+        try writeNested(batch.flatMap(\.nested), reread: batch.flatMap(\.reread), &ids, c)
+        var goneIDs: [Int64] = [], goneFolders: [Int64] = []
+        for r in batch where !r.gone.isEmpty {
+            let fid = try folderID(r.folder, c)
+            goneIDs += r.gone
+            goneFolders += Array(repeating: fid, count: r.gone.count)
+        }
+        if !goneIDs.isEmpty {
+            s.gone += try c.query("""
+                UPDATE item SET gone_scan = $1 FROM unnest($2::bigint[], $3::bigint[]) AS g(id, folder)
+                WHERE item.id = g.id AND item.folder_id = g.folder AND item.gone_scan IS NULL
+                """, PGArgs([scanID, goneIDs, goneFolders]).binds).metadata.rows ?? 0
+        }
+        for r in batch {
+            written += r.upserts.count + r.moves.count + r.nested.count
             s.new += r.new; s.changed += r.changed; s.unchanged += r.unchanged
             s.errors += r.errors; s.items += r.items; s.bytes += r.bytes; s.nested += r.nested.count
         }
@@ -163,15 +180,28 @@ final class PGScanWriter: @unchecked Sendable {
             """, PGArgs([s.new, s.changed, s.unchanged, s.moved, s.gone, s.errors, s.items, s.bytes, scanID]).binds)
     }
 
+    /// Ids for folders not yet seen in this scan, upserted (and marked seen) together.
+    private func folderIDs(for paths: [ItemPath], _ c: PGConnection) throws {
+        var missing: [ItemPath] = []
+        var seen = Set<ItemPath>()
+        for p in paths where folderIDs[p] == nil && seen.insert(p).inserted { missing.append(p) }
+        var start = 0
+        while start < missing.count {
+            let chunk = missing[start..<min(start + 5_000, missing.count)]
+            for r in try c.query("""
+                INSERT INTO folder (host, path, last_seen_scan) SELECT $1, p, $2 FROM unnest($3::bytea[]) AS p
+                ON CONFLICT (host, path) DO UPDATE SET last_seen_scan = excluded.last_seen_scan RETURNING id, path
+                """, PGArgs([store.host, scanID, chunk.map { [UInt8]($0.bytes) }]).binds).all {
+                folderIDs[ItemPath(bytes: r.bytes(1) ?? [])] = r.int(0)
+            }
+            start += chunk.count
+        }
+    }
+
     private func folderID(_ path: ItemPath, _ c: PGConnection) throws -> Int64 {
         if let id = folderIDs[path] { return id }
-        guard let id = try c.query("""
-            INSERT INTO folder (host, path, last_seen_scan) VALUES ($1, $2, $3)
-            ON CONFLICT (host, path) DO UPDATE SET last_seen_scan = excluded.last_seen_scan RETURNING id
-            """, PGArgs([store.host, path.bytes, scanID]).binds).all.first?.int(0) else {
-            throw IndexError.failed(store.display, "a folder upserted gave no id")
-        }
-        folderIDs[path] = id
+        try folderIDs(for: [path], c)
+        guard let id = folderIDs[path] else { throw IndexError.failed(store.display, "a folder upserted gave no id") }
         return id
     }
 
@@ -250,8 +280,8 @@ final class PGScanWriter: @unchecked Sendable {
     }
 
     /// Items read inside the folder's files, parents before children: written a generation at a time.
-    private func writeNested(_ r: FolderResult, _ ids: inout [ItemPath: Int64], _ c: PGConnection) throws {
-        var waiting = r.nested.filter { $0.container != nil }
+    private func writeNested(_ nested: [ItemRecord], reread: [ItemPath], _ ids: inout [ItemPath: Int64], _ c: PGConnection) throws {
+        var waiting = nested.filter { $0.container != nil }
         // Containers written by an earlier scan or batch are looked up once.
         let wanted = Set(waiting.flatMap { [$0.container!.parent, $0.container!.top] }).subtracting(ids.keys)
             .subtracting(waiting.map(\.path))
@@ -275,10 +305,10 @@ final class PGScanWriter: @unchecked Sendable {
             try upsert(ready, c, &ids)
             waiting = later
         }
-        let reread = r.reread.compactMap { ids[$0] }
-        if !reread.isEmpty {
+        let rereadIDs = reread.compactMap { ids[$0] }
+        if !rereadIDs.isEmpty {
             try c.query("UPDATE item SET gone_scan = $1 WHERE top_id = ANY($2) AND changed_scan < $1 AND gone_scan IS NULL",
-                        PGArgs([scanID, reread]).binds)
+                        PGArgs([scanID, rereadIDs]).binds)
         }
     }
 
