@@ -91,20 +91,29 @@ public final class ScanWriter: @unchecked Sendable {
     public func add(_ result: FolderResult) throws {
         pending.append(result)
         pendingRows += result.rowCount
-        if pendingRows >= batchRows || secondsSinceFlush() >= batchSeconds { try flush() }
+        if pendingRows >= batchRows || secondsSinceFlush() >= interval { try flush() }
     }
 
     /// Commits on time even when no results arrive (a slow share): call it when the queue is idle.
     public func tick() throws {
-        if !pending.isEmpty && secondsSinceFlush() >= batchSeconds { try flush() }
+        if !pending.isEmpty && secondsSinceFlush() >= interval { try flush() }
     }
 
     private func secondsSinceFlush() -> Double {
         Double(Timestamp.now().nanoseconds - lastFlush.nanoseconds) / 1e9
     }
 
+    /// How long a commit took last: a batch waits at least four times that, so a slow commit (an index across a
+    /// network) does not shrink batches to one folder each.
+    private var lastCommitSeconds = 0.0
+    private var interval: Double { max(batchSeconds, 4 * lastCommitSeconds) }
+
     public func flush() throws {
-        lastFlush = Timestamp.now()
+        let started = Timestamp.now()
+        defer {
+            lastFlush = Timestamp.now()
+            lastCommitSeconds = Double(lastFlush.nanoseconds - started.nanoseconds) / 1e9
+        }
         guard !pending.isEmpty else { return }
         let batch = pending
         pending.removeAll(keepingCapacity: true)

@@ -1,4 +1,5 @@
 import Crawl
+import Index
 import Detect
 import Extract
 import Rules
@@ -48,9 +49,13 @@ public struct ScanConfiguration: Sendable {
 
     /// One walker per core on local disks, which are CPU-bound (more threads only contend); on network
     /// shares, bound by latency rather than CPU, four per core and at least 16, to keep requests in flight.
-    public static func defaultJobs(for roots: [ItemPath]) -> Int {
+    /// Threads for a scan: the cores; or, when the shares or the index are across a network (an index on a
+    /// PostgreSQL server, reached over TCP), more requests in flight than cores, as each thread mostly waits.
+    public static func defaultJobs(for roots: [ItemPath], index: String = "") -> Int {
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        return roots.contains(where: FileSystem.isNetwork) ? max(16, cores * 4) : cores
+        var remoteIndex = false
+        if case .postgres(let loc)? = try? IndexLocation.parse(index) { remoteIndex = loc.socketFolder == nil }
+        return roots.contains(where: FileSystem.isNetwork) || remoteIndex ? max(16, cores * 4) : cores
     }
 }
 

@@ -134,7 +134,7 @@ struct ScanCommand: ParsableCommand {
             excludes: globs,
             indexPath: index ?? file?.index ?? "sweep.db",
             rules: ruleSet,
-            jobs: jobs ?? file?.jobs ?? ScanConfiguration.defaultJobs(for: rootPaths),
+            jobs: jobs ?? file?.jobs ?? ScanConfiguration.defaultJobs(for: rootPaths, index: index ?? file?.index ?? ""),
             oneFileSystem: oneFileSystem || (file?.oneFileSystem ?? false),
             followSymlinks: followSymlinks || (file?.followSymlinks ?? false))
         configuration.keyPath = ProcessInfo.processInfo.environment["SWEEP_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? file?.keyFile

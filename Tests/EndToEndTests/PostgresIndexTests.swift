@@ -188,6 +188,44 @@ import Glibc
         #expect(finished(viaConfig), "\(viaConfig.stderr)")
     }
 
+    /// TLS as libpq's sslmode means it, against a server that takes TCP clients over TLS only, with a certificate
+    /// for `localhost` signed by a test CA.
+    @Test func sslModesAreEnforcedAgainstARealTLSServer() throws {
+        let certs = work.path("tls")
+        let made = PostgresServer.run(["/bin/bash", "-c", """
+            set -e; mkdir -p '\(certs)'; cd '\(certs)'
+            for ca in ca other; do
+              openssl req -x509 -newkey rsa:2048 -nodes -keyout $ca.key -out $ca.pem -days 2 -subj "/CN=Sweep test $ca" 2>/dev/null
+            done
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null
+            printf 'subjectAltName=DNS:localhost\n' > san.ext
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext 2>/dev/null
+            chmod 755 '\(certs)'; chmod 644 *.pem
+            """])
+        try #require(made.0 == 0, "openssl: \(made.1)")
+        let folder = NSTemporaryDirectory() + "sweep-pg-tls-\(getpid())"
+        let started = PostgresServer.run(["/usr/bin/env", "PG_TEST_TLS_DIR=\(certs)", repositoryRoot + "/scripts/pg-test-server", "start", folder,
+                                          "127.0.0.1"])
+        defer { _ = PostgresServer.run([repositoryRoot + "/scripts/pg-test-server", "stop", folder]) }
+        let parts = started.1.split(separator: " ")
+        try #require(started.0 == 0 && parts.count == 2, "\(started.1)")
+        let port = parts[1].trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = PostgresServer.run(["/usr/bin/psql", "-h", folder, "-p", port, "-U", "sweep", "-d", "postgres", "-qc", "CREATE DATABASE tls"])
+        let root = share("tls-share")
+        func scan(_ host: String, _ query: String) throws -> SweepRun {
+            try runSweep(["scan", root, "--index", "postgres://sweep@\(host):\(port)/tls?\(query)", "--quiet"], environment: env)
+        }
+        let plain = try scan("localhost", "sslmode=disable")
+        #expect(plain.status == 2 && plain.stderr.contains("cannot use the PostgreSQL index"), "no TLS, refused: \(plain.stderr)")
+        #expect(finished(try scan("localhost", "sslmode=require")))
+        #expect(finished(try scan("localhost", "sslmode=verify-full&sslrootcert=\(certs)/ca.pem")))
+        let wrongName = try scan("127.0.0.1", "sslmode=verify-full&sslrootcert=\(certs)/ca.pem")
+        #expect(wrongName.status == 2, "the certificate names localhost, not 127.0.0.1: \(wrongName.stderr)")
+        let wrongCA = try scan("localhost", "sslmode=verify-full&sslrootcert=\(certs)/other.pem")
+        #expect(wrongCA.status == 2, "a certificate from another CA: \(wrongCA.stderr)")
+        #expect(finished(try scan("127.0.0.1", "sslmode=verify-ca&sslrootcert=\(certs)/ca.pem")), "verify-ca checks the CA, not the name")
+    }
+
     @Test func aPostgreSQLIndexNeedsASharedKeyFileAndAReachableServer() throws {
         let root = share("nokey")
         let uri = server.uri(try server.createDatabase())
@@ -269,6 +307,10 @@ import Glibc
         try run(["dupes", "--index", index])
         try run(["status", "--index", index])
         try run(["export", "--index", index])
+        // The scan report reads the same queries the web app does.
+        let report = work.path("report.html")
+        try run(["report", "--html", report, "--index", index])
+        outputs.append(try String(contentsOfFile: report, encoding: .utf8).replacingOccurrences(of: index, with: "INDEX"))
         return outputs
     }
 

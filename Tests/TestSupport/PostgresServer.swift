@@ -67,7 +67,7 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// Runs a program to its end with its output in a file (the server it may start keeps no pipe of ours open),
     /// waiting with waitpid: the status and the output.
-    static func run(_ argv: [String]) -> (Int32, String) {
+    public static func run(_ argv: [String]) -> (Int32, String) {
         let out = NSTemporaryDirectory() + "sweep-pg-out-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(out) }
         var actions = posix_spawn_file_actions_t()

@@ -12,12 +12,18 @@ import Testing
     static let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let artifacts = repositoryRoot + "/.build/test-artifacts"
 
-    @Test func aReviewerApprovesACandidateInChromium() async throws {
+    /// On the SQLite file, and on a shared PostgreSQL index (a real server): the same page, the same decision.
+    @Test(arguments: [false, true]) func aReviewerApprovesACandidateInChromium(sharedIndex: Bool) async throws {
         guard let chromium = Self.chromium, let chromedriver = Self.chromedriver else {
             Issue.record("Chromium and chromedriver are needed for this test and were not found: install the Debian packages chromium and chromium-driver (`make test` does, through scripts/setup)")
             return
         }
-        let h = try WebHarness()
+        var index: String?
+        if sharedIndex {
+            let server = try PostgresServer.shared()
+            index = server.uri(try server.createDatabase())
+        }
+        let h = try WebHarness(index: index)
         let form = h.share.path("HR/Recruitment/2019/form.txt")
 
         let (serve, serveOut, _) = try startSweep(["serve", "--index", h.db, "--port", "0"])
@@ -50,7 +56,7 @@ import Testing
             let source = try await driver.waitForSource(containing: "1 approved, 0 refused.", seconds: 30)
             #expect(source.contains("approved (R Eviewer, "))
             try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
-            let png = Self.artifacts + "/review.png"
+            let png = Self.artifacts + (sharedIndex ? "/review-postgres.png" : "/review.png")
             try await driver.screenshot().write(to: URL(fileURLWithPath: png))
             print("browser test: screenshot of the disposal review after Approve saved to \(png)")
             try await driver.quit()

@@ -29,7 +29,8 @@ final class WebHarness: @unchecked Sendable {
 
     static func date(_ s: String) -> Date { ISO8601DateFormatter().date(from: s + "T12:00:00Z")! }
 
-    init(oldFiles: Int = 0, access: WebApp.Access = .token(WebHarness.token)) throws {
+    /// With `index`, the share is scanned into that index (a PostgreSQL URI) instead of an SQLite file.
+    init(oldFiles: Int = 0, access: WebApp.Access = .token(WebHarness.token), index: String? = nil) throws {
         let old = WebHarness.date("2019-06-14")
         share.file("HR/Recruitment/2019/form.txt", "Application form\nNational Insurance number JK123456C\n", modified: old)
         share.file("HR/Recruitment/2019/shortlist.txt", "Shortlist\n", modified: WebHarness.date("2019-06-10"))
@@ -46,8 +47,9 @@ final class WebHarness: @unchecked Sendable {
             try FileManager.default.copyItem(atPath: repositoryRoot + "/rules/" + name, toPath: work.path("rules/" + name))
         }
         work.file("rules/retention.yaml", WebHarness.schedule)
-        db = work.path("sweep.db")
-        let scan = try runSweep(["scan", share.root, "--index", db, "--rules", work.path("rules"), "--as-of", "2026-01-01", "--quiet"])
+        db = index ?? work.path("sweep.db")
+        let scan = try runSweep(["scan", share.root, "--index", db, "--rules", work.path("rules"), "--as-of", "2026-01-01", "--quiet"],
+                                environment: ["SWEEP_KEY_FILE": work.path("index.key")])
         #expect(scan.status == 0, "sweep scan (\(sweepBinary)) failed: \(scan.stderr)")
         app = try WebApp(indexPath: db, access: access)
     }

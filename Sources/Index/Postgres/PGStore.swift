@@ -15,8 +15,9 @@ public enum ScannerHost {
     }
 }
 
-/// The PostgreSQL index: connections, migrations, and every query the SQLite side answers with GRDB, written
-/// for PostgreSQL. ``SweepIndex`` forwards to it; nothing outside the Index module sees which backend it has.
+/// The PostgreSQL index: a small pool of connections, the migrations, and the scan's hot queries in PostgreSQL's
+/// terms (everything else is written once, in `SQL.swift`). ``SweepIndex`` forwards to it; nothing outside the
+/// Index module sees which backend it has.
 final class PGStore: @unchecked Sendable {
     let location: PostgresLocation
     let host: String
@@ -171,6 +172,10 @@ extension PGStore {
 
     /// Size groups counted over every host: a copy on another scanner host makes this host's file a candidate.
     func sizeGroupsNeedingFingerprints() throws -> [(size: Int64, count: Int)] {
+        // Called once a scan, after the walk wrote its rows: the planner's statistics are brought up to date first
+        // (a sample, so the cost is bounded), or a table that grew from nothing is planned as empty and the
+        // duplicate queries of the stages and the totals turn quadratic.
+        try execute("ANALYZE item")
         let e = PGStore.dupeEligible
         return try rows("""
             SELECT size, max(n) FROM (
