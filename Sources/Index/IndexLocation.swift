@@ -54,6 +54,8 @@ public struct PostgresLocation: Sendable, Equatable {
     public var rootCertificate: String?
     public var passfile: String?
     public var applicationName = "sweep"
+    /// Seconds to wait for the server when connecting.
+    public var connectTimeout = 15
 
     public struct Problem: Error, CustomStringConvertible, Sendable {
         public let description: String
@@ -120,6 +122,11 @@ public struct PostgresLocation: Sendable, Equatable {
         sslMode = socketFolder != nil ? .disable : m   // a Unix socket carries no TLS
         rootCertificate = query["sslrootcert"] ?? env["PGSSLROOTCERT"]
         passfile = query["passfile"]
+        if let name = query["application_name"], !name.isEmpty { applicationName = name }
+        if let t = query["connect_timeout"] {
+            guard let n = Int(t), n > 0 else { throw Problem(description: "connect_timeout=\(t) is not a number of seconds") }
+            connectTimeout = n
+        }
         let known: Set<String> = ["host", "port", "user", "dbname", "sslmode", "sslrootcert", "passfile", "application_name",
                                   "connect_timeout"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {

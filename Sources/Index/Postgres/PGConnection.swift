@@ -38,7 +38,8 @@ final class PGConnection: @unchecked Sendable {
             config = .init(host: loc.host ?? "localhost", port: loc.port, username: loc.user, password: password, database: loc.database,
                            tls: try tls(loc))
         }
-        config.options.connectTimeout = .seconds(15)
+        config.options.connectTimeout = .seconds(Int64(loc.connectTimeout))
+        config.options.additionalStartupParameters = [("application_name", loc.applicationName)]
         do {
             return try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: config, id: 1,
                                                   logger: logger).wait()
