@@ -126,6 +126,37 @@ import Glibc
         #expect(try server.psql(db, "SELECT count(*) FROM scan WHERE state = 'running'") == "0")
     }
 
+    /// The server drops every connection of a scan mid-way (as a restart or a network cut does): the scan
+    /// reconnects, writes its batch again, and ends with everything, as a scan that was never cut off.
+    @Test func aScanCutOffFromTheDatabaseReconnectsAndLosesNothing() throws {
+        let root = share("cut")
+        for d in 0..<60 {
+            let dir = root + "/bulk/unit\(d)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            for f in 0..<50 { try Data("record \(d)-\(f)\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/r\(f).txt")) }
+        }
+        let db = try server.createDatabase()
+        let (scan, out, err) = try startSweep(["scan", root, "--index", server.uri(db), "--quiet", "--json", "--jobs", "2"], environment: env)
+        var committed = 0
+        let deadline = Date().addingTimeInterval(120)
+        while committed == 0 && scan.isRunning && Date() < deadline {
+            usleep(20_000)
+            committed = Int((try? server.psql(db, "SELECT count(*) FROM item")) ?? "0") ?? 0
+        }
+        try #require(scan.isRunning, "the scan finished before it could be cut off: make the tree larger")
+        let cut = try server.psql(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(db)' AND pid <> pg_backend_pid()")
+        #expect((Int(cut) ?? 0) >= 1, "connections cut: \(cut)")
+        let summary = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        scan.waitUntilExit()
+        #expect(scan.terminationStatus <= 1, "\(stderr)")
+        let parsed = try JSONSerialization.jsonObject(with: summary) as? [String: Any]
+        let lite = work.path("cut.db")
+        _ = try runSweep(["scan", root, "--index", lite, "--quiet"], environment: env)
+        #expect(try export(server.uri(db)) == (try export(lite)), "the cut-off scan's index holds what an uncut scan's does")
+        #expect(parsed?["interrupted"] as? Bool == false, "\(String(decoding: summary, as: UTF8.self))")
+    }
+
     @Test func aRootLeasedByALiveScannerStopsASecondOne() throws {
         let root = share("leased")
         let db = try server.createDatabase()

@@ -73,6 +73,8 @@ final class PGConnection: @unchecked Sendable {
     /// Runs one statement with `$1…` parameters and returns its rows.
     @discardableResult
     func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> PostgresQueryResult {
+        // A connection the server or the network closed while it was idle: a query sent on it is never answered.
+        if connection.isClosed { throw IndexError.unreachable(location.display, "the connection was closed") }
         do {
             return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PGConnection.logger).wait()
         } catch {

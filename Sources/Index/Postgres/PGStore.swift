@@ -39,18 +39,27 @@ final class PGStore: @unchecked Sendable {
     var display: String { location.display }
 
     /// A connection of the pool for the length of `body` (opened when none is idle); one that broke is dropped.
+    /// When a pooled connection turns out to be dead (the server restarted, the network dropped it while idle),
+    /// `body` runs again once on a new one: it failed as a whole, as a statement or a transaction does.
     func withConnection<T>(_ body: (PGConnection) throws -> T) throws -> T {
         lock.lock()
-        let c = idle.popLast()
+        var pooled = idle.popLast()
         lock.unlock()
-        let conn = try c ?? PGConnection(location, password: password)
-        do {
-            let out = try body(conn)
-            lock.lock(); idle.append(conn); lock.unlock()
-            return out
-        } catch {
-            if conn.isOpen { lock.lock(); idle.append(conn); lock.unlock() }
-            throw error
+        while true {
+            let reused = pooled != nil
+            let conn = try pooled.flatMap { $0.isOpen ? $0 : nil } ?? PGConnection(location, password: password)
+            do {
+                let out = try body(conn)
+                lock.lock(); idle.append(conn); lock.unlock()
+                return out
+            } catch IndexError.unreachable(let where_, let why) {
+                conn.close()
+                guard reused else { throw IndexError.unreachable(where_, why) }
+                pooled = nil   // once more, on a connection of its own
+            } catch {
+                if conn.isOpen { lock.lock(); idle.append(conn); lock.unlock() }
+                throw error
+            }
         }
     }
 
