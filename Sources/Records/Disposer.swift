@@ -142,9 +142,9 @@ public struct Disposer {
             Glibc.close(opened.fd); place.close()
             return .failure(Failure("cannot read it: \(FileOps.lastError)"))
         }
-        // A decision taken on a host that could not read the file (a shared index's central review) holds no
-        // SHA-256: the file's state, checked above, is what was decided on.
-        guard d.sha256 == nil || sha == d.sha256 else {
+        // A decision taken on a shared index by a host that could not read the file (central review) holds no
+        // SHA-256: the file's state, checked above, is what was decided on. Anywhere else a missing one refuses.
+        guard sha == d.sha256 || (d.sha256 == nil && d.host != nil) else {
             Glibc.close(opened.fd); place.close()
             return .failure(Failure("content differs from what was approved (SHA-256): scan again and decide again"))
         }
