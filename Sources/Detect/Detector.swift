@@ -19,7 +19,7 @@ public final class Detector: Sendable {
     let rules: DetectionRules
     let patterns: PatternSet?
     let targets: [Target]
-    let key: SymmetricKey
+    let key: KeyedHasher
     let markings: MarkingReader?
     /// Per personal-data rule, its context words lower-cased as bytes (once, not per candidate).
     let contextWords: [[[UInt8]]]
@@ -56,7 +56,7 @@ public final class Detector: Sendable {
     /// is named with its type.
     public init(rules: DetectionRules, key: [UInt8], cache: PatternCache? = nil) throws {
         self.rules = rules
-        self.key = SymmetricKey(data: key)
+        self.key = KeyedHasher(key: key)
         var expressions: [String] = [], caseless: [Bool] = [], targets: [Target] = [], later: [Bool] = []
         var words: [[Int]?] = []
         for (i, r) in rules.personalData.enumerated() {
@@ -576,7 +576,7 @@ public final class Detector: Sendable {
 
     /// HMAC-SHA256 of "type:value" under the index's key, hex.
     func keyedHash(_ type: String, _ value: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array((type + ":" + value).utf8), using: key)
+        let mac = key.code(for: Array((type + ":" + value).utf8))
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)
@@ -730,5 +730,30 @@ struct LineCounter {
         }
         while i < to { if base[i] == 10 { n &+= 1 }; i &+= 1 }
         return n
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104) under one key, with the key's inner and outer blocks hashed once: each code then costs
+/// the message's blocks and two more, not four more for the key. Equal to `HMAC<SHA256>` (a test compares them).
+struct KeyedHasher: Sendable {
+    private let inner: SHA256
+    private let outer: SHA256
+
+    init(key: [UInt8]) {
+        var block = key.count > 64 ? Array(SHA256.hash(data: key)) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        var i = SHA256(), o = SHA256()
+        i.update(data: block.map { $0 ^ 0x36 })
+        o.update(data: block.map { $0 ^ 0x5c })
+        inner = i
+        outer = o
+    }
+
+    func code(for message: [UInt8]) -> SHA256.Digest {
+        var i = inner
+        i.update(data: message)
+        var o = outer
+        o.update(data: Array(i.finalize()))
+        return o.finalize()
     }
 }

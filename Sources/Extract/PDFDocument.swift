@@ -85,7 +85,7 @@ public enum PDFDocument {
             // Filled-in form fields and annotations (comments, a signature field's details) are what people typed.
             let typed = formText(page)
             var recognisedPage: OCR.Page?
-            if text.unicodeScalars.filter({ !$0.properties.isWhitespace }).count < minimumLayerText && budget.limits.ocr
+            if !PDFDocument.hasVisibleText(text, atLeast: minimumLayerText) && budget.limits.ocr
                 && budget.limits.ocrClock?.spent != true {
                 // No usable text layer (a scan): the page is rendered and recognised, within the item's page limit.
                 if result.recognisedPages < budget.limits.ocrPagesPerItem {
@@ -136,6 +136,17 @@ public enum PDFDocument {
     /// Fewer visible characters than this on a page is no usable text layer: a scan, perhaps with a stamp or a
     /// page number over it.
     static let minimumLayerText = 16
+
+    /// Whether the text holds at least `count` characters that are not white space (counted as Unicode scalars),
+    /// looking no further than it must: most pages answer within their first line.
+    static func hasVisibleText(_ text: String, atLeast count: Int) -> Bool {
+        var seen = 0
+        for s in text.unicodeScalars {
+            let blank = s.isASCII ? (s == " " || (s.value >= 9 && s.value <= 13)) : s.properties.isWhitespace
+            if !blank { seen += 1; if seen >= count { return true } }
+        }
+        return false
+    }
 
     /// Renders a page at ``OCR/dpi`` (white behind it, as paper) and recognises it.
     static func recognise(_ page: OpaquePointer) -> OCR.Page? {

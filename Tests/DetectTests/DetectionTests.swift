@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 @testable import Detect
 import Extract
@@ -28,6 +29,17 @@ import Testing
         let a = detect("JK123456C").findings.first { $0.type == "nino" }!.valueHash
         let b = detect("JK123456C", detector: other).findings.first { $0.type == "nino" }!.valueHash
         #expect(a != b && a.count == 64)
+    }
+
+    @Test(arguments: [0, 1, 32, 63, 64, 65, 100])
+    func keyedHashesAreHMACSHA256(keyLength: Int) {
+        let key = (0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let hasher = KeyedHasher(key: key)
+        for length in [0, 1, 55, 56, 63, 64, 65, 200] {
+            let message = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 5) }
+            let want = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))
+            #expect(Array(hasher.code(for: message)) == Array(want), "key \(keyLength) bytes, message \(length) bytes")
+        }
     }
 
     @Test func findingsNeverHoldTheRawValue() {
