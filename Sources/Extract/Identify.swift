@@ -143,6 +143,13 @@ public enum Identify {
         return nil
     }
 
+    /// A message a mailbox handed over (declared `message/rfc822`): settled by its header block, without libmagic,
+    /// when the block is a message's (three or more known fields, one of them From, Date, Subject or Received).
+    public static func declaredMessage(head b: UnsafeRawBufferPointer) -> String? {
+        guard !b.contains(0) else { return nil }
+        return looksLikeMessage(firstLines(b, count: 12)) ? "message/rfc822" : nil
+    }
+
     static let encryptedPackage = "application/x-sweep-encrypted-office"
 
     /// The application an Office type belongs to: word, spreadsheet, presentation (OOXML and ODF alike).

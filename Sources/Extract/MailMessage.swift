@@ -157,14 +157,14 @@ public enum MailMessage {
             var s = MailMessage.decode(part.decodedBody, charset: params["charset"])
             if type == "text/html" { s = PlainText.stripMarkup(s) }
             // Files uuencoded into the body (older mailers and gateways) are attachments, not text.
-            if s.contains("begin ") {
+            if MailMessage.mayHoldUUEncoded(s) {
                 let (rest, files) = MailMessage.uudecoded(s)
                 s = rest
                 for f in files {
                     add(Child(name: unique(MailMessage.safeName(f.name)), kind: .attachment, content: bytesOrSkip(f.bytes), declaredType: nil))
                 }
             }
-            textCount += s.count
+            textCount += s.utf8.count
             texts.append(s)
         }
 
@@ -183,6 +183,21 @@ public enum MailMessage {
                 return name[..<dot] + " (\(n + 1))" + name[dot...]
             }
             return name + " (\(n + 1))"
+        }
+    }
+
+    /// Whether the text has a `begin ` anywhere (where a uuencoded file would start), by a byte search.
+    static func mayHoldUUEncoded(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { b in
+            let needle: [UInt8] = Array("begin ".utf8)
+            var i = 0
+            while i + needle.count <= b.count {
+                guard let at = b[i...(b.count - needle.count)].firstIndex(of: needle[0]) else { return false }
+                if (1..<needle.count).allSatisfy({ b[at + $0] == needle[$0] }) { return true }
+                i = at + 1
+            }
+            return false
         }
     }
 

@@ -28,7 +28,14 @@ public struct FolderResult: Sendable {
 
     public init(folder: ItemPath, listed: Bool) { self.folder = folder; self.listed = listed }
 
-    var rowCount: Int { upserts.count + moves.count + gone.count + nested.count + 1 }
+    /// Rows this result writes, findings included: a batch is bounded by what it writes, so a folder of
+    /// documents full of personal data does not make one commit outgrow SQLite's page cache.
+    var rowCount: Int {
+        func findings(_ r: ItemRecord) -> Int { r.detection?.findings.count ?? 0 }
+        return upserts.count + moves.count + gone.count + nested.count + 1
+            + upserts.reduce(0) { $0 + findings($1) } + nested.reduce(0) { $0 + findings($1) }
+            + moves.reduce(0) { $0 + findings($1.record) }
+    }
 }
 
 /// Writes one scan's results into the index in batched transactions.
@@ -339,10 +346,23 @@ public final class ScanWriter: @unchecked Sendable {
                 """, arguments: [Timestamp.now().iso8601, walkComplete ? "complete" : "stopped", s.gone, s.moved, s.new,
                                  s.errors, scanID])
             // Counting them reads every duplicate's row: an unchanged re-scan takes the last scan's.
-            let d = try SweepIndex.duplicateTotals(db, reuse: written == 0 && fingerprinted == 0 && fingerprintErrors == 0)
+            let reuse = written == 0 && fingerprinted == 0 && fingerprintErrors == 0
+            // The coverage account is kept beside the totals and taken with them: both are forgotten together
+            // (the totals by a trigger when an item is marked gone; both recounted by any scan that wrote).
+            let storedTotals = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'duplicate_totals'")
+            let kept = reuse && storedTotals != nil
+            let d = try SweepIndex.duplicateTotals(db, reuse: reuse)
             s.duplicateSets = d.sets
             s.reclaimable = d.reclaimable
-            s.coverage = try SweepIndex.coverage(SQLiteSession(db: db))
+            if kept, let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'coverage'"),
+               let c = try? JSONDecoder().decode(Coverage.self, from: Data(stored.utf8)) {
+                s.coverage = c
+            } else {
+                s.coverage = try SweepIndex.coverage(SQLiteSession(db: db))
+                let json = String(decoding: try JSONEncoder().encode(s.coverage), as: UTF8.self)
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('coverage', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [json])
+            }
         }
         summary = s
         return s

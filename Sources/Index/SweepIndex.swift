@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import GRDB
+import GRDBSQLite
 import SweepModel
 
 /// The index: opened for a scan (read-write, created 0600) or for reading (export, status, findings). An embedded
@@ -107,6 +108,8 @@ public final class SweepIndex: Sendable {
                 }
                 try migrator.migrate(pool)
             }
+            // A first scan killed before it built its deferred indexes left them to whoever opens the index next.
+            if !readonly { try buildDeferredIndexes() }
         } catch let e as DatabaseError {
             throw SweepIndex.translate(e, path: path)
         }
@@ -176,7 +179,7 @@ public final class SweepIndex: Sendable {
         if let pg { return try pg.previousItems(inFolder: folder, rulesVersion: rulesVersion, scanTypes: scanTypes) }
         let types = scanTypes.isEmpty ? "NULL" : scanTypes.sorted().map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", ")
         return try readOneStatement { db in
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            let statement = try db.cachedStatement(sql: """
                 SELECT item.id, item.name, item.kind, item.size, item.mtime_ns, item.ctime_ns, item.device, item.inode,
                        item.rules_version = ?, item.error IS NOT NULL, item.gone_scan IS NOT NULL,
                        item.error_kind IN (\(ItemErrorKind.sqlList(ItemErrorKind.readAgain)))
@@ -184,16 +187,29 @@ public final class SweepIndex: Sendable {
                                   OR (item.read_as IS NULL AND item.error IS NULL AND item.mime IN (\(types)))))
                 FROM folder JOIN item ON item.folder_id = folder.id
                 WHERE folder.path = ? AND item.parent_id IS NULL
-                """), arguments: [rulesVersion, !scanTypes.isEmpty, Data(folder.bytes)])
+                """)
+            statement.setUncheckedArguments([rulesVersion, !scanTypes.isEmpty, Data(folder.bytes)])
+            // Read through SQLite's C interface: an unchanged re-scan does nothing else per item, and decoding
+            // each column through GRDB's rows cost more than SQLite's own lookup.
+            let h = statement.sqliteStatement
+            func int(_ i: Int32) -> Int64? { sqlite3_column_type(h, i) == SQLITE_NULL ? nil : sqlite3_column_int64(h, i) }
             var out: [RawName: PreviousItem] = [:]
-            while let r = try rows.next() {
-                let name = try r.withUnsafeData(atIndex: 1) { data in data.map { [UInt8]($0) } ?? [] }
-                let kindText: String = r[2]
+            while true {
+                let rc = sqlite3_step(h)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else {
+                    let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(h)))
+                    sqlite3_reset(h)
+                    throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
+                }
+                let n = Int(sqlite3_column_bytes(h, 1))
+                let name = n > 0 ? sqlite3_column_blob(h, 1).map { Array(UnsafeRawBufferPointer(start: $0, count: n)) } ?? [] : []
+                let kind = sqlite3_column_text(h, 2).map { String(cString: $0) }.flatMap(ItemKind.init(rawValue:)) ?? .unknown
                 out[RawName(name)] = PreviousItem(
-                    id: r[0], kind: ItemKind(rawValue: kindText) ?? .unknown, size: r[3],
-                    modified: r[4], changed: r[5], device: r[6], inode: r[7],
-                    sameRules: r[8], hadError: r[9], gone: r[10], retry: (r[11] as Bool?) ?? false)
+                    id: int(0) ?? 0, kind: kind, size: int(3) ?? 0, modified: int(4), changed: int(5), device: int(6), inode: int(7),
+                    sameRules: int(8) == 1, hadError: int(9) == 1, gone: int(10) == 1, retry: int(11) == 1)
             }
+            sqlite3_reset(h)
             return out
         }
     }
@@ -256,6 +272,50 @@ public final class SweepIndex: Sendable {
     }
 
     /// True when no item was ever stored: a first scan need not look for moves.
+    /// Secondary indexes a first scan (into an empty SQLite index) builds in one pass, a sort, once its rows
+    /// are written, instead of one random insert per row: building them afterwards costs about a second for a
+    /// million findings where keeping them up to date cost ten. The walk does not use them: those in
+    /// `afterWalk` are built before the duplicate stages, the rest when the scan finishes.
+    public enum DeferredIndexes {
+        public static let afterWalk = ["item_by_fingerprint", "item_by_content", "item_by_identity", "item_by_top", "item_by_disposal"]
+        public static let atEnd = ["finding_by_value"]
+        public static let all = afterWalk + atEnd
+    }
+
+    /// Drops these indexes, keeping each one's definition in `meta`, in one transaction: until
+    /// ``buildDeferredIndexes(_:)`` runs (or the index is next opened for writing) queries are slower, never wrong.
+    public func deferIndexes(_ names: [String]) throws {
+        guard pg == nil else { return }
+        try write { db in
+            for name in names {
+                guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                                    arguments: [name]) else { continue }
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: ["deferred_index." + name, sql])
+                try db.execute(sql: "DROP INDEX \(name)")
+            }
+        }
+    }
+
+    /// Builds the deferred indexes named (all of them when `nil`) from their kept definitions.
+    public func buildDeferredIndexes(_ names: [String]? = nil) throws {
+        guard pg == nil else { return }
+        let kept = try read { db in
+            try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key LIKE 'deferred\\_index.%' ESCAPE '\\'")
+                .map { (key: $0[0] as String, sql: $0[1] as String) }
+        }
+        let wanted = kept.filter { names?.contains(String($0.key.dropFirst("deferred_index.".count))) ?? true }
+        guard !wanted.isEmpty else { return }
+        try write { db in
+            for k in wanted {
+                let name = String(k.key.dropFirst("deferred_index.".count))
+                let exists = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                              arguments: [name]) ?? 0
+                if exists == 0 { try db.execute(sql: k.sql) }
+                try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [k.key])
+            }
+        }
+    }
+
     public func isEmpty() throws -> Bool {
         if let pg { return try pg.isEmpty() }
         return try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM item LIMIT 1)") == 0 }

@@ -28,8 +28,10 @@ public final class Scanner: @unchecked Sendable {
     let stopFlag = StopFlag()
     /// Small files fingerprinted in the walk's own read (counted with the duplicate stage's reads).
     let walkFingerprints = Atomic<Int>(0)
-    /// Recognitions (OCR) made in this scan, by content hash: a copy of a scan is not recognised twice.
-    let recognised = RecognitionCache()
+    /// What reading each content gave in this scan, by content hash: a copy is not read or searched again.
+    let analysed = AnalysisCache()
+    /// Items that took a copy's reading instead of reading their own bytes.
+    let reusedReadings = Atomic<Int>(0)
 
     public init(configuration: ScanConfiguration, index: SweepIndex, progress: ScanProgress = ScanProgress()) {
         self.configuration = configuration
@@ -75,13 +77,19 @@ public final class Scanner: @unchecked Sendable {
                                     rules: configuration.rules.files.map(\.use),
                                     detectionEnabled: configuration.rules.detectionEnabled)
         writer.freshIndex = indexWasEmpty
+        if indexWasEmpty { try index.deferIndexes(SweepIndex.DeferredIndexes.all) }
+        // A scan that stops on an error builds them too (or, killed, leaves them to the next open for writing).
+        defer { if indexWasEmpty { try? index.buildDeferredIndexes() } }
         try walk(into: writer)
+        try index.buildDeferredIndexes(SweepIndex.DeferredIndexes.afterWalk)
         let fingerprints = try fingerprint(after: writer)
         progress.phase = .finishing
         let seconds = Double(Timestamp.now().nanoseconds - started.nanoseconds) / 1e9
-        let summary = try writer.finish(walkComplete: !walker.wasStopped, seconds: seconds,
+        var summary = try writer.finish(walkComplete: !walker.wasStopped, seconds: seconds,
                                         fingerprinted: fingerprints.read + walkFingerprints.load(ordering: .relaxed),
                                         fingerprintErrors: fingerprints.errors)
+        try index.buildDeferredIndexes()
+        summary.seconds = Double(Timestamp.now().nanoseconds - started.nanoseconds) / 1e9
         progress.phase = .done
         return summary
     }
@@ -412,38 +420,45 @@ extension Scanner {
 
     /// Reads an item's content with the extractor for its type, runs detection over what it gives, and reads
     /// every item nested inside it in turn (appended to `nested`, each before its own children).
+    ///
+    /// Each content is analysed once a scan: an item whose bytes, type and name ending match one already read
+    /// (a copy, an attachment sent twice, a scan recognised before) takes that reading — its text's findings,
+    /// markings, type of read and any recognition — and gets its own path's retention. Only readings that
+    /// nested nothing and finished cleanly are kept (a container's copy is opened again, and its members reuse).
     func read(_ rec: inout ItemRecord, _ source: Extractor.Source, reading: Reading, nest: Nest, _ detector: Detector,
               _ ctx: WorkerContext, _ budget: ExtractionBudget, _ nested: inout [ItemRecord]) -> PlainTextRead {
         var children = 0
-        // A scan (an image, a PDF of scans) already recognised in this scan under another name is not
-        // recognised again: its copy takes the same text, and gets its own path's retention and findings. A file
-        // is hashed for this only when something of its size was recognised (copies have the same size), or once
-        // it has been recognised itself: a PDF with a text layer is not read a second time for it.
-        let scanLike = reading.family == .image || reading.family == .pdf
-        var key = scanLike && recognised.holds(size: rec.size) ? recognitionKey(source, rec, ctx) : nil
-        let extraction: Extraction
-        if let key, let known = recognised.get(key) {
-            extraction = known
-        } else {
-            extraction = Extractor.extract(source, reading: reading, name: nest.name, budget: budget) { child in
-                children += 1
-                readChild(child, of: nest, detector, ctx, budget, &nested)
-                return true
-            }
-            if scanLike, extraction.recognisedPages > 0, children == 0 {
-                key = key ?? recognitionKey(source, rec, ctx)
-                if let key { recognised.put(key, size: rec.size, extraction) }
-            }
+        // The content hash: the walk's (or the container's) for bytes already in hand; a bigger file is hashed
+        // first only when something of its size was kept (copies have the same size).
+        var content = rec.fingerprint?.content
+        if content == nil && analysed.holds(size: rec.size) { content = contentHash(source, rec, ctx) }
+        if let content, let known = analysed.get(AnalysisCache.key(content, reading, rec)) {
+            reusedReadings.add(1, ordering: .relaxed)
+            known.apply(to: &rec)
+            return known.text
+        }
+        let extraction = Extractor.extract(source, reading: reading, name: nest.name, budget: budget) { child in
+            children += 1
+            readChild(child, of: nest, detector, ctx, budget, &nested)
+            return true
         }
         let text = apply(extraction, to: &rec, detector, ctx)
         // Read, in full or in part, when the reader gave text or items, or finished without a problem.
         if extraction.problem == nil || children > 0 || text.body.utf8Count > 0 { rec.readAs = reading.readAs }
+        // A recognition cut short by the item's page limit is kept too: recognising the copy would stop there.
+        let settled = rec.error == nil || (extraction.recognisedPages > 0 && rec.errorKind == .limit && !stopFlag.isRequested)
+        if children == 0 && settled {
+            if content == nil && rec.size <= AnalysisCache.hashAfterReadSize { content = contentHash(source, rec, ctx) }
+            if let content {
+                analysed.put(AnalysisCache.key(content, reading, rec), size: rec.size,
+                             Analysis(rec, classifier.readsText ? text : text.withoutBody))
+            }
+        }
         return text
     }
 
-    /// The content hash a recognition is remembered by: XXH3-128 of the bytes (a file still the one listed).
-    func recognitionKey(_ source: Extractor.Source, _ rec: ItemRecord, _ ctx: WorkerContext) -> String? {
-        guard configuration.limits.ocr else { return nil }
+    /// XXH3-128 of the item's bytes (a file still the one listed), hex: the content hash the index keeps.
+    func contentHash(_ source: Extractor.Source, _ rec: ItemRecord, _ ctx: WorkerContext) -> String? {
         switch source {
         case .bytes(let b): return b.withUnsafeBytes { ContentHash.of($0).hex }
         case .file(let path, let id):
@@ -529,6 +544,7 @@ extension Scanner {
             var (mime, reading) = bytes.withUnsafeBytes { all -> (String, Reading?) in
                 let head = UnsafeRawBufferPointer(rebasing: all.prefix(configuration.headBytes))
                 let mime = Identify.decisive(extension: rec.fileExtension, head: head)
+                        ?? (child.kind == .message && child.declaredType == "message/rfc822" ? Identify.declaredMessage(head: head) : nil)
                         ?? TypeRefiner.refine(ctx.sniffer.mimeType(of: head), extension: rec.fileExtension, head: head)
                 return (mime, usable(Identify.reading(mime: mime, extension: rec.fileExtension, head: head)))
             }
@@ -615,13 +631,16 @@ extension ItemRecord {
 }
 
 /// The text an item gave, kept for classification (`contains`), with its own dates (`created`, `message_date`).
-struct PlainTextRead {
+struct PlainTextRead: Sendable {
     let body: ItemText
     let headers: [String: String]
     /// The document's own creation date, when its metadata has one.
     var created: Timestamp? = nil
     /// A mail message's date.
     var messageDate: Timestamp? = nil
+
+    /// The same without its text (kept for a copy when classification does not read text).
+    var withoutBody: PlainTextRead { PlainTextRead(body: ItemText(""), headers: [:], created: created, messageDate: messageDate) }
 }
 
 /// Per-thread tools: a libmagic cookie (not thread-safe), a read buffer, an owner-name cache, a detection
@@ -704,25 +723,65 @@ final class WriterFailure: @unchecked Sendable {
     }
 }
 
-/// Recognised extractions by content hash, for one scan, up to 64 MiB of text (after that, new ones are not kept),
-/// and the file sizes they came from.
-final class RecognitionCache: @unchecked Sendable {
+/// What reading one content gave: everything ``Scanner/read`` sets on the item, and the text classification uses.
+struct Analysis: Sendable {
+    let readAs: String?
+    let textSource: String?
+    let ocrPages: Int?
+    let ocrSkipped: Int?
+    let ocrConfidence: Int?
+    let detection: Detection?
+    let error: String?
+    let errorKind: ItemErrorKind?
+    let text: PlainTextRead
+
+    init(_ rec: ItemRecord, _ text: PlainTextRead) {
+        readAs = rec.readAs; textSource = rec.textSource
+        ocrPages = rec.ocrPages; ocrSkipped = rec.ocrSkipped; ocrConfidence = rec.ocrConfidence
+        detection = rec.detection; error = rec.error; errorKind = rec.errorKind
+        self.text = text
+    }
+
+    func apply(to rec: inout ItemRecord) {
+        rec.readAs = readAs; rec.textSource = textSource
+        rec.ocrPages = ocrPages; rec.ocrSkipped = ocrSkipped; rec.ocrConfidence = ocrConfidence
+        rec.detection = detection; rec.error = error; rec.errorKind = errorKind
+    }
+
+    /// Roughly what keeping it costs, in bytes.
+    var cost: Int {
+        var n = 512 + text.body.utf8Count + text.headers.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        if let d = detection { n += d.findings.reduce(0) { $0 + 320 + $1.excerpt.utf8.count + $1.location.utf8.count } }
+        return n
+    }
+}
+
+/// Readings made in this scan by content, up to 32 MiB of them (after that, new ones are not kept), and the sizes
+/// they came from. The key holds the type and the name's ending with the hash: the same bytes named `.csv` and
+/// `.txt` may be read differently.
+final class AnalysisCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var byHash: [String: Extraction] = [:]
+    private var byKey: [String: Analysis] = [:]
     private var sizes: Set<Int64> = []
     private var bytes = 0
-    static let capacity = 64 << 20
+    static let capacity = 32 << 20
+    /// Files up to this size are hashed after their reading, to be kept (the reading left them in the page cache).
+    static let hashAfterReadSize: Int64 = 64 << 20
 
-    func get(_ key: String) -> Extraction? { lock.lock(); defer { lock.unlock() }; return byHash[key] }
+    static func key(_ content: String, _ reading: Reading, _ rec: ItemRecord) -> String {
+        "\(content) \(reading.readAs) \(rec.mime ?? "") \(rec.fileExtension ?? "")"
+    }
 
-    /// Whether a file of this size was recognised: only then can a file be a copy of one.
+    func get(_ key: String) -> Analysis? { lock.lock(); defer { lock.unlock() }; return byKey[key] }
+
+    /// Whether a reading of something this size is kept: only then can a file be a copy of one.
     func holds(size: Int64) -> Bool { lock.lock(); defer { lock.unlock() }; return sizes.contains(size) }
 
-    func put(_ key: String, size: Int64, _ e: Extraction) {
+    func put(_ key: String, size: Int64, _ a: Analysis) {
+        let cost = a.cost
         lock.lock(); defer { lock.unlock() }
-        let cost = e.text.utf8Count + 256
-        guard bytes + cost <= RecognitionCache.capacity, byHash[key] == nil else { return }
-        byHash[key] = e
+        guard bytes + cost <= AnalysisCache.capacity, byKey[key] == nil else { return }
+        byKey[key] = a
         sizes.insert(size)
         bytes += cost
     }

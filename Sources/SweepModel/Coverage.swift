@@ -165,7 +165,8 @@ public struct Coverage: Sendable, Codable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: DynamicKey.self)
         for f in Family.allCases {
-            if let a = try c.decodeIfPresent(Account.self, forKey: DynamicKey(f.rawValue)) { families[f] = a }
+            // Every family is written, the empty ones too: only those with an account are kept, as counted.
+            if let a = try c.decodeIfPresent(Account.self, forKey: DynamicKey(f.rawValue)), a != Account() { families[f] = a }
         }
     }
 

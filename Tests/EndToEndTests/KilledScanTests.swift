@@ -50,6 +50,8 @@ import Glibc
         #expect(integrity == "ok")
         let survived = count(db, "SELECT count(*) FROM item")
         #expect(survived >= committed && survived < total)
+        // A first scan builds its secondary indexes after its rows: killed first, it leaves them to be built.
+        #expect(count(db, "SELECT count(*) FROM meta WHERE key LIKE 'deferred_index.%'") > 0)
 
         // The next scan takes the lock (the kernel dropped the dead one's), skips what was committed, finishes.
         let rerun = try runSweep(["scan", share.root, "--index", db, "--quiet", "--json"])
@@ -60,6 +62,7 @@ import Glibc
         #expect(count(db, "SELECT count(*) FROM item WHERE gone_scan IS NULL") == total)
         #expect(count(db, "SELECT count(*) FROM item WHERE changed_scan = 2") == total - survived)
         #expect(count(db, "SELECT count(*) FROM scan WHERE state = 'interrupted'") == 1)
+        #expect(count(db, "SELECT count(*) FROM meta WHERE key LIKE 'deferred_index.%'") == 0)
 
         // The same index a clean scan would have written.
         let clean = work.path("clean.db")
@@ -67,6 +70,10 @@ import Glibc
         let a = try runSweep(["export", "--index", db]).jsonLines.map { "\($0["path"]!) \($0["size"]!) \($0["type"]!)" }
         let b = try runSweep(["export", "--index", clean]).jsonLines.map { "\($0["path"]!) \($0["size"]!) \($0["type"]!)" }
         #expect(a == b)
+        let indexes = "SELECT group_concat(name || ':' || sql, ';') FROM (SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name)"
+        let built = try DatabaseQueue(path: db).read { try String.fetchOne($0, sql: indexes) }
+        let cleanBuilt = try DatabaseQueue(path: clean).read { try String.fetchOne($0, sql: indexes) }
+        #expect(built != nil && built == cleanBuilt)
     }
 
     @Test func sigtermStopsCleanlyAndSavesWhatWasRead() throws {

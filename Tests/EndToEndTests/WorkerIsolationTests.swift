@@ -56,10 +56,19 @@ import Testing
     func pdfs(_ n: Int) throws -> TempTree {
         let t = TempTree("pdfs")
         for i in 0..<n {
+            // Each a different file (a comment after the end): a copy would take its original's reading, unread.
             try FileManager.default.copyItem(atPath: repositoryRoot + "/fixtures/formats/pdf/report.pdf", toPath: t.path("case-\(i).pdf"))
+            try appendComment("case \(i)", to: t.path("case-\(i).pdf"))
             t.file("note-\(i).txt", "note \(i)\n")   // a different size each: the copies are not a duplicate-only tree
         }
         return t
+    }
+
+    func appendComment(_ text: String, to path: String) throws {
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try h.seekToEnd()
+        try h.write(contentsOf: Data("% \(text)\n".utf8))
+        try h.close()
     }
 
     func workers(_ log: String) -> Set<String> {
@@ -83,6 +92,7 @@ import Testing
     @Test func aWorkerThatCrashedIsReplacedForTheNextFile() throws {
         let t = try pdfs(6)
         try FileManager.default.copyItem(atPath: repositoryRoot + "/fixtures/formats/pdf/report.pdf", toPath: t.path("bad.pdf"))
+        try appendComment("bad", to: t.path("bad.pdf"))
         let work = TempTree()
         let log = work.path("workers.log")
         let scan = try runSweep(["scan", t.root, "--index", work.path("p.db"), "--jobs", "1", "--quiet"],

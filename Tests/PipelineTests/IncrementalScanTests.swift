@@ -55,6 +55,9 @@ struct Fixture {
         #expect(first.duplicateSets == 2 && first.reclaimable == 15 + 24)
         let again = try f.scan()
         #expect(again.new == 0 && again.duplicateSets == 2 && again.reclaimable == first.reclaimable)
+        // The coverage account is kept with the totals, and is the one counting would give.
+        #expect(first.coverage.families[.text]?.items == 4)
+        #expect(again.coverage == first.coverage)
 
         f.share.remove("b/report copy.txt")
         let afterDelete = try f.scan()
@@ -72,6 +75,11 @@ struct Fixture {
         let afterQuarantine = try f.scan()
         #expect(afterQuarantine.new == 0 && afterQuarantine.gone == 0)
         #expect(afterQuarantine.duplicateSets == 0 && afterQuarantine.reclaimable == 0)
+        // …nor count the item marked gone outside the scan.
+        #expect(afterQuarantine.coverage.families[.text]?.items == 2)
+        let counted = try SweepIndex.openForReading(f.indexPath)
+        #expect(try counted.coverage() == afterQuarantine.coverage)
+        try counted.close()
     }
 
     /// A first scan writes rows with a plain insert; overlapping roots write some paths twice, which must still
