@@ -9,14 +9,26 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private var head = 0
     private var closed = false
     private let capacity: Int
+    /// The consumer is woken when this many are waiting (or at its timeout, or at close): a walk over unchanged
+    /// folders pushes thousands of small results, and waking the writer for each cost more than writing them.
+    private let wakeAt: Int
+    private var consumerWaiting = false
+    private var producersWaiting = 0
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int, wakeAt: Int = 1) {
+        self.capacity = capacity
+        self.wakeAt = min(max(1, wakeAt), capacity)
+    }
 
     func push(_ item: Element) {
         condition.lock(); defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
+        while items.count - head >= capacity && !closed {
+            producersWaiting += 1
+            condition.wait()
+            producersWaiting -= 1
+        }
         items.append(item)
-        condition.broadcast()
+        if consumerWaiting && items.count - head >= wakeAt { condition.broadcast() }
     }
 
     /// The next element; nil after `timeout` seconds with nothing, or once closed and drained (`finished`).
@@ -24,14 +36,21 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         condition.lock(); defer { condition.unlock() }
         let deadline = Date(timeIntervalSinceNow: timeout)
         while items.count == head && !closed {
-            if !condition.wait(until: deadline) { return (nil, false) }
+            consumerWaiting = true
+            let woken = condition.wait(until: deadline)
+            consumerWaiting = false
+            if !woken { return items.count == head ? (nil, false) : take() }
         }
         if items.count == head { return (nil, true) }
+        return take()
+    }
+
+    private func take() -> (Element?, finished: Bool) {
         let item = items[head]
         items[head] = nil
         head += 1
         if head >= 64 && head * 2 > items.count { items.removeFirst(head); head = 0 }
-        condition.broadcast()
+        if producersWaiting > 0 { condition.broadcast() }
         return (item, false)
     }
 

@@ -98,7 +98,7 @@ public final class Scanner: @unchecked Sendable {
     /// batches, through a bounded queue (the walk never runs far ahead of the index).
     private func walk(into writer: ScanWriter) throws {
         progress.phase = .walking
-        let queue = BoundedQueue<FolderResult>(capacity: 4 * configuration.jobs + 16)
+        let queue = BoundedQueue<FolderResult>(capacity: 4 * configuration.jobs + 16, wakeAt: 8)
         let writerFailure = WriterFailure()
         let writerDone = DispatchSemaphore(value: 0)
         let writerThread = Thread { [walker] in

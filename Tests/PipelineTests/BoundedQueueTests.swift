@@ -1,3 +1,4 @@
+import Foundation
 @testable import Pipeline
 import Testing
 
@@ -37,5 +38,25 @@ import Testing
         queue.close()
         while case (let v?, false) = queue.pop(timeout: 1) { out.append(v) }
         #expect(out == Array(0..<500))
+    }
+    /// The writer is woken by a batch, or by its own timeout with fewer waiting: nothing pushed is left behind,
+    /// and producers blocked on a full queue are let go as it drains.
+    @Test func batchedWakingLosesNothingAndBlocksNoOne() {
+        let queue = BoundedQueue<Int>(capacity: 24, wakeAt: 8)
+        queue.push(1)   // one alone, below the batch: the consumer still takes it by its timeout
+        #expect(queue.pop(timeout: 0.2).0 == 1)
+        let producers = DispatchGroup()
+        for p in 0..<3 {
+            DispatchQueue.global().async(group: producers) { for i in 0..<2000 { queue.push(p * 10_000 + i) } }
+        }
+        DispatchQueue.global().async { producers.wait(); queue.close() }
+        var seen: [Int] = []
+        while true {
+            let (v, finished) = queue.pop(timeout: 0.05)
+            if finished { break }
+            if let v { seen.append(v) }
+        }
+        #expect(seen.count == 6000 && Set(seen).count == 6000)
+        for p in 0..<3 { #expect(seen.filter { $0 / 10_000 == p } == (0..<2000).map { p * 10_000 + $0 }) }
     }
 }
