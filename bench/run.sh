@@ -76,7 +76,7 @@ for n in sizes:
     ratios.append(ratio)
     peaks.append(mb)
     firsts.append(first["mean"])
-    ms = lambda r: f"{r['mean'] * 1000:.1f} ± {r['stddev'] * 1000:.1f}"
+    ms = lambda r: f"{r['mean'] * 1000:.1f} ± {(r['stddev'] or 0) * 1000:.1f}"
     print(f"### {int(n):,} files\n")
     print("| Command | Mean ± sd (ms) | × find | Peak RSS (MB) |")
     print("|---|---:|---:|---:|")

@@ -395,19 +395,60 @@ public enum Isolated {
 
     /// The next request on standard input, or nil at its end (the scan closed it, or ended).
     static func nextRequest() -> (request: Request, payload: [UInt8])? {
-        var header: [UInt8] = []
-        var byte: UInt8 = 0
-        while true {
-            let n = read(0, &byte, 1)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return nil }
-            if byte == 10 { break }
-            header.append(byte)
-        }
-        guard let request = try? JSONDecoder().decode(Request.self, from: Data(header)) else { return nil }
+        guard let header = input.line(),
+              let request = try? JSONDecoder().decode(Request.self, from: Data(header)) else { return nil }
         var payload: [UInt8] = []
-        if let length = request.length { payload = readAll(0, limit: length) }
+        if let length = request.length { payload = input.bytes(length) }
         return (request, payload)
+    }
+
+    /// Standard input, read in blocks: a request's header line once came a byte (and a system call) at a time.
+    nonisolated(unsafe) static let input = InputReader(fd: 0)
+
+    final class InputReader {
+        let fd: Int32
+        private var buffer: [UInt8] = []
+        private var start = 0
+
+        init(fd: Int32) { self.fd = fd }
+
+        /// Reads one more block; false at the end or on an error.
+        private func fill() -> Bool {
+            if start > 0 { buffer.removeFirst(start); start = 0 }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                buffer += chunk[0..<n]
+                return true
+            }
+        }
+
+        /// The next line, without its newline; nil at the end (a line cut short by the end is no line).
+        func line() -> [UInt8]? {
+            var searched = start
+            while true {
+                if let nl = buffer[searched...].firstIndex(of: 10) {
+                    let line = Array(buffer[start..<nl])
+                    start = nl + 1
+                    return line
+                }
+                searched = buffer.count
+                let consumed = start
+                guard fill() else { return nil }
+                searched -= consumed
+            }
+        }
+
+        /// The next `count` bytes (fewer at the end).
+        func bytes(_ count: Int) -> [UInt8] {
+            let held = min(count, buffer.count - start)
+            var out = Array(buffer[start..<(start + held)])
+            start += held
+            if out.count < count { out += Isolated.readAll(fd, limit: count - out.count) }
+            return out
+        }
     }
 
     /// Reads one item and answers: pages, nested items, then the end.
@@ -484,8 +525,11 @@ public enum Isolated {
     /// `SWEEP_WORKER_FAULT=hang|spin|crash|hog`: the worker misbehaves as a hostile file can make a library
     /// misbehave, so the tests can show the scan survives each; with `SWEEP_WORKER_FAULT_ON=TEXT`, only on items
     /// whose path holds TEXT. Read only by the worker process.
+    /// The environment, read once (building it costs a dictionary of every variable).
+    static let environment = ProcessInfo.processInfo.environment
+
     static func faultForTests(_ request: Request) {
-        let env = ProcessInfo.processInfo.environment
+        let env = environment
         if let only = env["SWEEP_WORKER_FAULT_ON"], !(request.path ?? request.name).contains(only) { return }
         switch env["SWEEP_WORKER_FAULT"] {
         case "hang": while true { sleep(1) }

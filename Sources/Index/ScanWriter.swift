@@ -30,7 +30,7 @@ public struct FolderResult: Sendable {
 
     /// Rows this result writes, findings included: a batch is bounded by what it writes, so a folder of
     /// documents full of personal data does not make one commit outgrow SQLite's page cache.
-    var rowCount: Int {
+    public var rowCount: Int {
         func findings(_ r: ItemRecord) -> Int { r.detection?.findings.count ?? 0 }
         return upserts.count + moves.count + gone.count + nested.count + 1
             + upserts.reduce(0) { $0 + findings($1) } + nested.reduce(0) { $0 + findings($1) }

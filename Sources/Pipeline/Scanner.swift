@@ -98,7 +98,7 @@ public final class Scanner: @unchecked Sendable {
     /// batches, through a bounded queue (the walk never runs far ahead of the index).
     private func walk(into writer: ScanWriter) throws {
         progress.phase = .walking
-        let queue = BoundedQueue<FolderResult>(capacity: 4 * configuration.jobs + 16, wakeAt: 8)
+        let queue = BoundedQueue<FolderResult>(capacity: 4 * configuration.jobs + 16, wakeAt: 8, wakeWeight: 64)
         let writerFailure = WriterFailure()
         let writerDone = DispatchSemaphore(value: 0)
         let writerThread = Thread { [walker] in
@@ -117,7 +117,7 @@ public final class Scanner: @unchecked Sendable {
         }
         writerThread.name = "sweep-index-writer"
         writerThread.start()
-        walker.run { [self] listing in examine(listing) { queue.push($0) } }
+        walker.run { [self] listing in examine(listing) { queue.push($0, weight: $0.rowCount) } }
         queue.close()
         writerDone.wait()
         if let e = writerFailure.error { throw e }

@@ -16,13 +16,39 @@ public struct Classifier: Sendable {
     /// The keys of `c` that match, or nil when any given key does not (or none is given).
     /// `lowered` is the item's text lower-cased (UTF-8), read by `contains`.
     static func matchedKeys(_ c: RetentionSchedule.Condition, _ f: ItemFacts, lowered: [UInt8]?) -> [String]? {
+        matchedKeys(c, f, Prepared(f), lowered: lowered)
+    }
+
+    /// An item's path, name and type as the conditions compare them, made once for every class and hold.
+    struct Prepared {
+        let path: [Unicode.Scalar]
+        let name: [Unicode.Scalar]
+        let ext: String?
+        let mime: String?
+        init(_ f: ItemFacts) {
+            path = Glob.prepare(f.relativePath)
+            name = Glob.prepare(f.name)
+            ext = f.fileExtension?.lowercased()
+            mime = f.mime?.lowercased()
+        }
+    }
+
+    /// A `type` value as compared: lower case, without leading or trailing dots.
+    static func typeKey(_ t: String) -> Substring {
+        var v = Substring(t.lowercased())
+        while v.first == "." { v = v.dropFirst() }
+        while v.last == "." { v = v.dropLast() }
+        return v
+    }
+
+    static func matchedKeys(_ c: RetentionSchedule.Condition, _ f: ItemFacts, _ p: Prepared, lowered: [UInt8]?) -> [String]? {
         var keys: [String] = []
         if !c.path.isEmpty {
-            guard c.path.contains(where: { $0.matchesPathOrAncestor(f.relativePath) }) else { return nil }
+            guard c.path.contains(where: { $0.matchesPathOrAncestor(prepared: p.path) }) else { return nil }
             keys.append("path")
         }
         if !c.name.isEmpty {
-            guard c.name.contains(where: { $0.matches(f.name) }) else { return nil }
+            guard c.name.contains(where: { $0.matches(prepared: p.name) }) else { return nil }
             keys.append("name")
         }
         if !c.contains.isEmpty {
@@ -30,9 +56,9 @@ public struct Classifier: Sendable {
             keys.append("contains")
         }
         if !c.type.isEmpty {
-            let ext = f.fileExtension?.lowercased(), mime = f.mime?.lowercased()
+            let ext = p.ext, mime = p.mime
             guard c.type.contains(where: { t in
-                let v = t.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+                let v = String(typeKey(t))
                 return v == ext || v == mime || (mime?.hasSuffix("/" + v) ?? false)
             }) else { return nil }
             keys.append("type")
@@ -51,8 +77,9 @@ public struct Classifier: Sendable {
     public func classify(_ f: ItemFacts) -> Classification {
         var candidates: [(index: Int, cls: RetentionSchedule.Class, keys: [String])] = []
         let lowered = readsText ? f.text.map { Classifier.plainPunctuation(Array($0.lowercased().utf8)) } : nil   // once, for every `contains`
+        let prepared = Prepared(f)
         for (i, c) in schedule.classes.enumerated() {
-            if let keys = Classifier.matchedKeys(c.when, f, lowered: lowered) { candidates.append((i, c, keys)) }
+            if let keys = Classifier.matchedKeys(c.when, f, prepared, lowered: lowered) { candidates.append((i, c, keys)) }
         }
         let ranked = candidates.sorted { ($0.cls.priority, $0.keys.count, -$0.index) > ($1.cls.priority, $1.keys.count, -$1.index) }
         let winner = ranked.first
@@ -75,7 +102,7 @@ public struct Classifier: Sendable {
         var trigger: RetentionDates.Day? = start.map(RetentionDates.day)
         if cls.trigger == .endOfFinancialYear, let t = trigger { trigger = RetentionDates.endOfFinancialYear(t) }
         let disposal = cls.retain.flatMap { period in trigger.map { RetentionDates.add(period, to: $0).text } }
-        let holds = schedule.holds.filter { Classifier.matchedKeys($0.when, f, lowered: lowered) != nil }.map(\.id)
+        let holds = schedule.holds.filter { Classifier.matchedKeys($0.when, f, prepared, lowered: lowered) != nil }.map(\.id)
         let reason = RetentionReason(class: cls.id, matched: winner?.keys ?? [],
                                      why: winner == nil ? "no class matched: the default class applies" : nil, others: others,
                                      trigger: cls.trigger.rawValue, retain: cls.retain.map(\.text) ?? "permanent", holds: holds.isEmpty ? nil : holds)

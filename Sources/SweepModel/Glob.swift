@@ -103,7 +103,14 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     /// True when the glob matches this path below the root or one of the folders above it: a hold on
     /// `**/Social Care/**/Smith*` covers the Smith folder and everything in it.
     public func matchesPathOrAncestor(_ relative: String) -> Bool {
-        let s = Array(relative.lowercased().unicodeScalars)
+        matchesPathOrAncestor(prepared: Glob.prepare(relative))
+    }
+
+    /// A path or name as the `prepared:` matchers take it: lower case, as scalars. Made once per item, it serves
+    /// every pattern of a schedule.
+    public static func prepare(_ text: String) -> [Unicode.Scalar] { Array(text.lowercased().unicodeScalars) }
+
+    public func matchesPathOrAncestor(prepared s: [Unicode.Scalar]) -> Bool {
         // A folder above is a prefix of the path: what the path lacks, they lack.
         guard mayMatch(s, s.count) else { return false }
         var memo: [UInt8] = []
@@ -115,8 +122,9 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public func matches(_ text: String) -> Bool {
-        let s = Array(text.lowercased().unicodeScalars)
+    public func matches(_ text: String) -> Bool { matches(prepared: Glob.prepare(text)) }
+
+    public func matches(prepared s: [Unicode.Scalar]) -> Bool {
         guard mayMatch(s, s.count) else { return false }
         var memo: [UInt8] = []
         return matches(s, s.count, &memo)

@@ -59,4 +59,16 @@ import Testing
         #expect(seen.count == 6000 && Set(seen).count == 6000)
         for p in 0..<3 { #expect(seen.filter { $0 / 10_000 == p } == (0..<2000).map { p * 10_000 + $0 }) }
     }
+    /// A heavy result wakes the writer at once; a light one waits for a batch or the writer's own timeout.
+    @Test func aHeavyResultWakesTheConsumerAtOnce() {
+        for (weight, promptly) in [(100, true), (1, false)] {
+            let queue = BoundedQueue<Int>(capacity: 24, wakeAt: 8, wakeWeight: 64)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { queue.push(7, weight: weight) }
+            let started = Date()
+            let (v, _) = queue.pop(timeout: 3)
+            let waited = Date().timeIntervalSince(started)
+            #expect(v == 7)
+            #expect(promptly ? waited < 1.5 : waited >= 2.9, "weight \(weight): waited \(waited) s")
+        }
+    }
 }
