@@ -81,6 +81,16 @@ public enum TypeRefiner {
 
     /// The lower-cased extension of a name, or nil (`.profile` has none, `a.tar.gz` has `gz`).
     public static func fileExtension(of name: String) -> String? {
+        // Most names are ASCII: their ending is found and lower-cased byte by byte (this runs once per item).
+        let u = name.utf8
+        guard let dot = u.lastIndex(of: 0x2E) else { return nil }
+        if dot != u.startIndex {
+            let tail = u[u.index(after: dot)...]
+            if tail.allSatisfy({ $0 < 0x80 }) {
+                guard !tail.isEmpty, tail.count <= 16, !tail.contains(0x2F) else { return nil }
+                return String(decoding: tail.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+            }
+        }
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
         let ext = name[name.index(after: dot)...]
         guard !ext.isEmpty, ext.count <= 16, !ext.contains("/") else { return nil }

@@ -44,6 +44,11 @@ import Testing
         #expect(TypeRefiner.fileExtension(of: "Budget 2021.XLSX") == "xlsx")
         #expect(TypeRefiner.fileExtension(of: ".profile") == nil)
         #expect(TypeRefiner.fileExtension(of: "archive.tar.gz") == "gz")
+        #expect(TypeRefiner.fileExtension(of: "Résumé.PDF") == "pdf")
+        #expect(TypeRefiner.fileExtension(of: "Notes.Ärger") == "ärger")
+        #expect(TypeRefiner.fileExtension(of: "no ending") == nil)
+        #expect(TypeRefiner.fileExtension(of: "name.") == nil)
+        #expect(TypeRefiner.fileExtension(of: "long.abcdefghijklmnopq") == nil)
         #expect(TypeRefiner.fileExtension(of: "README") == nil)
     }
 
