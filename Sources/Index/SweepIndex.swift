@@ -275,9 +275,10 @@ public final class SweepIndex: Sendable {
     /// Secondary indexes a first scan (into an empty SQLite index) builds in one pass, a sort, once its rows
     /// are written, instead of one random insert per row: building them afterwards costs about a second for a
     /// million findings where keeping them up to date cost ten. The walk does not use them: those in
-    /// `afterWalk` are built before the duplicate stages, the rest when the scan finishes.
+    /// `afterWalk` are built before the duplicate stages, the rest when the scan finishes. None that a query
+    /// names (`INDEXED BY`) is deferred: a reader during a first scan (an export, the web app) would fail.
     public enum DeferredIndexes {
-        public static let afterWalk = ["item_by_fingerprint", "item_by_content", "item_by_identity", "item_by_top", "item_by_disposal"]
+        public static let afterWalk = ["item_by_identity", "item_by_top"]
         public static let atEnd = ["finding_by_value"]
         public static let all = afterWalk + atEnd
     }

@@ -123,4 +123,37 @@ import Testing
         try SweepIndex.openForScan(path).close()
         #expect(try indexDefinitions(path) == indexDefinitions(empty))
     }
+    /// While a first scan has its indexes deferred (or after it was killed), readers still work: no query names
+    /// a deferred index, and every reading command gives what it gives once they are built.
+    @Test func readersWorkWhileIndexesAreDeferred() throws {
+        var f = Fixture()
+        f.rules = Self.shipped
+        f.share.file("HR/Personnel/letter.txt", Self.letter)
+        f.share.file("Finance/Invoices/letter.txt", Self.letter)
+        f.share.file("Finance/Invoices/other.txt", "Nothing to see.\n")
+        _ = try run(f)
+        let commands = [["export", "--index", f.indexPath], ["dupes", "--index", f.indexPath], ["findings", "--index", f.indexPath],
+                        ["disposal", "list", "--index", f.indexPath], ["status", "--index", f.indexPath]]
+        let built = try commands.map { try runSweep($0) }
+        let index = try SweepIndex.openForScan(f.indexPath)
+        try index.deferIndexes(SweepIndex.DeferredIndexes.all)
+        try index.close()
+        for (command, before) in zip(commands, built) {
+            let now = try runSweep(command)
+            #expect(now.status == before.status && now.stdout == before.stdout, "\(command): \(now.stderr)")
+        }
+    }
+
+    /// The deferred indexes are ones no query names: a name in `INDEXED BY` fails outright when the index is
+    /// missing.
+    @Test func noQueryNamesADeferredIndex() throws {
+        let sources = repositoryRoot + "/Sources"
+        let files = FileManager.default.enumerator(atPath: sources)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        for file in files {
+            let text = try String(contentsOfFile: sources + "/" + file, encoding: .utf8)
+            for name in SweepIndex.DeferredIndexes.all {
+                #expect(!text.contains("INDEXED BY " + name), "\(file) names \(name)")
+            }
+        }
+    }
 }
