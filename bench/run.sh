@@ -3,7 +3,8 @@
 # measure peak memory, and write the markdown to bench-out/scan.md (make bench puts it into BENCHMARKS.md).
 # Environment: BENCH_SIZES (files per tree, default "100000 300000"), BENCH_RUNS (default 5), BENCH_WARMUP (default 1),
 # BENCH_DIR (trees and indexes, default /tmp/sweep-bench; trees are kept for the next run), BENCH_OUT (the markdown
-# file, default bench-out/scan.md; `make bench-large` runs 100,000 and 1,000,000 files into bench-out/scan-large.md).
+# file, default bench-out/scan.md; `make bench-large` runs 100,000 and 1,000,000 files into bench-out/scan-large.md),
+# BENCH_TITLE (added to the section's heading).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,7 +52,7 @@ done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 {
-  echo "## Scan beside find"
+  echo "## Scan beside find${BENCH_TITLE:+: $BENCH_TITLE}"
   echo
   echo "Wall time of \`sweep scan\` (release build) on generated council-share-like trees of small files"
   echo "(bench/make_tree.py), beside \`find ROOT -printf '%s %T@ %i\n'\` as the reference walk: the first"
