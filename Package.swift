@@ -41,7 +41,7 @@ let package = Package(
         // Roots + excludes -> directory listings with stat; never content.
         .target(name: "Crawl", dependencies: ["SweepModel", "CStatFS"]),
         // What an item is and what is inside it: text, metadata and nested items of every format family.
-        .target(name: "Extract", dependencies: ["SweepModel", "CMagic", "CArchive", "CPoppler", "CPST", "COCR"]),
+        .target(name: "Extract", dependencies: ["SweepModel", "Fingerprint", "CMagic", "CArchive", "CPoppler", "CPST", "COCR"]),
         // The shipped and local rules, as data.
         .target(name: "Rules", dependencies: ["SweepModel", "CXXHash", "Yams"]),
         // The index: embedded SQLite through GRDB, or a shared PostgreSQL through PostgresNIO.

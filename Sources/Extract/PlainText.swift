@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Fingerprint
 import Foundation
 import SweepModel
 
@@ -27,6 +28,8 @@ public enum PlainText {
         public let text: ItemText
         /// The cap cut it short.
         public let truncated: Bool
+        /// The content hash of the whole file, when it was read whole.
+        public var contentHash: String? = nil
     }
 
     /// Up to `cap` bytes of the file at `path`, which must still be `expected`, decoded.
@@ -51,7 +54,9 @@ public enum PlainText {
             count = got
         }
         if let failure { return .failure(.read(failure)) }
-        return .success(Text(text: text(of: bytes), truncated: Int(st.st_size) > cap))
+        let whole = bytes.count == Int(st.st_size)
+        return .success(Text(text: text(of: bytes), truncated: Int(st.st_size) > cap,
+                             contentHash: whole ? bytes.withUnsafeBytes { ContentHash.of($0).hex } : nil))
     }
 
     public static func decode(_ bytes: [UInt8]) -> String {

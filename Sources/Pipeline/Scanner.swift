@@ -448,6 +448,8 @@ extension Scanner {
         // A recognition cut short by the item's page limit is kept too: recognising the copy would stop there.
         let settled = rec.error == nil || (extraction.recognisedPages > 0 && rec.errorKind == .limit && !stopFlag.isRequested)
         if children == 0 && settled {
+            // The reader's hash when it read the whole file here; otherwise the file is read again for it.
+            if content == nil { content = extraction.contentHash }
             if content == nil && rec.size <= AnalysisCache.hashAfterReadSize { content = contentHash(source, rec, ctx) }
             if let content {
                 analysed.put(AnalysisCache.key(content, reading, rec), size: rec.size,

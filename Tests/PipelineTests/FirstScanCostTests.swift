@@ -74,6 +74,22 @@ import Testing
         #expect(try !findings(both, "Finance/Invoices/letter.txt").isEmpty)
     }
 
+    /// A file too big for the walk's own read is known by the hash its reader made while reading it: its copy,
+    /// hashed because a reading of its size is kept, takes that reading.
+    @Test func aBigCopyIsKnownByItsReadersHash() throws {
+        var f = Fixture()
+        f.rules = Self.shipped
+        let big = String(repeating: Self.letter, count: 400)   // about 100 KB, over the walk's 64 KiB
+        f.share.file("HR/Personnel/big.txt", big)
+        f.share.file("Finance/Invoices/big.txt", big)
+        let (s, reused) = try run(f)
+        #expect(s.new == 2 && s.errors == 0)
+        #expect(reused == 1)
+        let items = try f.items()
+        #expect(items["HR/Personnel/big.txt"]?.piiJSON == items["Finance/Invoices/big.txt"]?.piiJSON)
+        #expect(items["Finance/Invoices/big.txt"]?.piiJSON != nil)
+    }
+
     /// The same bytes under another name ending may be another type, read another way: not taken as a copy.
     @Test func theSameBytesAsAnotherTypeAreReadAgain() throws {
         var f = Fixture()
