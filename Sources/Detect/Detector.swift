@@ -226,8 +226,20 @@ public final class Detector: Sendable {
             return 0
         }
         return bytes.withUnsafeBufferPointer { b in
-            // Found without a copy: most texts, accented ones included, hold none.
-            guard let first = (0..<b.count).first(where: { (b[$0] == 0xC2 || b[$0] == 0xE2) && width(b, $0) > 0 }) else { return bytes }
+            // Found without a copy: most texts, accented ones included, hold none. Each lead byte is looked for
+            // with memchr (a byte-at-a-time scan of a big text cost a tenth of its detection).
+            func firstSpace(lead: UInt8) -> Int? {
+                guard let base = b.baseAddress else { return nil }
+                var from = 0
+                while from < b.count, let p = memchr(base + from, Int32(lead), b.count - from) {
+                    let i = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                    if width(b, i) > 0 { return i }
+                    from = i + 1
+                }
+                return nil
+            }
+            let candidates = [firstSpace(lead: 0xC2), firstSpace(lead: 0xE2)].compactMap { $0 }
+            guard let first = candidates.min() else { return bytes }
             var out = Array(b[..<first])
             out.reserveCapacity(b.count)
             var i = first

@@ -321,5 +321,9 @@ import Testing
         let text = Array("Café à la carte, naïve".utf8)
         #expect(Detector.plainSpaces(text) == text)
         #expect(Detector.plainSpaces(Array("a\u{A0}b\u{202F}c".utf8)) == Array("a b c".utf8))
+        // Lead bytes of other characters (£, ’, —) before and after the spaces are kept as they are.
+        #expect(Detector.plainSpaces(Array("£5 it’s — x\u{2007}y\u{A0}© z".utf8)) == Array("£5 it’s — x y © z".utf8))
+        #expect(Detector.plainSpaces(Array("\u{A0}start and end\u{202F}".utf8)) == Array(" start and end ".utf8))
+        #expect(Detector.plainSpaces(Array("£’©".utf8)) == Array("£’©".utf8))
     }
 }
