@@ -409,13 +409,13 @@ public enum Isolated {
         let fd: Int32
         private var buffer: [UInt8] = []
         private var start = 0
+        private var chunk = [UInt8](repeating: 0, count: 1 << 16)
 
         init(fd: Int32) { self.fd = fd }
 
         /// Reads one more block; false at the end or on an error.
         private func fill() -> Bool {
             if start > 0 { buffer.removeFirst(start); start = 0 }
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
             while true {
                 let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }

@@ -13,12 +13,6 @@ public struct Classifier: Sendable {
         readsText = schedule.classes.contains { !$0.when.contains.isEmpty } || schedule.holds.contains { !$0.when.contains.isEmpty }
     }
 
-    /// The keys of `c` that match, or nil when any given key does not (or none is given).
-    /// `lowered` is the item's text lower-cased (UTF-8), read by `contains`.
-    static func matchedKeys(_ c: RetentionSchedule.Condition, _ f: ItemFacts, lowered: [UInt8]?) -> [String]? {
-        matchedKeys(c, f, Prepared(f), lowered: lowered)
-    }
-
     /// An item's path, name and type as the conditions compare them, made once for every class and hold.
     struct Prepared {
         let path: [Unicode.Scalar]
@@ -41,6 +35,8 @@ public struct Classifier: Sendable {
         return v
     }
 
+    /// The keys of `c` that match, or nil when any given key does not (or none is given).
+    /// `lowered` is the item's text lower-cased (UTF-8), read by `contains`.
     static func matchedKeys(_ c: RetentionSchedule.Condition, _ f: ItemFacts, _ p: Prepared, lowered: [UInt8]?) -> [String]? {
         var keys: [String] = []
         if !c.path.isEmpty {
