@@ -1,3 +1,4 @@
+import Fingerprint
 import Foundation
 import SweepModel
 
@@ -25,9 +26,9 @@ public struct Extraction: Sendable {
     /// Pages whose text was recognised in images (OCR), pages that had a text layer, and Tesseract's mean word
     /// confidence over the recognised ones (0–100).
     public var recognisedPages = 0
-    /// XXH3-128 of the file's bytes (hex), when the reader read the whole file in this process: what a copy is
-    /// known by, without reading the file again.
-    public var contentHash: String?
+    /// The file's fingerprint (samples and XXH3-128 of the whole), when the reader read the whole file in this
+    /// process: the item's duplicate fingerprint and what a copy is known by, without reading the file again.
+    public var digest: StreamHasher.Result?
     public var textLayerPages = 0
     /// Scanned pages left unrecognised by `limits.ocr_pages_per_item`.
     public var skippedPages = 0

@@ -75,18 +75,18 @@ public enum Extractor {
 
         case .text, .markup:
             let text: (ItemText, Bool)
-            var hash: String?
+            var digest: StreamHasher.Result?
             switch source {
             case .bytes(let b):
                 text = (PlainText.text(of: Array(b.prefix(budget.limits.textCap))), b.count > budget.limits.textCap)
             case .file(let path, let id):
                 switch PlainText.read(path, expected: id, cap: budget.limits.textCap) {
-                case .success(let t): text = (t.text, t.truncated); hash = t.contentHash
+                case .success(let t): text = (t.text, t.truncated); digest = t.digest
                 case .failure(let f): return Extraction(problem: problem(f))
                 }
             }
             var e = Extraction()
-            e.contentHash = hash
+            e.digest = digest
             e.text = reading.family == .markup ? ItemText(PlainText.stripMarkup(text.0.string)) : text.0
             if text.1 { e.problem = Problem(.limit, "only the first \(ByteCount(Int64(budget.limits.textCap))) of text were read") }
             return e
@@ -252,7 +252,7 @@ public enum Extractor {
                 }
                 bytes.removeSubrange(got...)
                 var e = body(bytes)
-                if got == size { e.contentHash = bytes.withUnsafeBytes { ContentHash.of($0).hex } }
+                if got == size { e.digest = bytes.withUnsafeBytes { StreamHasher.digest($0) } }
                 return e
             case .failure(let f):
                 return Extraction(problem: problem(f))

@@ -28,8 +28,8 @@ public enum PlainText {
         public let text: ItemText
         /// The cap cut it short.
         public let truncated: Bool
-        /// The content hash of the whole file, when it was read whole.
-        public var contentHash: String? = nil
+        /// The whole file's fingerprint, when it was read whole.
+        public var digest: StreamHasher.Result? = nil
     }
 
     /// Up to `cap` bytes of the file at `path`, which must still be `expected`, decoded.
@@ -56,7 +56,7 @@ public enum PlainText {
         if let failure { return .failure(.read(failure)) }
         let whole = bytes.count == Int(st.st_size)
         return .success(Text(text: text(of: bytes), truncated: Int(st.st_size) > cap,
-                             contentHash: whole ? bytes.withUnsafeBytes { ContentHash.of($0).hex } : nil))
+                             digest: whole ? bytes.withUnsafeBytes { StreamHasher.digest($0) } : nil))
     }
 
     public static func decode(_ bytes: [UInt8]) -> String {

@@ -53,11 +53,27 @@ public enum FileDigest {
             // One byte more than expected: a file that grew while it was read is told, not hashed short.
             let got = try readFully(fd, into: buffer, count: n + 1, at: 0)
             guard got == n else { throw Failure.changed }
-            let sample = Fingerprint.sampleSize
-            let prefix = Sample.hash(UnsafeRawBufferPointer(rebasing: buffer[0..<min(n, sample)]))
-            let suffix = n <= sample ? prefix : Sample.hash(UnsafeRawBufferPointer(rebasing: buffer[(n - sample)..<n]))
-            return StreamHasher.Result(size: expected.size, prefix: prefix, suffix: suffix,
-                                       content: ContentHash.of(UnsafeRawBufferPointer(rebasing: buffer[0..<n])))
+            return StreamHasher.digest(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
+    /// Prefix sample, suffix sample and whole-content hash of a file of any size, streamed through `buffer` in
+    /// one pass (what the duplicate stages would otherwise learn in up to three reads).
+    public static func streamed(_ path: ItemPath, _ expected: Expected, buffer: UnsafeMutableRawBufferPointer)
+        -> Result<StreamHasher.Result, Failure> {
+        withFile(path, expected) { fd in
+            _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+            let hasher = StreamHasher()
+            var offset: off_t = 0
+            while true {
+                let got = try readFully(fd, into: buffer, count: buffer.count, at: offset)
+                if got == 0 { break }
+                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
+                offset += off_t(got)
+                if got < buffer.count { break }
+            }
+            guard Int64(offset) == expected.size else { throw Failure.changed }
+            return hasher.finish()
         }
     }
 

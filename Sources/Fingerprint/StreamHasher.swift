@@ -18,6 +18,14 @@ public final class StreamHasher {
         public let content: ContentHash
     }
 
+    /// The same three hashes of bytes held whole in memory, without streaming them.
+    public static func digest(_ bytes: UnsafeRawBufferPointer) -> Result {
+        let n = bytes.count, sample = Fingerprint.sampleSize
+        let prefix = Sample.hash(UnsafeRawBufferPointer(rebasing: bytes[0..<min(n, sample)]))
+        let suffix = n <= sample ? prefix : Sample.hash(UnsafeRawBufferPointer(rebasing: bytes[(n - sample)..<n]))
+        return Result(size: Int64(n), prefix: prefix, suffix: suffix, content: ContentHash.of(bytes))
+    }
+
     public init() {
         state = XXH3_createState()
         XXH3_128bits_reset(state)

@@ -387,7 +387,8 @@ public final class Scanner: @unchecked Sendable {
                                     uid: rec.uid, depth: 0)
                     let budget = ExtractionBudget(limits: configuration.limits)
                     budget.stop = stopFlag
-                    text = read(&rec, .file(entry.path, st.id), reading: reading, nest: nest, detector, ctx, budget, &nested)
+                    text = read(&rec, .file(entry.path, st.id), reading: reading, nest: nest, detector, ctx, budget, &nested,
+                                contentKnown: contentKnown)
                 }
             case .failure(let f):
                 rec.fail(f, doing: "open")
@@ -426,13 +427,14 @@ extension Scanner {
     /// markings, type of read and any recognition — and gets its own path's retention. Only readings that
     /// nested nothing and finished cleanly are kept (a container's copy is opened again, and its members reuse).
     func read(_ rec: inout ItemRecord, _ source: Extractor.Source, reading: Reading, nest: Nest, _ detector: Detector,
-              _ ctx: WorkerContext, _ budget: ExtractionBudget, _ nested: inout [ItemRecord]) -> PlainTextRead {
+              _ ctx: WorkerContext, _ budget: ExtractionBudget, _ nested: inout [ItemRecord], contentKnown: Bool = false) -> PlainTextRead {
         var children = 0
-        // The content hash: the walk's (or the container's) for bytes already in hand; a bigger file is hashed
-        // first only when something of its size was kept (copies have the same size).
-        var content = rec.fingerprint?.content
-        if content == nil && analysed.holds(size: rec.size) { content = contentHash(source, rec, ctx) }
-        if let content, let known = analysed.get(AnalysisCache.key(content, reading, rec)) {
+        // A file read again with its content unchanged (new rules) keeps the fingerprint the index holds: it is
+        // not read a second time to hash it.
+        // The content hash: the walk's (or the container's) for bytes already in hand; a bigger file is
+        // fingerprinted first only when something of its size was kept (copies have the same size).
+        if rec.fingerprint == nil && !contentKnown && analysed.holds(size: rec.size) { fingerprintWhole(source, &rec, ctx) }
+        if let content = rec.fingerprint?.content, let known = analysed.get(AnalysisCache.key(content, reading, rec)) {
             reusedReadings.add(1, ordering: .relaxed)
             known.apply(to: &rec)
             return known.text
@@ -448,10 +450,13 @@ extension Scanner {
         // A recognition cut short by the item's page limit is kept too: recognising the copy would stop there.
         let settled = rec.error == nil || (extraction.recognisedPages > 0 && rec.errorKind == .limit && !stopFlag.isRequested)
         if children == 0 && settled {
-            // The reader's hash when it read the whole file here; otherwise the file is read again for it.
-            if content == nil { content = extraction.contentHash }
-            if content == nil && rec.size <= AnalysisCache.hashAfterReadSize { content = contentHash(source, rec, ctx) }
-            if let content {
+            // The reader's fingerprint when it read the whole file here; otherwise the file is read again for it.
+            // Either way the row goes in with its fingerprint, and the duplicate stage need not read the file.
+            if rec.fingerprint == nil, let d = extraction.digest, d.size == rec.size {
+                rec.fingerprint = (d.prefix, d.suffix, d.content.hex)
+            }
+            if rec.fingerprint == nil && !contentKnown && rec.size <= AnalysisCache.hashAfterReadSize { fingerprintWhole(source, &rec, ctx) }
+            if let content = rec.fingerprint?.content {
                 analysed.put(AnalysisCache.key(content, reading, rec), size: rec.size,
                              Analysis(rec, classifier.readsText ? text : text.withoutBody))
             }
@@ -459,15 +464,14 @@ extension Scanner {
         return text
     }
 
-    /// XXH3-128 of the item's bytes (a file still the one listed), hex: the content hash the index keeps.
-    func contentHash(_ source: Extractor.Source, _ rec: ItemRecord, _ ctx: WorkerContext) -> String? {
-        switch source {
-        case .bytes(let b): return b.withUnsafeBytes { ContentHash.of($0).hex }
-        case .file(let path, let id):
-            let expected = FileDigest.Expected(id: id, size: rec.size, modified: rec.modified?.nanoseconds ?? 0)
-            guard case .success(let h) = ctx.withBuffer({ FileDigest.whole(path, expected, buffer: $0) }) else { return nil }
-            return h.hex
-        }
+    /// The item's fingerprint from one read of a file still the one listed (bytes in hand have theirs already):
+    /// what a copy is known by, and what the duplicate stage would otherwise read the file again for.
+    func fingerprintWhole(_ source: Extractor.Source, _ rec: inout ItemRecord, _ ctx: WorkerContext) {
+        guard case .file(let path, let id) = source else { return }
+        let expected = FileDigest.Expected(id: id, size: rec.size, modified: rec.modified?.nanoseconds ?? 0)
+        guard case .success(let d) = ctx.withBuffer({ FileDigest.streamed(path, expected, buffer: $0) }) else { return }
+        rec.fingerprint = (d.prefix, d.suffix, d.content.hex)
+        walkFingerprints.add(1, ordering: .relaxed)
     }
 
     /// Detection over an extraction's text and headers; its problem becomes the item's error.

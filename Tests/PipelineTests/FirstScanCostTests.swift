@@ -88,6 +88,9 @@ import Testing
         let items = try f.items()
         #expect(items["HR/Personnel/big.txt"]?.piiJSON == items["Finance/Invoices/big.txt"]?.piiJSON)
         #expect(items["Finance/Invoices/big.txt"]?.piiJSON != nil)
+        // Their rows went in with the fingerprint the reading made: the pair is a duplicate set.
+        #expect(items["HR/Personnel/big.txt"]?.content != nil && items["HR/Personnel/big.txt"]?.dupGroup != nil)
+        #expect(s.duplicateSets == 1)
     }
 
     /// The same bytes under another name ending may be another type, read another way: not taken as a copy.
